@@ -1,0 +1,60 @@
+"""One settings object, read from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Runtime configuration.
+
+    `database_url` comes from `DATABASE_URL`; everything else from `GIS_*`.
+    With no `DATABASE_URL`, the app runs its own PostgreSQL+PostGIS cluster in
+    `data_dir`, so a fresh machine works with one command.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="GIS_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "pg",
+        description="Folder of the private PostgreSQL cluster (used when DATABASE_URL is unset).",
+    )
+    sample_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "sample",
+        description="Where the sample district's rasters and planted-case manifest are written.",
+    )
+    db_name: str = Field(default="gis_app", description="Database inside the private cluster.")
+    pg_bin_dir: Path | None = Field(
+        default=None, description="Folder holding initdb/pg_ctl; found automatically if unset."
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    page_size_default: int = Field(default=100, ge=1)
+    page_size_max: int = Field(default=10_000, ge=1)
+    audit_user: str = Field(default="gis-app", description="Name written to the audit log.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_psycopg_driver(cls, value: str | None) -> str | None:
+        """Accept libpq-style URLs and point SQLAlchemy at psycopg 3."""
+        if not value:
+            return None
+        for prefix in ("postgresql+psycopg2://", "postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings of this process (cached; tests build their own `Settings`)."""
+    return Settings()

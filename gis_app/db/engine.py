@@ -1,0 +1,43 @@
+"""Where the database is, and the SQLAlchemy engine for it."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, event
+
+from gis_app.config import Settings
+from gis_app.db.cluster import PrivateCluster, find_bin_dir
+
+
+def private_cluster(settings: Settings) -> PrivateCluster:
+    """The project's own cluster in `settings.data_dir`."""
+    bin_dir = find_bin_dir(settings.pg_bin_dir)
+    return PrivateCluster(settings.data_dir, bin_dir)
+
+
+def resolve_database_url(settings: Settings, *, start: bool = True) -> str:
+    """`DATABASE_URL` when set; otherwise the private cluster, started on demand."""
+    if settings.database_url:
+        return settings.database_url
+    cluster = private_cluster(settings)
+    if start:
+        cluster.start()
+        cluster.ensure_database(settings.db_name)
+    return cluster.url(settings.db_name)
+
+
+def libpq_url(url: str) -> str:
+    """The same URL for psycopg/libpq (without SQLAlchemy's driver suffix)."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def make_engine(url: str, audit_user: str = "gis-app") -> Engine:
+    """Engine whose connections tell the audit trigger who is writing."""
+    engine = create_engine(url, pool_pre_ping=True, future=True)
+
+    @event.listens_for(engine, "connect")
+    def _set_audit_user(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SELECT set_config('gis_app.user', %s, false)", (audit_user,))
+        dbapi_conn.commit()
+
+    return engine

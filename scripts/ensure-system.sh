@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs, from Debian/Ubuntu packages and only when missing, what the project needs from
+# the system: Python's venv module, and a PostgreSQL server with PostGIS (and btree_gist).
+# The project never uses the system's own cluster; it runs a private one (gis_app.db).
+set -euo pipefail
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@";
+  elif command -v sudo >/dev/null; then sudo "$@";
+  else echo "need root to run: $*" >&2; exit 1; fi
+}
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" -eq 0 ]; then
+    as_root apt-get update -q
+    apt_updated=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
+
+newest_pg() { ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1; }
+
+if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+  apt_install python3-venv
+fi
+
+if [ -z "$(newest_pg)" ]; then
+  # Do not let the package create and start a system cluster we would never use.
+  as_root mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" | as_root tee /etc/postgresql-common/createcluster.d/gis-app.conf >/dev/null
+  apt_install postgresql
+fi
+
+version=$(newest_pg)
+if [ ! -f "/usr/share/postgresql/$version/extension/postgis.control" ]; then
+  apt_install "postgresql-$version-postgis-3"
+fi
+if [ ! -f "/usr/share/postgresql/$version/extension/btree_gist.control" ]; then
+  apt_install "postgresql-contrib" || true
+fi
+echo "PostgreSQL $version with PostGIS: ready"
