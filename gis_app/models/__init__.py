@@ -1,0 +1,31 @@
+"""GeoAlchemy2 tables: the schema Alembic migrates to.
+
+Geographic geometries are CGCS2000 (EPSG:4490); floor-plan drawings keep their local
+metric coordinates (SRID 0). Enumerations are text with CHECK constraints so that a
+migration can extend them without ALTER TYPE.
+"""
+
+from gis_app.models.base import Base
+from gis_app.models.land import LandParcel, LandUseClass
+from gis_app.models.log import AuditLog
+from gis_app.models.org import Organisation, Staff
+from gis_app.models.space import Building, Campus, Floor, Room, RoomOccupancy
+from gis_app.models.standards import OfficeAreaStandard, Rank, ServiceRoomBand, StandardVersion
+
+__all__ = [
+    "AuditLog",
+    "Base",
+    "Building",
+    "Campus",
+    "Floor",
+    "LandParcel",
+    "LandUseClass",
+    "OfficeAreaStandard",
+    "Organisation",
+    "Rank",
+    "Room",
+    "RoomOccupancy",
+    "ServiceRoomBand",
+    "Staff",
+    "StandardVersion",
+]

@@ -1,0 +1,52 @@
+"""Declarative base, naming convention and the vocabularies the CHECK constraints use."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+SRID = 4490
+"""CGCS2000 geographic 2D: every georeferenced geometry is stored in it."""
+LOCAL_SRID = 0
+"""Floor-plan drawing coordinates in metres, not georeferenced. PostGIS stores SRID 0;
+GeoAlchemy2 spells the unconstrained column srid=-1."""
+
+JURISDICTION_LEVELS = ("central", "provincial", "municipal", "county", "township")
+ORG_KINDS = (
+    "party",
+    "government",
+    "npc",
+    "cppcc",
+    "court",
+    "procuratorate",
+    "supervision",
+    "mass_org",
+    "public_institution",
+    "other",
+)
+ROOM_CATEGORIES = ("office", "service", "equipment", "ancillary")
+ROOM_STATUSES = ("in_use", "vacant", "renovation", "leased_out")
+SAFETY_GRADES = ("A", "B", "C", "D")
+PARCEL_STATUSES = ("in_use", "idle", "reserved")
+OWNERSHIPS = ("state", "collective")
+LANDUSE_SCHEMES = ("GB/T 21010-2017", "MNR-YDYH-2023")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base of every table; constraint names are stable so migrations can refer to them."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def one_of(column: str, values: tuple[str, ...], name: str | None = None) -> CheckConstraint:
+    """CHECK that `column` holds one of `values` (NULL allowed; NOT NULL says otherwise)."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name or column)

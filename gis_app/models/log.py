@@ -1,0 +1,36 @@
+"""The audit log, written by database triggers on every change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Index, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gis_app.models.base import Base
+
+
+class AuditLog(Base):
+    """Who changed which row of which table, when, and what it was before and after.
+
+    Bulk loads that ask for summary mode write one row per statement with the row
+    count in `after` instead of one per row.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    who: Mapped[str] = mapped_column(Text)
+    table_name: Mapped[str] = mapped_column(Text)
+    operation: Mapped[str] = mapped_column(Text)
+    row_key: Mapped[str | None] = mapped_column(
+        Text, comment="Primary key; composite keys joined by /"
+    )
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    txid: Mapped[int] = mapped_column(BigInteger, server_default=func.txid_current())
+
+    __table_args__ = (Index("ix_audit_log_table_name_row_key", "table_name", "row_key"),)

@@ -1,0 +1,44 @@
+"""Government bodies (机关/单位) and their staff by rank."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gis_app.models.base import JURISDICTION_LEVELS, ORG_KINDS, Base, one_of
+
+
+class Organisation(Base):
+    """A body in the hierarchy, with its authorised staff number (编制数)."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    level: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(24))
+    authorised_staff: Mapped[int] = mapped_column(Integer, server_default="0")
+
+    __table_args__ = (
+        one_of("level", JURISDICTION_LEVELS),
+        one_of("kind", ORG_KINDS),
+        CheckConstraint("authorised_staff >= 0", name="authorised_staff"),
+        CheckConstraint("parent_id IS DISTINCT FROM id", name="not_own_parent"),
+    )
+
+
+class Staff(Base):
+    """A person's post in a body; the rank code ties them to the area standard."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    rank_code: Mapped[str] = mapped_column(ForeignKey("rank.code", onupdate="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,87 @@
+"""The national space standards as editable data (2014 construction standard)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gis_app.models.base import JURISDICTION_LEVELS, Base, one_of
+
+
+class StandardVersion(Base):
+    """One edition of the standard; analyses name the version they used."""
+
+    __tablename__ = "standard_version"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    document: Mapped[str | None] = mapped_column(Text)
+    equipment_max_ratio: Mapped[Decimal] = mapped_column(
+        Numeric(5, 4), comment="Equipment rooms ≤ ratio × (office + service usable area)"
+    )
+    leader_toilet_max_m2: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    is_default: Mapped[bool] = mapped_column(Boolean, server_default="false")
+
+    __table_args__ = (CheckConstraint("equipment_max_ratio BETWEEN 0 AND 1", name="ratio"),)
+
+
+class Rank(Base):
+    """A post (职级) at a jurisdiction level; staff carry its code."""
+
+    __tablename__ = "rank"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    name_zh: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    is_leader: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    sort_order: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (one_of("level", JURISDICTION_LEVELS),)
+
+
+class OfficeAreaStandard(Base):
+    """Per-person office-room usable-area limit (m²) for a rank under a standard version."""
+
+    __tablename__ = "office_area_standard"
+
+    standard_code: Mapped[str] = mapped_column(
+        ForeignKey("standard_version.code", onupdate="CASCADE"), primary_key=True
+    )
+    rank_code: Mapped[str] = mapped_column(
+        ForeignKey("rank.code", onupdate="CASCADE"), primary_key=True
+    )
+    max_usable_m2: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (CheckConstraint("max_usable_m2 > 0", name="positive"),)
+
+
+class ServiceRoomBand(Base):
+    """Service-room allowance per authorised person, as a band of staff numbers.
+
+    Per-person m² = `rate_intercept + rate_slope × staff` for
+    `staff_above < staff ≤ staff_up_to`; the unit total is that rate × staff.
+    """
+
+    __tablename__ = "service_room_band"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    standard_code: Mapped[str] = mapped_column(
+        ForeignKey("standard_version.code", onupdate="CASCADE")
+    )
+    level: Mapped[str] = mapped_column(String(16))
+    staff_above: Mapped[int] = mapped_column(Integer)
+    staff_up_to: Mapped[int | None] = mapped_column(Integer, comment="NULL: no upper bound")
+    rate_intercept: Mapped[Decimal] = mapped_column(Numeric(8, 4))
+    rate_slope: Mapped[Decimal] = mapped_column(Numeric(8, 5))
+    verified: Mapped[bool] = mapped_column(Boolean, comment="False: no primary text found yet")
+    source: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        one_of("level", JURISDICTION_LEVELS),
+        CheckConstraint("staff_up_to IS NULL OR staff_up_to > staff_above", name="band"),
+    )
