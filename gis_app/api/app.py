@@ -1,0 +1,44 @@
+"""The application factory: settings in, FastAPI app out, engine opened in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from gis_app import __version__
+from gis_app.api import buildings, health
+from gis_app.config import Settings, get_settings
+from gis_app.db.engine import make_engine, resolve_database_url
+from gis_app.errors import add_exception_handlers
+
+ROUTERS = (health.router, buildings.router)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the database is reached when the app starts, not at import."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(resolve_database_url(settings), settings.audit_user)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT postgis_lib_version()"))
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="以图管房 GIS — government office space and land",
+        version=__version__,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    add_exception_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

@@ -1,0 +1,53 @@
+"""Buildings: footprints with title, safety and size facts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from gis_app.api.features import GeoJSONResponse, feature_collection, row_to_feature
+from gis_app.api.params import BBoxDep, PageDep
+from gis_app.db.session import SessionDep
+from gis_app.errors import NotFound
+from gis_app.queries.buildings import get_building, list_buildings
+from gis_app.schemas.geojson import Feature, FeatureCollection
+
+router = APIRouter(prefix="/api/v1/buildings", tags=["buildings"])
+
+
+@router.get(
+    "",
+    operation_id="list_buildings",
+    response_model=FeatureCollection,
+    response_model_by_alias=True,
+    response_class=GeoJSONResponse,
+    summary="Buildings as GeoJSON / 建筑列表",
+)
+def list_buildings_route(
+    request: Request,
+    session: SessionDep,
+    bbox: BBoxDep,
+    page: PageDep,
+    campus_id: Annotated[int | None, Query(description="Only this campus")] = None,
+) -> FeatureCollection:
+    """Footprints in CRS84 with properties; filtered by bbox and campus; paged by id."""
+    rows, total = list_buildings(
+        session, bbox=bbox, campus_id=campus_id, limit=page.limit, offset=page.offset
+    )
+    return feature_collection(request, rows, total, page)
+
+
+@router.get(
+    "/{building_id}",
+    operation_id="get_building",
+    response_model=Feature,
+    response_class=GeoJSONResponse,
+    summary="One building / 单栋建筑",
+)
+def get_building_route(building_id: int, session: SessionDep) -> Feature:
+    """One building as a GeoJSON feature; 404 naming the id when it does not exist."""
+    row = get_building(session, building_id)
+    if row is None:
+        raise NotFound(resource="building", id=building_id)
+    return row_to_feature(row)

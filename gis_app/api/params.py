@@ -1,0 +1,67 @@
+"""Reusable, documented query parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from gis_app.errors import InvalidParameter
+
+BBox = tuple[float, float, float, float]
+
+
+def bbox_param(
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="minx,miny,maxx,maxy in CRS84 (longitude, latitude), e.g. "
+            "120.10,30.22,120.20,30.30",
+            examples=["120.10,30.22,120.20,30.30"],
+        ),
+    ] = None,
+) -> BBox | None:
+    """Parse and check a bounding box; a bad one is a 422 that names `bbox`."""
+    if bbox is None:
+        return None
+    try:
+        minx, miny, maxx, maxy = (float(v) for v in bbox.split(","))
+    except ValueError:
+        raise InvalidParameter(field="bbox", reason="reason.bbox_format") from None
+    if not all(map(_finite, (minx, miny, maxx, maxy))):
+        raise InvalidParameter(field="bbox", reason="reason.bbox_format")
+    if not (
+        -180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90
+    ):
+        raise InvalidParameter(field="bbox", reason="reason.bbox_range")
+    if minx >= maxx or miny >= maxy:
+        raise InvalidParameter(field="bbox", reason="reason.bbox_order")
+    return (minx, miny, maxx, maxy)
+
+
+def _finite(value: float) -> bool:
+    return value == value and abs(value) != float("inf")
+
+
+@dataclass(frozen=True)
+class Page:
+    """Offset paging, capped by the settings."""
+
+    limit: int
+    offset: int
+
+
+def page_param(
+    request: Request,
+    limit: Annotated[int | None, Query(ge=1, description="Features per page")] = None,
+    offset: Annotated[int, Query(ge=0, description="Features to skip")] = 0,
+) -> Page:
+    """Page size defaults to the setting and never exceeds the maximum."""
+    settings = request.app.state.settings
+    size = limit or settings.page_size_default
+    return Page(limit=min(size, settings.page_size_max), offset=offset)
+
+
+BBoxDep = Annotated[BBox | None, Depends(bbox_param)]
+PageDep = Annotated[Page, Depends(page_param)]

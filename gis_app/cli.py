@@ -1,0 +1,184 @@
+"""`gis-app`: run the private database, migrate, load the sample district, serve."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import psycopg
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from gis_app.config import Settings, get_settings
+from gis_app.db import migrate
+from gis_app.db.cluster import ClusterError, PrivateCluster
+from gis_app.db.engine import libpq_url, private_cluster, resolve_database_url
+from gis_app.i18n import t
+
+app = typer.Typer(help="以图管房 GIS: government office space and land.", no_args_is_help=True)
+db_app = typer.Typer(help="Private PostgreSQL+PostGIS cluster and schema migrations.")
+sample_app = typer.Typer(help="The sample district.")
+app.add_typer(db_app, name="db")
+app.add_typer(sample_app, name="sample")
+
+T = TypeVar("T")
+
+
+def _guard(action: Callable[[], T]) -> T:
+    """Run `action`; a known failure prints one clear line and exits 1."""
+    try:
+        return action()
+    except (ClusterError, SQLAlchemyError, psycopg.Error, OSError) as exc:
+        typer.echo(t("cli.failed", reason=str(exc).strip().splitlines()[0]), err=True)
+        raise typer.Exit(1) from None
+
+
+def _say(key: str, **values: object) -> None:
+    typer.echo(f"{t(key, 'zh-CN', **values)} / {t(key, 'en', **values)}")
+
+
+def _managed_cluster(settings: Settings) -> PrivateCluster | None:
+    """The private cluster, or None (and a word saying so) when DATABASE_URL is set."""
+    if settings.database_url:
+        _say("cli.db_external")
+        return None
+    return private_cluster(settings)
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start (creating on first use) the private cluster and its database."""
+    settings = get_settings()
+    cluster = _managed_cluster(settings)
+    if cluster is None:
+        return
+    status = _guard(cluster.start)
+    _guard(lambda: cluster.ensure_database(settings.db_name))
+    _say("cli.db_started", root=cluster.root, port=status.port)
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the private cluster."""
+    cluster = _managed_cluster(get_settings())
+    if cluster is None:
+        return
+    stopped = _guard(cluster.stop)
+    _say("cli.db_stopped" if stopped else "cli.db_not_running")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the private cluster runs; exit 3 when it does not (as pg_ctl does)."""
+    cluster = _managed_cluster(get_settings())
+    if cluster is None:
+        return
+    status = cluster.status()
+    if not status.running:
+        _say("cli.db_not_running")
+        raise typer.Exit(3)
+    _say("cli.db_started", root=cluster.root, port=status.port)
+    typer.echo(f"socket: {status.socket_dir}  pid: {status.pid}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the schema up (to head by default)."""
+    url = _guard(lambda: resolve_database_url(get_settings()))
+    _guard(lambda: migrate.upgrade(url, revision))
+    _say("cli.upgraded", revision=revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
+    """Migrate the schema down (one step by default; `base` removes everything)."""
+    url = _guard(lambda: resolve_database_url(get_settings()))
+    _guard(lambda: migrate.downgrade(url, revision))
+    _say("cli.downgraded", revision=revision)
+
+
+def _load_sample(settings: Settings, scale: float | None, seed: int | None, progress: bool) -> None:
+    from sample_geodata.load import load_sample
+
+    from sample_geodata import DEFAULT_SEED
+
+    url = libpq_url(resolve_database_url(settings))
+    with psycopg.connect(url) as conn:
+        result = load_sample(
+            conn,
+            settings.sample_dir,
+            scale=scale,
+            seed=DEFAULT_SEED if seed is None else seed,
+            progress=progress,
+        )
+    if result.get("skipped"):
+        _say("cli.sample_present")
+        return
+    for table, count in result["counts"].items():
+        typer.echo(f"  {table:<16} {count:>10,}")
+    _say("cli.sample_loaded", seconds=result["seconds"])
+
+
+@sample_app.command("load")
+def sample_load(
+    scale: Annotated[
+        float | None,
+        typer.Option(help="Province-size data: 1.0 = 100k buildings, 2M rooms, 200k parcels."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the fixed one).")] = None,
+    progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+) -> None:
+    """Load the sample district once (a second run loads nothing)."""
+    if scale is not None and scale <= 0:
+        typer.echo(t("cli.failed", reason="--scale must be > 0"), err=True)
+        raise typer.Exit(2)
+    _guard(lambda: _load_sample(get_settings(), scale, seed, progress))
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from gis_app.api.app import create_app
+
+    _say("cli.serving", url=f"http://{host}:{port}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the API and pages."""
+    settings = get_settings()
+    _serve(settings, host or settings.host, port or settings.port)
+
+
+@app.command("up")
+def up(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Everything `make run` needs: database, schema, sample district once, then serve.
+
+    A private cluster started here is stopped again when the server exits (Ctrl-C).
+    """
+    settings = get_settings()
+    cluster = None if settings.database_url else private_cluster(settings)
+    started_here = cluster is not None and not cluster.status().running
+    try:
+        url = _guard(lambda: resolve_database_url(settings))
+        _guard(lambda: migrate.upgrade(url, "head"))
+        _guard(lambda: _load_sample(settings, None, None, True))
+        _serve(settings, host or settings.host, port or settings.port)
+    finally:
+        if cluster is not None and started_here:
+            cluster.stop()
+            _say("cli.db_stopped")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name=Path(sys.argv[0]).name)

@@ -1,0 +1,131 @@
+"""Domain errors and their one mapping to HTTP answers.
+
+Data functions raise these; routes never build HTTP errors by hand. Database errors
+from our validation triggers (SQLSTATE 23514) name the record and reason themselves;
+any other database text stays in the log, never in a response.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from gis_app.i18n import pick_language, t
+
+log = logging.getLogger(__name__)
+
+
+class GisAppError(Exception):
+    """Base of errors the API answers with a 4xx."""
+
+    status_code = 400
+    key = "error.invalid_parameter"
+
+    def __init__(self, **context: object) -> None:
+        super().__init__(context)
+        self.context = context
+
+    def message(self, lang: str) -> str:
+        """Text in the caller's language."""
+        values = dict(self.context)
+        if "resource" in values:
+            values["resource"] = t(f"resource.{values['resource']}", lang)
+        if isinstance(values.get("reason"), str) and str(values["reason"]).startswith("reason."):
+            values["reason"] = t(str(values["reason"]), lang)
+        return t(self.key, lang, **values)
+
+
+class NotFound(GisAppError):
+    """`resource` with `id` does not exist."""
+
+    status_code = 404
+    key = "error.not_found"
+
+
+class InvalidParameter(GisAppError):
+    """Request parameter `field` is unusable for `reason`."""
+
+    status_code = 422
+    key = "error.invalid_parameter"
+
+
+class RecordRejected(GisAppError):
+    """A write that the data rules refuse; `reason` names the record."""
+
+    status_code = 422
+    key = "error.record_rejected"
+
+
+def _body(code: str, message: str, **extra: object) -> dict[str, object]:
+    return {"detail": {"code": code, "message": message, **extra}}
+
+
+def _lang(request: Request) -> str:
+    return pick_language(request.headers.get("accept-language"))
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, GisAppError)
+    context = {k: v for k, v in exc.context.items() if isinstance(v, str | int | float)}
+    return JSONResponse(
+        _body(type(exc).__name__, exc.message(_lang(request)), **context),
+        status_code=exc.status_code,
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    lang = _lang(request)
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate == "23514" and isinstance(exc, IntegrityError):
+        reason = str(getattr(exc.orig.diag, "message_primary", "") or exc.orig)
+        return JSONResponse(
+            _body("RecordRejected", t("error.record_rejected", lang, reason=reason)), 422
+        )
+    if isinstance(exc, IntegrityError):
+        constraint = getattr(exc.orig.diag, "constraint_name", None) or "?"
+        return JSONResponse(_body("Conflict", t("error.conflict", lang, reason=constraint)), 409)
+    if isinstance(exc, OperationalError):
+        log.exception("database unavailable")
+        return JSONResponse(_body("Unavailable", t("error.database_unavailable", lang)), 503)
+    return await _internal_error(request, exc)
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    request_id = uuid.uuid4().hex[:12]
+    log.error("unhandled error, request %s", request_id, exc_info=exc)
+    return JSONResponse(
+        _body("InternalError", t("error.internal", _lang(request), request_id=request_id)), 500
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    lang = _lang(request)
+    problems = [
+        {"field": ".".join(str(p) for p in err.get("loc", ())[1:]) or "body", "reason": err["msg"]}
+        for err in exc.errors()
+    ]
+    first = problems[0] if problems else {"field": "?", "reason": "?"}
+    return JSONResponse(
+        _body(
+            "InvalidParameter",
+            t("error.invalid_parameter", lang, **first),
+            field=first["field"],
+            problems=problems,
+        ),
+        status_code=422,
+    )
+
+
+def add_exception_handlers(app: FastAPI) -> None:
+    """Register the one table of error → HTTP answers."""
+    app.add_exception_handler(GisAppError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(Exception, _internal_error)

@@ -1,0 +1,1 @@
+"""Read queries behind the REST resources (SQLAlchemy Core, bound parameters only)."""
