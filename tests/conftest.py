@@ -1,0 +1,113 @@
+"""Test databases: a throwaway private cluster (or the server in DATABASE_URL), never a
+developer's data. Each test session makes its own databases and drops them afterwards."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import make_url
+
+from gis_app.config import Settings
+from gis_app.db import migrate
+from gis_app.db.cluster import PrivateCluster, create_extensions
+from gis_app.db.engine import libpq_url, make_engine
+
+
+class TestServer:
+    """Makes and drops databases on one PostgreSQL server."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self.created: list[str] = []
+
+    def url_for(self, dbname: str) -> str:
+        return make_url(self.admin_url).set(database=dbname).render_as_string(hide_password=False)
+
+    def create_database(self) -> str:
+        name = f"gis_test_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(libpq_url(self.admin_url), autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        self.created.append(name)
+        url = self.url_for(name)
+        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+            create_extensions(conn)
+        return url
+
+    def drop_all(self) -> None:
+        with psycopg.connect(libpq_url(self.admin_url), autocommit=True) as conn:
+            for name in self.created:
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+
+
+@pytest.fixture(scope="session")
+def test_server() -> Iterator[TestServer]:
+    """DATABASE_URL's server when set, else a private cluster in a temporary folder."""
+    external = os.environ.get("DATABASE_URL")
+    if external:
+        server = TestServer(Settings(database_url=external).database_url or external)
+        yield server
+        server.drop_all()
+        return
+    root = Path(tempfile.mkdtemp(prefix="gis-app-test-"))
+    cluster = PrivateCluster(root / "pg", fsync=False)
+    cluster.start()
+    try:
+        yield TestServer(cluster.url("postgres"))
+    finally:
+        cluster.destroy()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def new_database(test_server: TestServer) -> Callable[[], str]:
+    """Factory of empty PostGIS databases (URL), dropped at the end of the session."""
+    return test_server.create_database
+
+
+@pytest.fixture(scope="session")
+def db_url(new_database: Callable[[], str]) -> str:
+    """A database migrated to head, with no sample data."""
+    url = new_database()
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url, audit_user="pytest")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def conn(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        if transaction.is_active:
+            transaction.rollback()
+
+
+@pytest.fixture(scope="session")
+def sample_db(new_database: Callable[[], str], tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A database with the demo district loaded once; gives its URL and the load result."""
+    from sample_geodata.load import load_sample
+
+    url = new_database()
+    migrate.upgrade(url)
+    out_dir = tmp_path_factory.mktemp("sample")
+    with psycopg.connect(libpq_url(url)) as connection:
+        result = load_sample(connection, out_dir, progress=False)
+    return {"url": url, "result": result, "out_dir": out_dir}
