@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from gis_app.config import Settings, get_settings
 from gis_app.db import migrate
 from gis_app.db.cluster import ClusterError, PrivateCluster
-from gis_app.db.engine import libpq_url, private_cluster, resolve_database_url
+from gis_app.db.engine import libpq_url, make_engine, private_cluster, resolve_database_url
 from gis_app.i18n import t
 
 app = typer.Typer(help="以图管房 GIS: government office space and land.", no_args_is_help=True)
@@ -26,11 +26,15 @@ app.add_typer(sample_app, name="sample")
 T = TypeVar("T")
 
 
+class NotReady(RuntimeError):
+    """A step that needs an earlier one (e.g. loading data before migrating)."""
+
+
 def _guard(action: Callable[[], T]) -> T:
     """Run `action`; a known failure prints one clear line and exits 1."""
     try:
         return action()
-    except (ClusterError, SQLAlchemyError, psycopg.Error, OSError) as exc:
+    except (ClusterError, NotReady, SQLAlchemyError, psycopg.Error, OSError) as exc:
         typer.echo(t("cli.failed", reason=str(exc).strip().splitlines()[0]), err=True)
         raise typer.Exit(1) from None
 
@@ -104,8 +108,13 @@ def _load_sample(settings: Settings, scale: float | None, seed: int | None, prog
 
     from sample_geodata import DEFAULT_SEED
 
-    url = libpq_url(resolve_database_url(settings))
-    with psycopg.connect(url) as conn:
+    url = resolve_database_url(settings)
+    engine = make_engine(url)
+    revision = migrate.current_revision(engine)
+    engine.dispose()
+    if revision != migrate.head_revision():
+        raise NotReady(t("cli.schema_behind", revision=revision or "-"))
+    with psycopg.connect(libpq_url(url)) as conn:
         result = load_sample(
             conn,
             settings.sample_dir,
