@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Engine, create_engine, event
 
 from gis_app.config import Settings
@@ -35,7 +37,7 @@ def make_engine(url: str, audit_user: str = "gis-app") -> Engine:
     engine = create_engine(url, pool_pre_ping=True, future=True)
 
     @event.listens_for(engine, "connect")
-    def _set_audit_user(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    def _set_audit_user(dbapi_conn: Any, _record: Any) -> None:
         with dbapi_conn.cursor() as cur:
             cur.execute("SELECT set_config('gis_app.user', %s, false)", (audit_user,))
         dbapi_conn.commit()

@@ -54,7 +54,7 @@ def buildings_select(*conditions: ColumnElement[bool]) -> Select[Any]:
             func.round(cast(func.ST_Area(func.geography(Building.geom)), Numeric), 1).label(
                 "footprint_area_m2"
             ),
-            func.ST_AsGeoJSON(Building.geom, 7).label("geometry"),
+            func.ST_AsGeoJSON(Building.geom, 7, 0).label("geometry"),
         )
         .outerjoin(Organisation, Organisation.id == Building.title_holder_id)
         .where(*conditions)

@@ -16,6 +16,7 @@ def test_buildings_are_a_geojson_feature_collection(client: TestClient) -> None:
     assert body["numberMatched"] == 3 and body["numberReturned"] == 3
     first = body["features"][0]
     assert first["id"] == 1 and first["geometry"]["type"] == "MultiPolygon"
+    assert "crs" not in first["geometry"], "RFC 7946: CRS84 is implied, no crs member"
     assert first["geometry"]["coordinates"][0][0][0] == [120.1, 30.25]
     assert first["properties"]["title_holder_name"] == "杭州市机关事务管理局"
 
