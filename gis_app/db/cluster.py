@@ -13,8 +13,10 @@ import hashlib
 import os
 import pwd
 import secrets
+import shlex
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -23,11 +25,14 @@ from urllib.parse import quote
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 SOCKET_PATH_LIMIT = 107
 """Longest unix socket path the kernel accepts (sun_path is 108 bytes with the NUL)."""
 
 SERVICE_USERS = ("postgres", "gisapp")
+RELOCATION_DIR = Path("/var/lib/gis-app")
+"""Where a root-run cluster goes when the service user cannot enter the project folder."""
 EXTENSIONS_REQUIRED = ("postgis", "btree_gist")
 EXTENSIONS_OPTIONAL = ("postgis_raster",)
 
@@ -77,6 +82,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _is_postgres(pid: int) -> bool:
+    """A live postgres process (a stale pid file may name a reused pid)."""
+    try:
+        name = Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return False
+    return name.startswith("postgres")
+
+
 def _port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
@@ -115,12 +129,16 @@ class PrivateCluster:
 
     @property
     def socket_dir(self) -> Path:
-        """`root/run` when short enough for the kernel, else a short folder in /tmp."""
+        """`root/run` when short enough for the kernel (in bytes), else a short folder in /tmp."""
         local = self.real_root / "run"
-        if len(str(local)) + len("/.s.PGSQL.65535") <= SOCKET_PATH_LIMIT:
+        if len(os.fsencode(local)) + len("/.s.PGSQL.65535") <= SOCKET_PATH_LIMIT:
             return local
-        digest = hashlib.sha1(str(self.real_root).encode()).hexdigest()[:10]
+        digest = hashlib.sha1(os.fsencode(self.real_root)).hexdigest()[:10]
         return Path(tempfile.gettempdir()) / f"gis-app-{digest}"
+
+    @property
+    def port_file(self) -> Path:
+        return self.real_root / "port"
 
     @property
     def bin_dir(self) -> Path:
@@ -174,14 +192,19 @@ class PrivateCluster:
         return (self.data_dir / "PG_VERSION").exists()
 
     def init(self) -> None:
-        """Run initdb once. As root, relocate to /tmp if the service user cannot reach root."""
+        """Run initdb once. As root, relocate if the service user cannot reach `root`."""
         if self.is_initialised():
             return
+        if self.root.is_symlink() and not self.root.exists():
+            raise ClusterError(
+                f"{self.root} points to {os.readlink(self.root)}, which no longer exists: "
+                "the database there is gone. Remove the link to start a new, empty one."
+            )
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
         self._give_to_service_user(self.root)
         if not self._service_user_can_use(self.root):
-            self._relocate_to_tmp()
+            self._relocate()
         password = secrets.token_urlsafe(24)
         self.password_file.write_text(password + "\n")
         os.chmod(self.password_file, 0o600)
@@ -203,9 +226,15 @@ class PrivateCluster:
             ]
         )
 
-    def _relocate_to_tmp(self) -> None:
-        """Keep the cluster under /tmp and leave a symlink where it was asked for."""
-        target = Path(tempfile.mkdtemp(prefix="gis-app-pg-"))
+    def _relocate(self) -> None:
+        """Keep the cluster in RELOCATION_DIR (persistent, unlike /tmp) and leave a symlink
+        where it was asked for."""
+        RELOCATION_DIR.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha1(os.fsencode(self.root)).hexdigest()[:12]
+        target = RELOCATION_DIR / digest
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(mode=0o700)
         self.root.rmdir()
         self.root.symlink_to(target, target_is_directory=True)
         self._give_to_service_user(target)
@@ -217,11 +246,10 @@ class PrivateCluster:
         lines = pid_file.read_text().splitlines()
         try:
             pid = int(lines[0])
-            os.kill(pid, 0)
-        except (ValueError, IndexError, ProcessLookupError):
+        except (ValueError, IndexError):
             return ClusterStatus(False, self.root)
-        except PermissionError:
-            pid = int(lines[0])
+        if not _is_postgres(pid):
+            return ClusterStatus(False, self.root)
         port = int(lines[3]) if len(lines) > 3 and lines[3].isdigit() else None
         sock = Path(lines[4]) if len(lines) > 4 and lines[4] else None
         return ClusterStatus(True, self.root, port, sock, pid)
@@ -232,36 +260,64 @@ class PrivateCluster:
         current = self.status()
         if current.running and self._accepting(current):
             return current
-        sock = self.socket_dir
-        sock.mkdir(parents=True, exist_ok=True)
-        os.chmod(sock, 0o700)
-        self._give_to_service_user(sock)
+        sock = self._prepare_socket_dir()
         if not self.log_file.exists():
             self.log_file.touch()
             self._give_to_service_user(self.log_file)
-        port = _free_port()
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={sock}"
-        if not self.fsync:
-            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        self._run(
+        port = self._pick_port()
+        options = " ".join(
             [
-                str(self.bin_dir / "pg_ctl"),
-                "-D",
-                str(self.data_dir),
-                "-l",
-                str(self.log_file),
-                "-w",
-                "-t",
-                "60",
-                "-o",
-                options,
-                "start",
+                "-c listen_addresses=127.0.0.1",
+                f"-p {port}",
+                f"-c unix_socket_directories={shlex.quote(str(sock))}",
             ]
+            + ([] if self.fsync else ["-c fsync=off -c synchronous_commit=off"])
         )
+        pg_ctl = [str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_file)]
+        try:
+            self._run([*pg_ctl, "-w", "-t", "60", "-o", options, "start"])
+        except ClusterError as exc:
+            raise ClusterError(f"{exc}\n{self._log_tail()}") from None
         status = self.status()
         if not status.running:
-            raise ClusterError(f"server did not start; see {self.log_file}")
+            raise ClusterError(f"server did not start\n{self._log_tail()}")
         return status
+
+    def _prepare_socket_dir(self) -> Path:
+        """Create the socket folder; refuse one that is a symlink or belongs to someone else
+        (a predictable name in /tmp must not let another user steer our chown)."""
+        sock = self.socket_dir
+        try:
+            sock.mkdir(parents=True, mode=0o700)
+        except FileExistsError:
+            info = sock.lstat()
+            owners = {os.geteuid()} | ({u.pw_uid} if (u := self._service_user()) else set())
+            if (
+                stat.S_ISLNK(info.st_mode)
+                or not stat.S_ISDIR(info.st_mode)
+                or info.st_uid not in owners
+            ):
+                raise ClusterError(f"{sock} exists and is not ours; remove it") from None
+        os.chmod(sock, 0o700)
+        self._give_to_service_user(sock)
+        return sock
+
+    def _pick_port(self) -> int:
+        """The port used last time while it is free (stable URLs), else a new free one."""
+        with contextlib.suppress(OSError, ValueError):
+            last = int(self.port_file.read_text())
+            if _port_free(last):
+                return last
+        port = _free_port()
+        self.port_file.write_text(f"{port}\n")
+        return port
+
+    def _log_tail(self, lines: int = 15) -> str:
+        try:
+            tail = self.log_file.read_text(errors="replace").splitlines()[-lines:]
+        except OSError:
+            tail = []
+        return f"server log {self.log_file}:\n" + "\n".join(tail)
 
     def stop(self) -> bool:
         """Stop the server if it runs; True when it was running."""
@@ -290,7 +346,9 @@ class PrivateCluster:
             return False
 
     def _conninfo(self, status: ClusterStatus, dbname: str) -> str:
-        return f"host={status.socket_dir} port={status.port} user=postgres dbname={dbname}"
+        return make_conninfo(
+            host=str(status.socket_dir), port=status.port, user="postgres", dbname=dbname
+        )
 
     def url(self, dbname: str) -> str:
         """SQLAlchemy URL over the unix socket of the running server."""

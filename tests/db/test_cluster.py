@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from gis_app.db.cluster import SOCKET_PATH_LIMIT, PrivateCluster
+from gis_app.db.cluster import RELOCATION_DIR, SOCKET_PATH_LIMIT, ClusterError, PrivateCluster
 from gis_app.db.engine import libpq_url
 
 
@@ -77,3 +77,37 @@ def test_as_root_the_server_runs_as_an_unprivileged_user(cluster: PrivateCluster
     owner = pwd.getpwuid(Path(f"/proc/{status.pid}").stat().st_uid).pw_name
     assert owner != "root"
     assert pwd.getpwuid(cluster.data_dir.stat().st_uid).pw_name == owner
+    # The fixture's folder is 0700 root: the cluster moved somewhere persistent, not /tmp.
+    assert cluster.root.is_symlink()
+    assert cluster.real_root.parent == RELOCATION_DIR
+
+
+def test_a_path_with_spaces_and_chinese_too_long_for_a_socket(tmp_path_factory) -> None:
+    parent = Path(tempfile.mkdtemp(prefix="gis-app-cl-"))
+    os.chmod(parent, 0o755)
+    deep = parent / "机关 事务" / ("以图管房" * 5)
+    deep.parent.mkdir(mode=0o755)
+    cluster = PrivateCluster(deep, fsync=False)
+    try:
+        assert len(os.fsencode(deep / "run")) + 15 > SOCKET_PATH_LIMIT
+        status = cluster.start()
+        assert status.socket_dir == cluster.socket_dir != deep / "run"
+        cluster.ensure_database("odd")
+        with psycopg.connect(libpq_url(cluster.url("odd"))) as conn:
+            assert conn.execute("SELECT 1").fetchone()[0] == 1
+    finally:
+        cluster.destroy()
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def test_a_dangling_relocation_link_is_reported_not_papered_over(tmp_path: Path) -> None:
+    link = tmp_path / "pg"
+    link.symlink_to(tmp_path / "gone")
+    with pytest.raises(ClusterError, match="no longer exists"):
+        PrivateCluster(link).start()
+
+
+def test_the_port_is_kept_across_restarts_while_free(cluster: PrivateCluster) -> None:
+    first = cluster.start().port
+    cluster.stop()
+    assert cluster.start().port == first
