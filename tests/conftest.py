@@ -32,14 +32,15 @@ class TestServer:
     def url_for(self, dbname: str) -> str:
         return make_url(self.admin_url).set(database=dbname).render_as_string(hide_password=False)
 
-    def create_database(self) -> str:
+    def create_database(self, *, extensions: bool = True) -> str:
         name = f"gis_test_{uuid.uuid4().hex[:10]}"
         with psycopg.connect(libpq_url(self.admin_url), autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         self.created.append(name)
         url = self.url_for(name)
-        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
-            create_extensions(conn)
+        if extensions:
+            with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+                create_extensions(conn)
         return url
 
     def drop_all(self) -> None:
@@ -70,8 +71,9 @@ def test_server() -> Iterator[TestServer]:
 
 
 @pytest.fixture(scope="session")
-def new_database(test_server: TestServer) -> Callable[[], str]:
-    """Factory of empty PostGIS databases (URL), dropped at the end of the session."""
+def new_database(test_server: TestServer) -> Callable[..., str]:
+    """Factory of empty PostGIS databases (URL), dropped at the end of the session;
+    `new_database(extensions=False)` gives a bare one."""
     return test_server.create_database
 
 

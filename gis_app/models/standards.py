@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gis_app.models.base import JURISDICTION_LEVELS, Base, one_of
@@ -25,7 +36,15 @@ class StandardVersion(Base):
     leader_toilet_max_m2: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     is_default: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
-    __table_args__ = (CheckConstraint("equipment_max_ratio BETWEEN 0 AND 1", name="ratio"),)
+    __table_args__ = (
+        CheckConstraint("equipment_max_ratio BETWEEN 0 AND 1", name="ratio"),
+        Index(
+            "uq_standard_version_one_default",
+            "is_default",
+            unique=True,
+            postgresql_where=text("is_default"),
+        ),
+    )
 
 
 class Rank(Base):
@@ -84,4 +103,11 @@ class ServiceRoomBand(Base):
     __table_args__ = (
         one_of("level", JURISDICTION_LEVELS),
         CheckConstraint("staff_up_to IS NULL OR staff_up_to > staff_above", name="band"),
+        ExcludeConstraint(
+            ("standard_code", "="),
+            ("level", "="),
+            (text("int4range(staff_above, staff_up_to, '(]')"), "&&"),
+            name="service_room_band_no_overlap",
+            using="gist",
+        ),
     )

@@ -4,18 +4,22 @@
 
 CREATE FUNCTION gis_audit_key(j jsonb, keys text[]) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT string_agg(j ->> k, '/' ORDER BY o) FROM unnest(keys) WITH ORDINALITY AS u(k, o)
+  SELECT string_agg(j ->> k, '|' ORDER BY o) FROM unnest(keys) WITH ORDINALITY AS u(k, o)
 $$;
 
--- Statement-level: one set-based INSERT per statement. Arguments: the key columns.
--- SET LOCAL gis_app.audit = 'summary' makes a bulk load write one row per statement.
+-- Inserts and deletes: statement-level, one set-based INSERT per statement (cheap for COPY).
+-- Arguments: the key columns. SET LOCAL gis_app.audit = 'summary' makes a bulk load write
+-- one row per statement. TRUNCATE is logged as one row.
 CREATE FUNCTION gis_audit() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
   actor text := coalesce(nullif(current_setting('gis_app.user', true), ''), session_user);
   n bigint;
 BEGIN
-  IF current_setting('gis_app.audit', true) = 'summary' THEN
+  IF TG_OP = 'TRUNCATE' THEN
+    INSERT INTO audit_log (who, table_name, operation, row_key, before, after)
+    VALUES (actor, TG_TABLE_NAME, TG_OP, NULL, NULL, jsonb_build_object('truncate', true));
+  ELSIF current_setting('gis_app.audit', true) = 'summary' THEN
     IF TG_OP = 'DELETE' THEN
       SELECT count(*) INTO n FROM old_rows;
     ELSE
@@ -30,17 +34,27 @@ BEGIN
     INSERT INTO audit_log (who, table_name, operation, row_key, before, after)
     SELECT actor, TG_TABLE_NAME, TG_OP, gis_audit_key(j, TG_ARGV), NULL, j
     FROM (SELECT to_jsonb(r) AS j FROM new_rows r) s;
-  ELSIF TG_OP = 'DELETE' THEN
+  ELSE
     INSERT INTO audit_log (who, table_name, operation, row_key, before, after)
     SELECT actor, TG_TABLE_NAME, TG_OP, gis_audit_key(j, TG_ARGV), j, NULL
     FROM (SELECT to_jsonb(r) AS j FROM old_rows r) s;
-  ELSE
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+-- Updates: row-level, so that before and after stay paired even when the key itself
+-- changes (codes of ranks, standards and land-use classes are editable).
+CREATE FUNCTION gis_audit_update() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  actor text := coalesce(nullif(current_setting('gis_app.user', true), ''), session_user);
+  before_row jsonb := to_jsonb(OLD);
+  after_row jsonb := to_jsonb(NEW);
+BEGIN
+  IF before_row IS DISTINCT FROM after_row THEN
     INSERT INTO audit_log (who, table_name, operation, row_key, before, after)
-    SELECT actor, TG_TABLE_NAME, TG_OP, coalesce(nk.k, ok.k), ok.j, nk.j
-    FROM (SELECT to_jsonb(r) AS j, gis_audit_key(to_jsonb(r), TG_ARGV) AS k FROM new_rows r) nk
-    FULL JOIN (SELECT to_jsonb(r) AS j, gis_audit_key(to_jsonb(r), TG_ARGV) AS k FROM old_rows r) ok
-      ON nk.k = ok.k
-    WHERE nk.j IS DISTINCT FROM ok.j;
+    VALUES (actor, TG_TABLE_NAME, TG_OP, gis_audit_key(after_row, TG_ARGV), before_row, after_row);
   END IF;
   RETURN NULL;
 END
@@ -97,6 +111,25 @@ BEGIN
 END
 $$;
 
+-- A floor outline may not be changed so that its rooms end up outside it.
+CREATE FUNCTION gis_validate_floor_rooms() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  stray text;
+BEGIN
+  SELECT r.number INTO stray FROM room r
+  WHERE r.floor_id = NEW.id AND NOT ST_CoveredBy(r.geom, NEW.geom)
+    AND ST_Area(geography(ST_Difference(r.geom, NEW.geom))) > 0.5
+  ORDER BY r.number LIMIT 1;
+  IF stray IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+      MESSAGE = format('floor %s (building %s): new outline leaves room %s outside',
+                       NEW.name, NEW.building_id, stray);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
 CREATE FUNCTION gis_validate_parcel_landuse() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -122,17 +155,20 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER validate_geom BEFORE INSERT OR UPDATE ON campus
+-- Validation runs on insert and when the checked columns change (not on a status edit).
+CREATE TRIGGER validate_geom BEFORE INSERT OR UPDATE OF geom ON campus
   FOR EACH ROW EXECUTE FUNCTION gis_validate_geom('code');
-CREATE TRIGGER validate_geom BEFORE INSERT OR UPDATE ON building
+CREATE TRIGGER validate_geom BEFORE INSERT OR UPDATE OF geom ON building
   FOR EACH ROW EXECUTE FUNCTION gis_validate_geom('code');
-CREATE TRIGGER validate_geom BEFORE INSERT OR UPDATE ON floor
-  FOR EACH ROW EXECUTE FUNCTION gis_validate_geom('id');
-CREATE TRIGGER validate_geom BEFORE INSERT OR UPDATE ON land_parcel
+CREATE TRIGGER validate_geom BEFORE INSERT OR UPDATE OF geom ON floor
+  FOR EACH ROW EXECUTE FUNCTION gis_validate_geom('name');
+CREATE TRIGGER validate_rooms_inside AFTER UPDATE OF geom ON floor
+  FOR EACH ROW EXECUTE FUNCTION gis_validate_floor_rooms();
+CREATE TRIGGER validate_geom BEFORE INSERT OR UPDATE OF geom ON land_parcel
   FOR EACH ROW EXECUTE FUNCTION gis_validate_geom('parcel_code');
-CREATE TRIGGER validate_landuse BEFORE INSERT OR UPDATE ON land_parcel
-  FOR EACH ROW EXECUTE FUNCTION gis_validate_parcel_landuse();
-CREATE TRIGGER validate_room BEFORE INSERT OR UPDATE ON room
+CREATE TRIGGER validate_landuse BEFORE INSERT OR UPDATE OF landuse_scheme, landuse_code
+  ON land_parcel FOR EACH ROW EXECUTE FUNCTION gis_validate_parcel_landuse();
+CREATE TRIGGER validate_room BEFORE INSERT OR UPDATE OF geom, local_geom, floor_id ON room
   FOR EACH ROW EXECUTE FUNCTION gis_validate_room();
-CREATE TRIGGER validate_rank BEFORE INSERT OR UPDATE ON staff
+CREATE TRIGGER validate_rank BEFORE INSERT OR UPDATE OF rank_code ON staff
   FOR EACH ROW EXECUTE FUNCTION gis_validate_staff_rank();

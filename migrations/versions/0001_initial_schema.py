@@ -24,6 +24,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 HERE = Path(__file__).resolve().parent.parent
+EXTENSIONS = ("postgis", "btree_gist")
+"""Created if missing (a bare DATABASE_URL database); left in place by downgrade."""
 STANDARD = "CN-2014"
 AUDITED = {
     "standard_version": ("code",),
@@ -54,19 +56,26 @@ def _sql(name: str) -> None:
 
 
 def _create_audit_triggers() -> None:
-    """Three statement-level triggers per table: PostgreSQL allows transition tables
-    only on single-event triggers."""
+    """Inserts and deletes per statement (PostgreSQL allows transition tables only on
+    single-event triggers), updates per row, truncation per statement."""
     for table, keys in AUDITED.items():
         args = ", ".join(f"'{k}'" for k in keys)
         for event, ref in (
             ("INSERT", "NEW TABLE AS new_rows"),
-            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
             ("DELETE", "OLD TABLE AS old_rows"),
         ):
             op.execute(
                 f"CREATE TRIGGER audit_{event.lower()} AFTER {event} ON {table} "
                 f"REFERENCING {ref} FOR EACH STATEMENT EXECUTE FUNCTION gis_audit({args})"
             )
+        op.execute(
+            f"CREATE TRIGGER audit_update AFTER UPDATE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION gis_audit_update({args})"
+        )
+        op.execute(
+            f"CREATE TRIGGER audit_truncate AFTER TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION gis_audit({args})"
+        )
 
 
 def _seed() -> None:
@@ -173,6 +182,8 @@ def _seed() -> None:
 
 
 def upgrade() -> None:
+    for extension in EXTENSIONS:
+        op.execute(f"CREATE EXTENSION IF NOT EXISTS {extension}")
     op.create_table(
         "audit_log",
         sa.Column("id", sa.BigInteger(), nullable=False),
@@ -300,6 +311,13 @@ def upgrade() -> None:
             "equipment_max_ratio BETWEEN 0 AND 1", name=op.f("ck_standard_version_ratio")
         ),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_standard_version")),
+    )
+    op.create_index(
+        "uq_standard_version_one_default",
+        "standard_version",
+        ["is_default"],
+        unique=True,
+        postgresql_where=sa.text("is_default"),
     )
     op.create_geospatial_table(
         "building",
@@ -490,6 +508,13 @@ def upgrade() -> None:
             onupdate="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_service_room_band")),
+        postgresql.ExcludeConstraint(
+            (sa.column("standard_code"), "="),
+            (sa.column("level"), "="),
+            (sa.text("int4range(staff_above, staff_up_to, '(]')"), "&&"),
+            using="gist",
+            name="service_room_band_no_overlap",
+        ),
     )
     op.create_table(
         "staff",
@@ -704,6 +729,7 @@ def downgrade() -> None:
         "idx_building_geom", table_name="building", postgresql_using="gist", column_name="geom"
     )
     op.drop_geospatial_table("building")
+    op.drop_index("uq_standard_version_one_default", table_name="standard_version")
     op.drop_table("standard_version")
     op.drop_table("rank")
     op.drop_index(op.f("ix_organisation_parent_id"), table_name="organisation")

@@ -277,3 +277,74 @@ def test_overlapping_occupancy_of_the_same_room_is_refused(conn: Connection, flo
             {"r": room},
         )
     assert excinfo.value.orig.diag.constraint_name == "room_occupancy_no_overlap"
+
+
+def test_a_renamed_key_keeps_before_and_after_paired(conn: Connection) -> None:
+    conn.execute(text("UPDATE rank SET code = 'county_clerk' WHERE code = 'county_staff'"))
+    rows = conn.execute(
+        text(
+            "SELECT row_key, before ->> 'code' AS old, after ->> 'code' AS new FROM audit_log "
+            "WHERE table_name = 'rank' AND operation = 'UPDATE'"
+        )
+    ).all()
+    assert [(r.row_key, r.old, r.new) for r in rows] == [
+        ("county_clerk", "county_staff", "county_clerk")
+    ]
+    cascaded = conn.execute(
+        text(
+            "SELECT row_key, before ->> 'rank_code', after ->> 'rank_code' FROM audit_log "
+            "WHERE table_name = 'office_area_standard' AND operation = 'UPDATE'"
+        )
+    ).all()
+    assert [tuple(r) for r in cascaded] == [
+        ("CN-2014|county_clerk", "county_staff", "county_clerk")
+    ]
+
+
+def test_an_unchanged_update_is_not_audited(conn: Connection, floor_id: int) -> None:
+    conn.execute(text("UPDATE organisation SET name = name WHERE id = 900"))
+    assert conn.scalar(text("SELECT count(*) FROM audit_log WHERE operation = 'UPDATE'")) == 0
+
+
+def test_truncate_is_audited(conn: Connection) -> None:
+    conn.execute(text("TRUNCATE room_occupancy"))
+    assert (
+        conn.scalar(
+            text(
+                "SELECT count(*) FROM audit_log WHERE table_name = 'room_occupancy' AND operation = 'TRUNCATE'"
+            )
+        )
+        == 1
+    )
+
+
+def test_shrinking_a_floor_outline_under_its_rooms_is_refused(
+    conn: Connection, floor_id: int
+) -> None:
+    _insert_room(conn, "310", _geom(INSIDE))
+    smaller = "POLYGON((120.1 30.25,120.10005 30.25,120.10005 30.25005,120.1 30.25005,120.1 30.25))"
+    with pytest.raises(IntegrityError) as excinfo:
+        conn.execute(text(f"UPDATE floor SET geom = {_geom(smaller)} WHERE id = 900"))
+    assert _error_text(excinfo) == "floor 3F (building 900): new outline leaves room 310 outside"
+
+
+def test_only_one_standard_version_is_the_default(conn: Connection) -> None:
+    with pytest.raises(IntegrityError) as excinfo:
+        conn.execute(
+            text(
+                "INSERT INTO standard_version (code, name_zh, name_en, equipment_max_ratio, "
+                "leader_toilet_max_m2, is_default) VALUES ('ZJ-2018', '浙江', 'Zhejiang', 0.09, 6, true)"
+            )
+        )
+    assert excinfo.value.orig.diag.constraint_name == "uq_standard_version_one_default"
+
+
+def test_service_room_bands_may_not_overlap(conn: Connection) -> None:
+    with pytest.raises(IntegrityError) as excinfo:
+        conn.execute(
+            text(
+                "INSERT INTO service_room_band (standard_code, level, staff_above, staff_up_to, "
+                "rate_intercept, rate_slope, verified) VALUES ('CN-2014', 'municipal', 150, 250, 8, 0, false)"
+            )
+        )
+    assert excinfo.value.orig.diag.constraint_name == "service_room_band_no_overlap"
