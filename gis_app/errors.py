@@ -13,7 +13,7 @@ import uuid
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 from gis_app.i18n import pick_language, t
 
@@ -79,21 +79,37 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """Data-rule violations become 4xx; only our own trigger messages reach the client
+    verbatim (they carry no constraint name and were written to name record and reason)."""
     assert isinstance(exc, DBAPIError)
     lang = _lang(request)
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    if sqlstate == "23514" and isinstance(exc, IntegrityError):
-        reason = str(getattr(exc.orig.diag, "message_primary", "") or exc.orig)
+    diag = getattr(exc.orig, "diag", None)
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    constraint = getattr(diag, "constraint_name", None)
+    if sqlstate == "23514" and constraint is None:
+        reason = str(getattr(diag, "message_primary", "") or "")
+        return _rejected(lang, reason)
+    if sqlstate in ("23514", "23503", "23P01"):
+        return _rejected(lang, t("reason.constraint", lang, constraint=constraint or "?"))
+    if sqlstate == "23502":
+        column = getattr(diag, "column_name", None) or "?"
+        return _rejected(lang, t("reason.missing", lang, column=column))
+    if sqlstate == "23505":
         return JSONResponse(
-            _body("RecordRejected", t("error.record_rejected", lang, reason=reason)), 422
+            _body("Conflict", t("error.conflict", lang, reason=constraint or "?")), 409
         )
-    if isinstance(exc, IntegrityError):
-        constraint = getattr(exc.orig.diag, "constraint_name", None) or "?"
-        return JSONResponse(_body("Conflict", t("error.conflict", lang, reason=constraint)), 409)
+    if isinstance(exc, DataError) or sqlstate.startswith("22"):
+        return _rejected(lang, t("reason.bad_value", lang))
     if isinstance(exc, OperationalError):
         log.exception("database unavailable")
         return JSONResponse(_body("Unavailable", t("error.database_unavailable", lang)), 503)
     return await _internal_error(request, exc)
+
+
+def _rejected(lang: str, reason: str) -> JSONResponse:
+    return JSONResponse(
+        _body("RecordRejected", t("error.record_rejected", lang, reason=reason)), 422
+    )
 
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:

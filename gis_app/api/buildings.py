@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from gis_app.api.features import GeoJSONResponse, feature_collection, row_to_feature
-from gis_app.api.params import BBoxDep, PageDep
+from gis_app.api.params import MAX_INT, BBoxDep, IdPath, PageDep
 from gis_app.db.session import SessionDep
 from gis_app.errors import NotFound
 from gis_app.queries.buildings import get_building, list_buildings
@@ -29,7 +29,9 @@ def list_buildings_route(
     session: SessionDep,
     bbox: BBoxDep,
     page: PageDep,
-    campus_id: Annotated[int | None, Query(description="Only this campus")] = None,
+    campus_id: Annotated[
+        int | None, Query(ge=1, le=MAX_INT, description="Only this campus")
+    ] = None,
 ) -> FeatureCollection:
     """Footprints in CRS84 with properties; filtered by bbox and campus; paged by id."""
     rows, total = list_buildings(
@@ -45,7 +47,7 @@ def list_buildings_route(
     response_class=GeoJSONResponse,
     summary="One building / 单栋建筑",
 )
-def get_building_route(building_id: int, session: SessionDep) -> Feature:
+def get_building_route(building_id: IdPath, session: SessionDep) -> Feature:
     """One building as a GeoJSON feature; 404 naming the id when it does not exist."""
     row = get_building(session, building_id)
     if row is None:

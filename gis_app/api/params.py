@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 
 from gis_app.errors import InvalidParameter
 
 BBox = tuple[float, float, float, float]
+MAX_INT = 2**31 - 1
+"""Largest id a PostgreSQL integer column holds; bigger ids are a 422, not a 500."""
+MAX_BIGINT = 2**63 - 1
 
 
 def bbox_param(
@@ -54,8 +57,8 @@ class Page:
 
 def page_param(
     request: Request,
-    limit: Annotated[int | None, Query(ge=1, description="Features per page")] = None,
-    offset: Annotated[int, Query(ge=0, description="Features to skip")] = 0,
+    limit: Annotated[int | None, Query(ge=1, le=MAX_INT, description="Features per page")] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_BIGINT, description="Features to skip")] = 0,
 ) -> Page:
     """Page size defaults to the setting and never exceeds the maximum."""
     settings = request.app.state.settings
@@ -65,3 +68,6 @@ def page_param(
 
 BBoxDep = Annotated[BBox | None, Depends(bbox_param)]
 PageDep = Annotated[Page, Depends(page_param)]
+
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_INT, description="Identifier")]

@@ -84,3 +84,21 @@ def test_unknown_building_is_a_404_naming_the_id(client: TestClient) -> None:
     assert response.json()["detail"]["message"] == "建筑 4242 不存在"
     english = client.get("/api/v1/buildings/4242", headers={"Accept-Language": "en"})
     assert english.json()["detail"]["message"] == "building 4242 not found"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/api/v1/buildings/3000000000", {}, "building_id"),
+        ("/api/v1/buildings/0", {}, "building_id"),
+        ("/api/v1/buildings", {"campus_id": 3_000_000_000}, "campus_id"),
+        ("/api/v1/buildings", {"offset": 10**20}, "offset"),
+        ("/api/v1/buildings", {"limit": 10**12}, "limit"),
+    ],
+)
+def test_out_of_range_numbers_are_a_422_not_a_500(
+    client: TestClient, path: str, params: dict, field: str
+) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == 422
+    assert response.json()["detail"]["field"] == field
