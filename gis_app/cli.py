@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,7 +37,7 @@ def _guard(action: Callable[[], T]) -> T:
     try:
         return action()
     except (ClusterError, NotReady, SQLAlchemyError, psycopg.Error, OSError) as exc:
-        typer.echo(t("cli.failed", reason=str(exc).strip().splitlines()[0]), err=True)
+        typer.echo(t("cli.failed", reason=str(exc).strip()[-3000:]), err=True)
         raise typer.Exit(1) from None
 
 
@@ -48,7 +50,7 @@ def _managed_cluster(settings: Settings) -> PrivateCluster | None:
     if settings.database_url:
         _say("cli.db_external")
         return None
-    return private_cluster(settings)
+    return _guard(lambda: private_cluster(settings))
 
 
 @db_app.command("start")
@@ -79,7 +81,7 @@ def db_status() -> None:
     cluster = _managed_cluster(get_settings())
     if cluster is None:
         return
-    status = cluster.status()
+    status = _guard(cluster.status)
     if not status.running:
         _say("cli.db_not_running")
         raise typer.Exit(3)
@@ -104,9 +106,8 @@ def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
 
 
 def _load_sample(settings: Settings, scale: float | None, seed: int | None, progress: bool) -> None:
-    from sample_geodata.load import load_sample
-
     from sample_geodata import DEFAULT_SEED
+    from sample_geodata.load import load_sample
 
     url = resolve_database_url(settings)
     engine = make_engine(url)
@@ -146,13 +147,22 @@ def sample_load(
     _guard(lambda: _load_sample(get_settings(), scale, seed, progress))
 
 
+def _stop_on_signal(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
 def _serve(settings: Settings, host: str, port: int) -> None:
+    """Serve until Ctrl-C, SIGTERM or SIGHUP; each ends in a clean exit (status 0) so that
+    the caller's clean-up runs (uvicorn re-raises the signal after its own shutdown)."""
     import uvicorn
 
     from gis_app.api.app import create_app
 
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop_on_signal)
     _say("cli.serving", url=f"http://{host}:{port}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 @app.command("serve")
@@ -175,8 +185,8 @@ def up(
     A private cluster started here is stopped again when the server exits (Ctrl-C).
     """
     settings = get_settings()
-    cluster = None if settings.database_url else private_cluster(settings)
-    started_here = cluster is not None and not cluster.status().running
+    cluster = None if settings.database_url else _guard(lambda: private_cluster(settings))
+    started_here = cluster is not None and not _guard(cluster.status).running
     try:
         url = _guard(lambda: resolve_database_url(settings))
         _guard(lambda: migrate.upgrade(url, "head"))
@@ -184,7 +194,7 @@ def up(
         _serve(settings, host or settings.host, port or settings.port)
     finally:
         if cluster is not None and started_here:
-            cluster.stop()
+            _guard(cluster.stop)
             _say("cli.db_stopped")
 
 

@@ -20,7 +20,10 @@ class Settings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(
-        env_prefix="GIS_", env_file=".env", extra="ignore", populate_by_name=True
+        env_prefix="GIS_",
+        env_file=PROJECT_ROOT / ".env",
+        extra="ignore",
+        populate_by_name=True,
     )
 
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
@@ -41,6 +44,12 @@ class Settings(BaseSettings):
     page_size_default: int = Field(default=100, ge=1)
     page_size_max: int = Field(default=10_000, ge=1)
     audit_user: str = Field(default="gis-app", description="Name written to the audit log.")
+
+    @field_validator("data_dir", "sample_dir")
+    @classmethod
+    def _under_project(cls, value: Path) -> Path:
+        """Relative folders are the project's, whatever the working directory."""
+        return value if value.is_absolute() else PROJECT_ROOT / value
 
     @field_validator("database_url")
     @classmethod

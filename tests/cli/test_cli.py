@@ -1,0 +1,72 @@
+"""`gis-app` as a user runs it: exit codes and messages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+
+def gis_app(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "gis_app", *args],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_status_of_a_cluster_never_started_exits_3(tmp_path: Path) -> None:
+    result = gis_app("db", "status", env={"GIS_DATA_DIR": str(tmp_path / "pg")})
+    assert result.returncode == 3
+    assert "私有数据库未运行" in result.stdout and "not running" in result.stdout
+
+
+def test_with_database_url_the_cluster_is_left_alone(tmp_path: Path) -> None:
+    result = gis_app("db", "stop", env={"DATABASE_URL": "postgresql://x@127.0.0.1:1/none"})
+    assert result.returncode == 0
+    assert "DATABASE_URL" in result.stdout
+
+
+def test_scale_must_be_positive(tmp_path: Path) -> None:
+    result = gis_app("sample", "load", "--scale", "-1", env={"GIS_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert "--scale" in result.stderr
+
+
+def test_loading_before_migrating_says_what_to_run(
+    new_database: Callable[..., str], tmp_path: Path
+) -> None:
+    url = new_database()
+    result = gis_app("sample", "load", env={"DATABASE_URL": url, "GIS_SAMPLE_DIR": str(tmp_path)})
+    assert result.returncode == 1
+    assert "gis-app db upgrade" in result.stderr
+
+
+def test_upgrade_then_load_then_load_again(
+    new_database: Callable[..., str], tmp_path: Path
+) -> None:
+    url = new_database()
+    env = {"DATABASE_URL": url, "GIS_SAMPLE_DIR": str(tmp_path)}
+    upgraded = gis_app("db", "upgrade", env=env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "head" in upgraded.stdout
+    first = gis_app("sample", "load", "--no-progress", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "building" in first.stdout and "sample district loaded" in first.stdout
+    second = gis_app("sample", "load", "--no-progress", env=env)
+    assert second.returncode == 0
+    assert "nothing loaded twice" in second.stdout
+    assert (tmp_path / "dem.tif").exists() and (tmp_path / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("args", [["db", "bogus"], ["nothing"]])
+def test_unknown_commands_exit_2(args: list[str], tmp_path: Path) -> None:
+    assert gis_app(*args, env={"GIS_DATA_DIR": str(tmp_path)}).returncode == 2
