@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml | system
 	touch $@
 
 system:
-	@bash scripts/ensure-system.sh
+	@PYTHON=$(PYTHON) bash scripts/ensure-system.sh
 
 ## Start the private PostGIS, migrate, load the sample district once, serve on :8000.
 run: $(STAMP)

@@ -66,7 +66,8 @@ def load_sample(
     Returns ``{"skipped", "counts", "seconds", "manifest", "rasters"}``; when the database
     already holds bodies, nothing is loaded and ``skipped`` is True with a ``reason``.
     `scale` None is the demo district; with a scale the audit log gets one summary row per
-    table instead of one row per record.
+    table instead of one row per record. A skipped demo load writes the rasters again when
+    they are missing (they are deterministic), so deleting `out_dir` loses nothing.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -77,6 +78,8 @@ def load_sample(
         present = cur.fetchone()[0]  # type: ignore[index]
         if present:
             old = out_dir / MANIFEST
+            if scale is None and not (out_dir / "dem.tif").exists():
+                write_rasters(SampleWorld(seed, None).frames, out_dir)
             return {
                 "skipped": True,
                 "reason": f"organisation already holds {present} rows; sample not loaded again",

@@ -19,10 +19,21 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
 }
 
-newest_pg() { ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1; }
+# Newest PostgreSQL whose server is installed (a client-only install has no bin/postgres).
+newest_pg() {
+  for dir in $(ls -d /usr/lib/postgresql/*/ 2>/dev/null | sort -V -r); do
+    [ -x "$dir/bin/postgres" ] && { basename "$dir"; return; }
+  done
+}
 
-if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
-  apt_install python3-venv
+python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  found=$("$python" -V 2>/dev/null || echo "not found")
+  echo "Python 3.11 or newer is needed ($python: $found); set PYTHON=python3.11 or newer" >&2
+  exit 1
+fi
+if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
+  apt_install "python3-venv"
 fi
 
 if [ -z "$(newest_pg)" ]; then
