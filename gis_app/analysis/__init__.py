@@ -1,0 +1,1 @@
+"""Office-space analyses as SQL that PostGIS runs: one module per analysis, SQL in `sql/`."""

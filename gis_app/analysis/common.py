@@ -1,0 +1,92 @@
+"""What every office-space analysis shares: its scope, its parameters, SQL loading, paging."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from gis_app.errors import InvalidParameter, NotFound
+from gis_app.models import Building, Campus, Floor, Organisation, StandardVersion
+
+DEFAULT_STANDARD = "CN-2014"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rooms an analysis looks at: a body's subtree and/or a place (None = all)."""
+
+    body_id: int | None = None
+    campus_id: int | None = None
+    building_id: int | None = None
+    floor_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Standard:
+    """Which standard version, on which date, with how much tolerance (m² per room/body)."""
+
+    code: str = DEFAULT_STANDARD
+    tolerance_m2: Decimal = Decimal(0)
+    as_of: date = field(default_factory=date.today)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of analysis rows and how many rows matched in all."""
+
+    items: list[dict[str, Any]]
+    total: int
+
+
+@cache
+def sql_file(name: str) -> str:
+    """SQL text shipped in `gis_app/analysis/sql/`."""
+    return resources.files("gis_app.analysis").joinpath("sql", name).read_text("utf-8")
+
+
+def run(
+    session: Session, parts: tuple[str, ...], final: str, params: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Execute scope.sql + the analysis CTEs + a final SELECT, all with bound parameters."""
+    sql = "\n".join([sql_file("scope.sql"), *(sql_file(p) for p in parts), final])
+    return [dict(row) for row in session.execute(text(sql), params).mappings()]
+
+
+def base_params(scope: Scope, standard: Standard) -> dict[str, Any]:
+    """Bind values shared by all analyses."""
+    return {
+        **asdict(scope),
+        "standard": standard.code,
+        "tolerance": standard.tolerance_m2,
+        "as_of": standard.as_of,
+    }
+
+
+def paged(rows: list[dict[str, Any]]) -> Page:
+    """Strip the window count the final SELECTs carry as `total`."""
+    total = int(rows[0]["total"]) if rows else 0
+    return Page(items=[{k: v for k, v in r.items() if k != "total"} for r in rows], total=total)
+
+
+def check_scope(session: Session, scope: Scope, standard: Standard) -> None:
+    """404 naming an id that does not exist; 422 for an unknown standard version."""
+    for model, resource, value in (
+        (Organisation, "organisation", scope.body_id),
+        (Campus, "campus", scope.campus_id),
+        (Building, "building", scope.building_id),
+        (Floor, "floor", scope.floor_id),
+    ):
+        if value is not None and session.scalar(select(model.id).where(model.id == value)) is None:
+            raise NotFound(resource=resource, id=value)
+    known = session.scalar(
+        select(StandardVersion.code).where(StandardVersion.code == standard.code)
+    )
+    if known is None:
+        raise InvalidParameter(field="standard", reason="reason.unknown_standard")

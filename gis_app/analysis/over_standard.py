@@ -1,0 +1,98 @@
+"""Over-standard use (超标准配备使用) at room, building, campus and body level.
+
+Rooms: an office's usable area, plus a leader's rest room or private toilet, against the
+sum of its current occupants' limits. Bodies: office, service and equipment rooms against
+their quotas. Buildings and campuses roll the room results up. The SQL is in `sql/`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from gis_app.analysis.common import Page, Scope, Standard, base_params, paged, run
+
+Level = Literal["room", "building", "campus", "body"]
+LEVELS: tuple[Level, ...] = ("room", "building", "campus", "body")
+
+_ROOMS = """
+SELECT rr.room_id, rr.room_number, rr.floor_id, rr.floor_name, rr.building_id,
+       rr.building_name, rr.campus_id, rr.organisation_id, o.name AS organisation_name,
+       rr.usable_area_m2, rr.attached_area_m2, rr.attached_room_ids, rr.counted_area_m2,
+       rr.occupant_count, rr.occupants, rr.occupants_without_limit, rr.limit_m2,
+       rr.excess_m2, rr.over_standard,
+       ST_AsGeoJSON(rr.geom, 7, 0) AS geometry, count(*) OVER () AS total
+FROM room_result rr LEFT JOIN organisation o ON o.id = rr.organisation_id
+WHERE NOT CAST(:only_over AS boolean) OR rr.over_standard
+ORDER BY rr.excess_m2 DESC, rr.room_id
+LIMIT :limit OFFSET :offset
+"""
+
+_ROLLUP = """
+, rollup AS (
+  SELECT {key} AS id,
+         count(*) AS occupied_offices,
+         count(*) FILTER (WHERE over_standard) AS over_standard_rooms,
+         sum(counted_area_m2) AS counted_area_m2,
+         sum(limit_m2) AS limit_m2,
+         coalesce(sum(excess_m2) FILTER (WHERE over_standard), 0) AS excess_m2
+  FROM room_result WHERE {key} IS NOT NULL GROUP BY {key}
+)
+SELECT t.id AS {key}, t.code, t.name, {extra} r.occupied_offices, r.over_standard_rooms,
+       r.counted_area_m2, r.limit_m2, r.excess_m2, r.over_standard_rooms > 0 AS over_standard,
+       ST_AsGeoJSON(t.geom, 7, 0) AS geometry, count(*) OVER () AS total
+FROM rollup r JOIN {table} t ON t.id = r.id
+WHERE NOT CAST(:only_over AS boolean) OR r.over_standard_rooms > 0
+ORDER BY r.excess_m2 DESC, t.id
+LIMIT :limit OFFSET :offset
+"""
+
+_BODIES = """
+SELECT br.*,
+       br.office_excess_m2 > CAST(:tolerance AS numeric) AS office_over,
+       br.service_excess_m2 > CAST(:tolerance AS numeric) AS service_over,
+       br.equipment_excess_m2 > CAST(:tolerance AS numeric) AS equipment_over,
+       greatest(br.office_excess_m2, br.service_excess_m2, br.equipment_excess_m2)
+         > CAST(:tolerance AS numeric) AS over_standard,
+       NULL AS geometry, count(*) OVER () AS total
+FROM body_result br
+WHERE NOT CAST(:only_over AS boolean)
+   OR greatest(br.office_excess_m2, br.service_excess_m2, br.equipment_excess_m2)
+      > CAST(:tolerance AS numeric)
+ORDER BY br.office_excess_m2 DESC, br.organisation_id
+LIMIT :limit OFFSET :offset
+"""
+
+_FINAL = {
+    "room": (("over_standard_rooms.sql",), _ROOMS),
+    "building": (
+        ("over_standard_rooms.sql",),
+        _ROLLUP.format(key="building_id", table="building", extra="t.campus_id, t.safety_grade,"),
+    ),
+    "campus": (
+        ("over_standard_rooms.sql",),
+        _ROLLUP.format(key="campus_id", table="campus", extra=""),
+    ),
+    "body": (("over_standard_bodies.sql",), _BODIES),
+}
+
+
+def over_standard(
+    session: Session,
+    level: Level,
+    scope: Scope,
+    standard: Standard,
+    *,
+    only_over: bool = True,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page:
+    """One page of over-standard results at `level`, worst first (largest excess)."""
+    parts, final = _FINAL[level]
+    params = base_params(scope, standard) | {
+        "only_over": only_over,
+        "limit": limit,
+        "offset": offset,
+    }
+    return paged(run(session, parts, final, params))
