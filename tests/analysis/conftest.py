@@ -17,6 +17,7 @@ r8    10     equipment  hvac       10   A     -                        in_use
 r9    10     office     -          12   -     (b2 until 2024-01-01)    vacant
 r10   10     office     -          15   -     -                        renovation
 r11   20     office     -          30   -     -                        vacant
+r12   10     office     -          16   A     -                        in_use
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ ROOMS = [
     (9, 10, "308", "office", None, 12, None, "vacant"),
     (10, 10, "309", "office", None, 15, None, "renovation"),
     (11, 20, "101", "office", None, 30, None, "vacant"),
+    (12, 10, "310", "office", None, 16, 1, "in_use"),
 ]
 
 SQL = [
@@ -78,7 +80,7 @@ def office_world_url(new_database: Callable[..., str]) -> str:
             conn.execute(text(statement))
         for rid, floor, number, category, subtype, area, body, status in ROOMS:
             x0 = 120.101 if floor == 10 else 120.105
-            x = x0 + 0.00005 + (rid % 10) * 0.00009
+            x = x0 + 0.00005 + (rid % 11) * 0.00008
             conn.execute(
                 text(
                     "INSERT INTO room (id, floor_id, number, category, subtype, usable_area_m2, "
@@ -96,7 +98,7 @@ def office_world_url(new_database: Callable[..., str]) -> str:
                     "body": body,
                     "status": status,
                     "local": _box(rid * 10, 0, 5),
-                    "geo": _box(x, 30.2511, 0.00008),
+                    "geo": _box(x, 30.2511, 0.00007),
                 },
             )
         conn.execute(

@@ -49,8 +49,8 @@ def test_a_leaders_rest_room_counts_inside_the_limit(session: Session) -> None:
 
 def test_rooms_without_current_occupants_are_not_judged(session: Session) -> None:
     result = rooms(session)
-    # 304 and 309 are empty today (309's occupant left on 2024-01-01), 306 is a meeting room
-    assert {"304", "306", "308", "309"}.isdisjoint(result)
+    # 304, 309 and 310 are empty today (308's occupant left on 2024-01-01); 306 is a meeting room
+    assert {"304", "306", "308", "309", "310"}.isdisjoint(result)
 
 
 def test_occupancy_is_taken_on_the_date_asked(session: Session) -> None:
@@ -100,8 +100,8 @@ def test_body_office_service_and_equipment_quotas(session: Session) -> None:
         b["code"]: b for b in over_standard(session, "body", Scope(), TODAY, only_over=False).items
     }
     a = bodies["A"]
-    # office: 301 + 302 + 303 = 80 m² assigned; quota 24 + 18 + 9 + 9 = 60 → 20 over
-    assert (a["office_m2"], a["office_quota_m2"], a["office_excess_m2"]) == (80, 60, 20)
+    # office: 301 + 302 + 303 + 310 = 96 m² assigned; quota 24 + 18 + 9 + 9 = 60 → 36 over
+    assert (a["office_m2"], a["office_quota_m2"], a["office_excess_m2"]) == (96, 60, 36)
     # service: municipal, 编制 10 ≤ 200 → 8 m² each = 80 m²; 50 m² used → 30 under
     assert (a["service_rate_m2"], a["service_allowance_m2"], a["service_excess_m2"]) == (8, 80, -30)
     # equipment: 9 % × (60 + 80) = 12.6 m²; 10 m² used → 2.6 under

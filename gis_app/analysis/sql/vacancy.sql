@@ -1,0 +1,16 @@
+-- Vacancy. A room counts for vacancy when it can be allocated (office or service room).
+-- It is vacant when nobody sits in it on :as_of, it is not under renovation or leased out,
+-- and no body uses it: unassigned, or assigned but marked vacant in the ledger. An office
+-- assigned to a body with nobody in it while the ledger says in use is "unoccupied" for
+-- that body (its idle space within its allocation), not part of the vacant pool.
+, occupied AS (SELECT DISTINCT room_id FROM current_occupant),
+room_state AS (
+  SELECT r.*,
+         r.category IN ('office', 'service') AS allocatable,
+         r.category IN ('office', 'service') AND o.room_id IS NULL
+           AND r.status NOT IN ('renovation', 'leased_out')
+           AND (r.organisation_id IS NULL OR r.status = 'vacant') AS vacant,
+         r.category = 'office' AND r.organisation_id IS NOT NULL AND o.room_id IS NULL
+           AND r.status NOT IN ('renovation', 'leased_out') AS unoccupied
+  FROM scoped_room r LEFT JOIN occupied o ON o.room_id = r.id
+)

@@ -1,0 +1,109 @@
+"""Vacancy: vacant rooms, vacancy rates by usable area, fully idle floors and buildings,
+each body's unoccupied offices, and the idle space (闲置房源) open for reallocation.
+
+The definitions are in `sql/vacancy.sql`. Rates are vacant ÷ allocatable usable area
+(office and service rooms; equipment rooms and circulation are left out).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from gis_app.analysis.common import Page, Scope, Standard, base_params, paged, run
+
+Level = Literal["room", "idle_space", "floor", "building", "campus", "body"]
+LEVELS: tuple[Level, ...] = ("room", "idle_space", "floor", "building", "campus", "body")
+UNSAFE_GRADES = ("C", "D")
+"""Buildings graded C or D (JGJ 125-2016 危房) never offer space for reallocation."""
+
+_ROOMS = """
+SELECT s.id AS room_id, s.number AS room_number, s.category, s.subtype, s.usable_area_m2,
+       s.status, s.organisation_id, o.name AS organisation_name, s.floor_id, s.floor_name,
+       s.building_id, s.building_name, s.campus_id, s.safety_grade,
+       s.safety_grade IS NULL OR s.safety_grade NOT IN ('C', 'D') AS reallocatable,
+       ST_AsGeoJSON(s.geom, 7, 0) AS geometry, count(*) OVER () AS total
+FROM room_state s LEFT JOIN organisation o ON o.id = s.organisation_id
+WHERE s.vacant {extra}
+ORDER BY s.building_id, s.floor_id, s.number
+LIMIT :limit OFFSET :offset
+"""
+
+_ROLLUP = """
+, rollup AS (
+  SELECT {key} AS id,
+         coalesce(sum(usable_area_m2) FILTER (WHERE allocatable), 0) AS allocatable_area_m2,
+         coalesce(sum(usable_area_m2) FILTER (WHERE vacant), 0) AS vacant_area_m2,
+         count(*) FILTER (WHERE allocatable) AS allocatable_rooms,
+         count(*) FILTER (WHERE vacant) AS vacant_rooms
+  FROM room_state WHERE {key} IS NOT NULL GROUP BY {key}
+)
+SELECT t.id AS {key}, {columns}
+       r.allocatable_rooms, r.vacant_rooms, r.allocatable_area_m2, r.vacant_area_m2,
+       round(r.vacant_area_m2 / nullif(r.allocatable_area_m2, 0), 4) AS vacancy_rate,
+       r.allocatable_area_m2 > 0 AND r.vacant_area_m2 = r.allocatable_area_m2 AS fully_idle,
+       ST_AsGeoJSON(t.geom, 7, 0) AS geometry, count(*) OVER () AS total
+FROM rollup r JOIN {table} t ON t.id = r.id
+WHERE NOT CAST(:only_idle AS boolean)
+   OR (r.allocatable_area_m2 > 0 AND r.vacant_area_m2 = r.allocatable_area_m2)
+ORDER BY vacancy_rate DESC NULLS LAST, t.id
+LIMIT :limit OFFSET :offset
+"""
+
+_BODIES = """
+, rollup AS (
+  SELECT organisation_id AS id,
+         coalesce(sum(usable_area_m2) FILTER (WHERE category = 'office'), 0) AS office_area_m2,
+         coalesce(sum(usable_area_m2) FILTER (WHERE unoccupied), 0) AS unoccupied_area_m2,
+         count(*) FILTER (WHERE category = 'office') AS office_rooms,
+         count(*) FILTER (WHERE unoccupied) AS unoccupied_rooms
+  FROM room_state WHERE organisation_id IS NOT NULL GROUP BY organisation_id
+)
+SELECT o.id AS organisation_id, o.code, o.name, r.office_rooms, r.unoccupied_rooms,
+       r.office_area_m2, r.unoccupied_area_m2,
+       round(r.unoccupied_area_m2 / nullif(r.office_area_m2, 0), 4) AS vacancy_rate,
+       r.office_area_m2 > 0 AND r.unoccupied_area_m2 = r.office_area_m2 AS fully_idle,
+       NULL AS geometry, count(*) OVER () AS total
+FROM rollup r JOIN organisation o ON o.id = r.id
+WHERE NOT CAST(:only_idle AS boolean)
+   OR (r.office_area_m2 > 0 AND r.unoccupied_area_m2 = r.office_area_m2)
+ORDER BY vacancy_rate DESC NULLS LAST, o.id
+LIMIT :limit OFFSET :offset
+"""
+
+_FINAL = {
+    "room": _ROOMS.format(extra=""),
+    "idle_space": _ROOMS.format(
+        extra="AND (s.safety_grade IS NULL OR s.safety_grade NOT IN ('C', 'D'))"
+    ),
+    "floor": _ROLLUP.format(
+        key="floor_id", table="floor", columns="t.name, t.building_id, t.ordinal,"
+    ),
+    "building": _ROLLUP.format(
+        key="building_id",
+        table="building",
+        columns="t.code, t.name, t.campus_id, t.safety_grade,",
+    ),
+    "campus": _ROLLUP.format(key="campus_id", table="campus", columns="t.code, t.name,"),
+    "body": _BODIES,
+}
+
+
+def vacancy(
+    session: Session,
+    level: Level,
+    scope: Scope,
+    standard: Standard,
+    *,
+    only_idle: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page:
+    """One page of vacancy results at `level` (rooms and idle space: the vacant rooms)."""
+    params = base_params(scope, standard) | {
+        "only_idle": only_idle,
+        "limit": limit,
+        "offset": offset,
+    }
+    return paged(run(session, ("vacancy.sql",), _FINAL[level], params))

@@ -1,0 +1,82 @@
+"""Vacancy on the hand-built world (see conftest.py); every number by hand.
+
+Floor 10 allocatable (office + service): 40 + 20 + 20 + 17 + 28 + 8 + 50 + 12 + 15 + 16
+= 226 m²; the equipment room 307 is left out. Vacant: 304 (17, unassigned, empty) and
+308 (12, unassigned, its occupant left in 2024) = 29 m². 309 is under renovation; 310 is
+assigned to A and marked in use, so it is A's unoccupied office, not in the pool.
+Building Y (grade C): 101 (30 m²) vacant, the whole building idle.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.orm import Session
+
+from gis_app.analysis.common import Scope, Standard
+from gis_app.analysis.vacancy import vacancy
+
+TODAY = Standard(as_of=date(2026, 11, 28))
+
+
+@pytest.fixture
+def session(office_engine):
+    with Session(office_engine) as s:
+        yield s
+
+
+def test_vacant_rooms(session: Session) -> None:
+    page = vacancy(session, "room", Scope(), TODAY)
+    assert [r["room_number"] for r in page.items] == ["304", "308", "101"]
+
+
+def test_idle_space_excludes_dangerous_buildings(session: Session) -> None:
+    page = vacancy(session, "idle_space", Scope(), TODAY)
+    assert [(r["room_number"], r["usable_area_m2"]) for r in page.items] == [
+        ("304", 17),
+        ("308", 12),
+    ]
+    assert all(r["reallocatable"] for r in page.items)
+
+
+def test_rates_by_floor_building_and_campus(session: Session) -> None:
+    floors = {f["floor_id"]: f for f in vacancy(session, "floor", Scope(), TODAY).items}
+    assert (floors[10]["allocatable_area_m2"], floors[10]["vacant_area_m2"]) == (226, 29)
+    assert floors[10]["vacancy_rate"] == Decimal("0.1283")  # 29 / 226
+    assert floors[10]["fully_idle"] is False
+    assert (floors[20]["vacancy_rate"], floors[20]["fully_idle"]) == (1, True)
+    buildings = {b["code"]: b for b in vacancy(session, "building", Scope(), TODAY).items}
+    assert buildings["X"]["vacancy_rate"] == Decimal("0.1283")
+    assert buildings["Y"]["fully_idle"] is True and buildings["Y"]["safety_grade"] == "C"
+    campus = vacancy(session, "campus", Scope(), TODAY).items
+    # (29 + 30) / (226 + 30) = 59 / 256
+    assert campus[0]["vacancy_rate"] == Decimal("0.2305")
+
+
+def test_only_fully_idle(session: Session) -> None:
+    assert [
+        b["code"] for b in vacancy(session, "building", Scope(), TODAY, only_idle=True).items
+    ] == ["Y"]
+    assert [
+        f["floor_id"] for f in vacancy(session, "floor", Scope(), TODAY, only_idle=True).items
+    ] == [20]
+
+
+def test_bodies_unoccupied_offices(session: Session) -> None:
+    bodies = {b["code"]: b for b in vacancy(session, "body", Scope(), TODAY).items}
+    # A: offices 301, 302, 303, 310 = 96 m²; 310 (16 m²) has nobody: 16 / 96
+    assert (bodies["A"]["office_area_m2"], bodies["A"]["unoccupied_area_m2"]) == (96, 16)
+    assert bodies["A"]["vacancy_rate"] == Decimal("0.1667")
+    # B: 305 and its rest room, both used by the county head
+    assert bodies["B"]["unoccupied_area_m2"] == 0
+
+
+def test_vacancy_on_an_earlier_date(session: Session) -> None:
+    then = Standard(as_of=date(2023, 6, 1))
+    # in 2023 b2 still sat in 308: only 304 and 101 were vacant
+    assert [r["room_number"] for r in vacancy(session, "room", Scope(), then).items] == [
+        "304",
+        "101",
+    ]
