@@ -1,0 +1,154 @@
+"""Office-space analyses: over-standard use and vacancy, as JSON or GeoJSON, paged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from gis_app.analysis import explain
+from gis_app.analysis.common import DEFAULT_STANDARD, Page, Scope, Standard, check_scope
+from gis_app.analysis.over_standard import over_standard
+from gis_app.analysis.vacancy import vacancy
+from gis_app.api.features import GeoJSONResponse, feature_collection_body, plain
+from gis_app.api.params import MAX_INT, PageDep
+from gis_app.api.params import Page as PageParams
+from gis_app.db.session import SessionDep
+from gis_app.i18n import pick_language
+
+router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
+
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_INT)]
+Format = Literal["json", "geojson"]
+
+
+@dataclass(frozen=True)
+class AnalysisQuery:
+    """Scope and standard of one analysis request."""
+
+    scope: Scope
+    standard: Standard
+    output: Format
+
+
+def analysis_query(
+    body_id: Annotated[
+        int | None, Query(ge=1, le=MAX_INT, description="A body and its subtree")
+    ] = None,
+    campus_id: IdQuery = None,
+    building_id: IdQuery = None,
+    floor_id: IdQuery = None,
+    standard: Annotated[
+        str, Query(max_length=40, description="Standard version")
+    ] = DEFAULT_STANDARD,
+    tolerance_m2: Annotated[
+        Decimal, Query(ge=0, le=10_000, description="Excess (m²) tolerated before flagging")
+    ] = Decimal(0),
+    as_of: Annotated[
+        date | None, Query(description="Who sat where on this date (default today)")
+    ] = None,
+    format: Annotated[Format, Query(description="json, or geojson for the map")] = "json",
+) -> AnalysisQuery:
+    """Parse the shared analysis parameters (422 naming the field when bad)."""
+    return AnalysisQuery(
+        scope=Scope(body_id, campus_id, building_id, floor_id),
+        standard=Standard(code=standard, tolerance_m2=tolerance_m2, as_of=as_of or date.today()),
+        output=format,
+    )
+
+
+AnalysisDep = Annotated[AnalysisQuery, Depends(analysis_query)]
+
+
+def _answer(
+    request: Request,
+    name: str,
+    level: str,
+    query: AnalysisQuery,
+    page: Page,
+    paging: PageParams,
+    explainer: Callable[[str, dict[str, Any], str], str],
+    id_key: str,
+) -> JSONResponse:
+    """The page as JSON (items) or GeoJSON (features), with what was asked alongside."""
+    lang = pick_language(request.headers.get("accept-language"))
+    items = [{**row, "explanation": explainer(level, row, lang)} for row in page.items]
+    meta = {
+        "analysis": name,
+        "level": level,
+        "standard": query.standard.code,
+        "tolerance_m2": float(query.standard.tolerance_m2),
+        "as_of": query.standard.as_of.isoformat(),
+    }
+    if query.output == "geojson":
+        body = feature_collection_body(request, items, page.total, paging, id_key)
+        return GeoJSONResponse({**body, **meta})
+    rows = [{k: plain(v) for k, v in row.items() if k != "geometry"} for row in items]
+    return JSONResponse(
+        {**meta, "numberMatched": page.total, "numberReturned": len(rows), "items": rows}
+    )
+
+
+@router.get(
+    "/over-standard", operation_id="over_standard", summary="超标准配备使用 / Over-standard use"
+)
+def over_standard_route(
+    request: Request,
+    session: SessionDep,
+    query: AnalysisDep,
+    paging: PageDep,
+    level: Annotated[Literal["room", "building", "campus", "body"], Query()] = "room",
+    only_over: Annotated[bool, Query(description="Only rows over the standard")] = True,
+) -> JSONResponse:
+    """Rooms, buildings, campuses or bodies against the standard, worst first."""
+    check_scope(session, query.scope, query.standard)
+    page = over_standard(
+        session,
+        level,
+        query.scope,
+        query.standard,
+        only_over=only_over,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    return _answer(
+        request,
+        "over-standard",
+        level,
+        query,
+        page,
+        paging,
+        explain.over_standard,
+        id_key=f"{'organisation' if level == 'body' else level}_id",
+    )
+
+
+@router.get("/vacancy", operation_id="vacancy", summary="空置 / Vacancy")
+def vacancy_route(
+    request: Request,
+    session: SessionDep,
+    query: AnalysisDep,
+    paging: PageDep,
+    level: Annotated[
+        Literal["room", "idle_space", "floor", "building", "campus", "body"], Query()
+    ] = "building",
+    only_idle: Annotated[bool, Query(description="Only fully idle floors/buildings/…")] = False,
+) -> JSONResponse:
+    """Vacant rooms, idle space for reallocation, or vacancy rates by place or body."""
+    check_scope(session, query.scope, query.standard)
+    page = vacancy(
+        session,
+        level,
+        query.scope,
+        query.standard,
+        only_idle=only_idle,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    id_key = {"idle_space": "room", "body": "organisation"}.get(level, level) + "_id"
+    return _answer(request, "vacancy", level, query, page, paging, explain.vacancy, id_key)

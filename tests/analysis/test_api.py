@@ -1,0 +1,115 @@
+"""GET /api/v1/analysis/over-standard and /vacancy over the hand-built world."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gis_app.api.app import create_app
+from gis_app.config import Settings
+
+AS_OF = {"as_of": "2026-11-28"}
+
+
+@pytest.fixture(scope="module")
+def client(office_world_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(database_url=office_world_url))) as test_client:
+        yield test_client
+
+
+def test_over_standard_rooms_as_json_with_explanations(client: TestClient) -> None:
+    body = client.get("/api/v1/analysis/over-standard", params=AS_OF).json()
+    assert (body["analysis"], body["level"], body["standard"], body["tolerance_m2"]) == (
+        "over-standard",
+        "room",
+        "CN-2014",
+        0.0,
+    )
+    assert body["numberMatched"] == 4
+    first = body["items"][0]
+    assert (first["room_id"], first["building_id"], first["excess_m2"]) == (1, 1, 16.0)
+    assert first["explanation"] == (
+        "301 室：计入面积 40.0 m²（含休息室、卫生间 0.0 m²），1 名使用人的标准合计 24.0 m²，超标 16.0 m²"
+    )
+
+
+def test_explanations_in_english_on_request(client: TestClient) -> None:
+    body = client.get(
+        "/api/v1/analysis/over-standard", params=AS_OF, headers={"Accept-Language": "en"}
+    ).json()
+    assert body["items"][1]["explanation"] == (
+        "room 305: 36.0 m² counted (including 8.0 m² of rest room or toilet); "
+        "the 1 occupants' limits add up to 30.0 m²: 6.0 m² over"
+    )
+
+
+def test_over_standard_as_geojson_for_the_map(client: TestClient) -> None:
+    response = client.get(
+        "/api/v1/analysis/over-standard", params={**AS_OF, "format": "geojson", "level": "building"}
+    )
+    assert response.headers["content-type"].startswith("application/geo+json")
+    body = response.json()
+    assert body["type"] == "FeatureCollection" and body["standard"] == "CN-2014"
+    feature = body["features"][0]
+    assert feature["id"] == 1 and feature["geometry"]["type"] == "MultiPolygon"
+    assert feature["properties"]["excess_m2"] == 26.0
+
+
+def test_body_level_and_tolerance(client: TestClient) -> None:
+    body = client.get(
+        "/api/v1/analysis/over-standard", params={**AS_OF, "level": "body", "tolerance_m2": 40}
+    ).json()
+    assert body["numberMatched"] == 0 and body["tolerance_m2"] == 40.0
+    body = client.get("/api/v1/analysis/over-standard", params={**AS_OF, "level": "body"}).json()
+    assert [item["organisation_id"] for item in body["items"]] == [1]
+    assert "办公室 96.0 m²，核定 60.0 m²，超标 36.0 m²" in body["items"][0]["explanation"]
+
+
+def test_vacancy_by_building_and_idle_space(client: TestClient) -> None:
+    body = client.get("/api/v1/analysis/vacancy", params=AS_OF).json()
+    assert [(i["code"], i["vacancy_rate"]) for i in body["items"]] == [("Y", 1.0), ("X", 0.1283)]
+    assert body["items"][1]["explanation"] == "空置 29.0 m²，占可分配面积 226.0 m² 的 12.8%"
+    idle = client.get("/api/v1/analysis/vacancy", params={**AS_OF, "level": "idle_space"}).json()
+    assert [i["room_id"] for i in idle["items"]] == [4, 9]
+    geo = client.get(
+        "/api/v1/analysis/vacancy", params={**AS_OF, "level": "idle_space", "format": "geojson"}
+    ).json()
+    assert [f["id"] for f in geo["features"]] == [4, 9]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"body_id": 77}, "单位 77 不存在"),
+        ({"building_id": 88}, "建筑 88 不存在"),
+        ({"campus_id": 5}, "办公区 5 不存在"),
+        ({"floor_id": 99}, "楼层 99 不存在"),
+    ],
+)
+def test_unknown_ids_are_a_404_naming_them(client: TestClient, params: dict, message: str) -> None:
+    for path in ("/api/v1/analysis/over-standard", "/api/v1/analysis/vacancy"):
+        response = client.get(path, params=params)
+        assert response.status_code == 404
+        assert response.json()["detail"]["message"] == message
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"tolerance_m2": -1}, "tolerance_m2"),
+        ({"tolerance_m2": "lots"}, "tolerance_m2"),
+        ({"standard": "CN-1999"}, "standard"),
+        ({"level": "planet"}, "level"),
+        ({"format": "kml"}, "format"),
+        ({"as_of": "yesterday"}, "as_of"),
+        ({"building_id": 2**40}, "building_id"),
+    ],
+)
+def test_bad_parameters_are_a_422_naming_the_field(
+    client: TestClient, params: dict, field: str
+) -> None:
+    response = client.get("/api/v1/analysis/over-standard", params=params)
+    assert response.status_code == 422
+    assert response.json()["detail"]["field"] == field
