@@ -1,0 +1,83 @@
+"""The analyses on the sample district find exactly the cases the generator planted."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session
+
+from gis_app.analysis.common import Scope, Standard
+from gis_app.analysis.over_standard import over_standard
+from gis_app.analysis.vacancy import vacancy
+from gis_app.db.engine import make_engine
+
+TODAY = Standard(as_of=date(2026, 11, 28))
+EVERYTHING = 100_000
+
+
+@pytest.fixture(scope="module")
+def session(sample_db: dict):
+    engine = make_engine(sample_db["url"])
+    with Session(engine) as s:
+        yield s
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def manifest(sample_db: dict) -> dict:
+    return sample_db["result"]["manifest"]
+
+
+def test_over_standard_rooms_are_the_planted_ones(session: Session, manifest: dict) -> None:
+    page = over_standard(session, "room", Scope(), TODAY, limit=EVERYTHING)
+    planted = {
+        c["room_id"]: c
+        for c in manifest["leaders_over_standard"] + manifest["shared_rooms_over_standard"]
+    }
+    assert {r["room_id"] for r in page.items} == set(planted)
+    for row in page.items:
+        case = planted[row["room_id"]]
+        assert float(row["limit_m2"]) == case["limit_sum_m2"]
+        assert float(row["usable_area_m2"]) == pytest.approx(case["recorded_m2"])
+
+
+def test_over_standard_buildings_hold_the_planted_rooms(session: Session, manifest: dict) -> None:
+    page = over_standard(session, "building", Scope(), TODAY, limit=EVERYTHING)
+    planted = {
+        c["building"]
+        for c in manifest["leaders_over_standard"] + manifest["shared_rooms_over_standard"]
+    }
+    assert {b["code"] for b in page.items} == planted
+
+
+def test_fully_idle_floors_and_buildings_include_the_planted(
+    session: Session, manifest: dict
+) -> None:
+    floors = vacancy(session, "floor", Scope(), TODAY, only_idle=True, limit=EVERYTHING).items
+    idle_floor_ids = {f["floor_id"] for f in floors}
+    assert {c["floor_id"] for c in manifest["vacant_floors"]} <= idle_floor_ids
+    buildings = vacancy(session, "building", Scope(), TODAY, only_idle=True, limit=EVERYTHING).items
+    assert {b["building_id"] for b in buildings} == {
+        c["building_id"] for c in manifest["idle_buildings"]
+    }
+
+
+def test_idle_space_leaves_out_dangerous_buildings(session: Session, manifest: dict) -> None:
+    dangerous = {
+        c["building_id"] for cases in manifest["dangerous_buildings"].values() for c in cases
+    }
+    vacant = vacancy(session, "room", Scope(), TODAY, limit=EVERYTHING).items
+    pool = vacancy(session, "idle_space", Scope(), TODAY, limit=EVERYTHING).items
+    assert {r["building_id"] for r in pool}.isdisjoint(dangerous)
+    assert {r["room_id"] for r in pool} == {
+        r["room_id"] for r in vacant if r["building_id"] not in dangerous
+    }
+    idle_building = manifest["idle_buildings"][0]["building_id"]
+    assert idle_building in {r["building_id"] for r in pool}
+
+
+def test_every_building_gets_a_vacancy_rate(session: Session, sample_db: dict) -> None:
+    rows = vacancy(session, "building", Scope(), TODAY, limit=EVERYTHING).items
+    assert len(rows) == sample_db["result"]["counts"]["building"]
+    assert all(0 <= r["vacancy_rate"] <= 1 for r in rows)
