@@ -124,7 +124,11 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     lang = _lang(request)
     problems = [
-        {"field": ".".join(str(p) for p in err.get("loc", ())[1:]) or "body", "reason": err["msg"]}
+        {
+            "field": ".".join(str(p) for p in err.get("loc", ())[1:] if not isinstance(p, int))
+            or "body",
+            "reason": err["msg"],
+        }
         for err in exc.errors()
     ]
     first = problems[0] if problems else {"field": "?", "reason": "?"}

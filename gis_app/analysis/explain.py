@@ -78,3 +78,12 @@ def vacancy(level: str, row: dict[str, Any], lang: str) -> str:
         allocatable=_m2(row["allocatable_area_m2"]),
         rate=_pct(row["vacancy_rate"]),
     )
+
+
+def finding(_level: str, row: dict[str, Any], lang: str) -> str:
+    """What a data-quality finding means, with its figures."""
+    details = {
+        k: (_m2(v) if isinstance(v, int | float | Decimal) else v)
+        for k, v in row["details"].items()
+    }
+    return t(f"explain.dq.{row['check']}", lang, **details)

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from gis_app.analysis import explain
 from gis_app.analysis.common import DEFAULT_STANDARD, Page, Scope, Standard, check_scope
+from gis_app.analysis.data_quality import CHECKS, Check, data_quality
 from gis_app.analysis.over_standard import over_standard
 from gis_app.analysis.vacancy import vacancy
 from gis_app.api.features import GeoJSONResponse, feature_collection_body, plain
@@ -152,3 +153,30 @@ def vacancy_route(
     )
     id_key = {"idle_space": "room", "body": "organisation"}.get(level, level) + "_id"
     return _answer(request, "vacancy", level, query, page, paging, explain.vacancy, id_key)
+
+
+@router.get("/data-quality", operation_id="data_quality", summary="账实相符检查 / Data quality")
+def data_quality_route(
+    request: Request,
+    session: SessionDep,
+    query: AnalysisDep,
+    paging: PageDep,
+    check: Annotated[list[Check] | None, Query(description="Checks to run (default all)")] = None,
+    area_threshold: Annotated[
+        Decimal, Query(gt=0, le=10, description="Recorded vs drawn area, as a fraction")
+    ] = Decimal("0.10"),
+) -> JSONResponse:
+    """Findings where the ledger disagrees with drawings or people, grouped by check."""
+    check_scope(session, query.scope, query.standard)
+    page = data_quality(
+        session,
+        query.scope,
+        query.standard,
+        checks=tuple(check or CHECKS),
+        area_threshold=area_threshold,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    return _answer(
+        request, "data-quality", "finding", query, page, paging, explain.finding, "entity_id"
+    )

@@ -69,7 +69,11 @@ def test_body_level_and_tolerance(client: TestClient) -> None:
 
 def test_vacancy_by_building_and_idle_space(client: TestClient) -> None:
     body = client.get("/api/v1/analysis/vacancy", params=AS_OF).json()
-    assert [(i["code"], i["vacancy_rate"]) for i in body["items"]] == [("Y", 1.0), ("X", 0.1283)]
+    assert [(i["code"], i["vacancy_rate"]) for i in body["items"]] == [
+        ("Y", 1.0),
+        ("X", 0.1283),
+        ("Z", 0.0),
+    ]
     assert body["items"][1]["explanation"] == "空置 29.0 m²，占可分配面积 226.0 m² 的 12.8%"
     idle = client.get("/api/v1/analysis/vacancy", params={**AS_OF, "level": "idle_space"}).json()
     assert [i["room_id"] for i in idle["items"]] == [4, 9]
@@ -111,5 +115,28 @@ def test_bad_parameters_are_a_422_naming_the_field(
     client: TestClient, params: dict, field: str
 ) -> None:
     response = client.get("/api/v1/analysis/over-standard", params=params)
+    assert response.status_code == 422
+    assert response.json()["detail"]["field"] == field
+
+
+def test_data_quality_findings_with_explanations(client: TestClient) -> None:
+    body = client.get("/api/v1/analysis/data-quality", params=AS_OF).json()
+    assert body["numberMatched"] == 7
+    checks = {item["check"]: item for item in body["items"]}
+    assert checks["area_mismatch"]["explanation"] == (
+        "306 室登记使用面积 50.0 m²，图纸面积 40.0 m²，账实不符"
+    )
+    only = client.get(
+        "/api/v1/analysis/data-quality", params={**AS_OF, "check": ["staff_in_two_offices"]}
+    ).json()
+    assert [i["entity_id"] for i in only["items"]] == [7]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"check": "spelling"}, "check"), ({"area_threshold": 0}, "area_threshold")],
+)
+def test_bad_data_quality_parameters(client: TestClient, params: dict, field: str) -> None:
+    response = client.get("/api/v1/analysis/data-quality", params=params)
     assert response.status_code == 422
     assert response.json()["detail"]["field"] == field

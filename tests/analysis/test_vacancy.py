@@ -4,7 +4,8 @@ Floor 10 allocatable (office + service): 40 + 20 + 20 + 17 + 28 + 8 + 50 + 12 + 
 = 226 m²; the equipment room 307 is left out. Vacant: 304 (17, unassigned, empty) and
 308 (12, unassigned, its occupant left in 2024) = 29 m². 309 is under renovation; 310 is
 assigned to A and marked in use, so it is A's unoccupied office, not in the pool.
-Building Y (grade C): 101 (30 m²) vacant, the whole building idle.
+Building Y (grade C): 101 (30 m²) vacant, the whole building idle. Building Z: two offices,
+both in use.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ def test_rates_by_floor_building_and_campus(session: Session) -> None:
     assert buildings["X"]["vacancy_rate"] == Decimal("0.1283")
     assert buildings["Y"]["fully_idle"] is True and buildings["Y"]["safety_grade"] == "C"
     campus = vacancy(session, "campus", Scope(), TODAY).items
-    # (29 + 30) / (226 + 30) = 59 / 256
-    assert campus[0]["vacancy_rate"] == Decimal("0.2305")
+    # building Z's two offices are in use: (29 + 30 + 0) / (226 + 30 + 16) = 59 / 272
+    assert campus[0]["vacancy_rate"] == Decimal("0.2169")
 
 
 def test_only_fully_idle(session: Session) -> None:
@@ -75,8 +76,10 @@ def test_bodies_unoccupied_offices(session: Session) -> None:
 
 def test_vacancy_on_an_earlier_date(session: Session) -> None:
     then = Standard(as_of=date(2023, 6, 1))
-    # in 2023 b2 still sat in 308: only 304 and 101 were vacant
+    # in 2023 b2 still sat in 308, and c1 had not yet moved into building Z's 201 and 202
     assert [r["room_number"] for r in vacancy(session, "room", Scope(), then).items] == [
         "304",
         "101",
+        "201",
+        "202",
     ]

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from gis_app.analysis.common import Scope, Standard
+from gis_app.analysis.data_quality import data_quality
 from gis_app.analysis.over_standard import over_standard
 from gis_app.analysis.vacancy import vacancy
 from gis_app.db.engine import make_engine
@@ -81,3 +82,19 @@ def test_every_building_gets_a_vacancy_rate(session: Session, sample_db: dict) -
     rows = vacancy(session, "building", Scope(), TODAY, limit=EVERYTHING).items
     assert len(rows) == sample_db["result"]["counts"]["building"]
     assert all(0 <= r["vacancy_rate"] <= 1 for r in rows)
+
+
+def test_data_quality_finds_the_planted_problems(session: Session, manifest: dict) -> None:
+    page = data_quality(session, Scope(), TODAY, limit=EVERYTHING)
+    found: dict[str, set] = {}
+    for f in page.items:
+        found.setdefault(f["check"], set()).add(f["entity_id"])
+    assert found.get("area_mismatch") == {c["room_id"] for c in manifest["area_mismatch_rooms"]}
+    assert found.get("staff_in_two_offices") == {
+        c["staff_id"] for c in manifest["multiple_offices"]
+    }
+    assert found.get("staff_over_establishment") == {
+        c["organisation_id"] for c in manifest["over_authorised_bodies"]
+    }
+    for clean in ("overlapping_rooms", "room_outside_floor", "floor_outside_building"):
+        assert clean not in found, clean
