@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     port: int = 8000
     page_size_default: int = Field(default=100, ge=1)
     page_size_max: int = Field(default=10_000, ge=1)
+    report_rows_max: int = Field(
+        default=500_000, ge=1, description="Most rows a CSV/XLSX report carries."
+    )
     audit_user: str = Field(default="gis-app", description="Name written to the audit log.")
 
     @field_validator("data_dir", "sample_dir")

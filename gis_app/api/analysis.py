@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from gis_app.analysis import explain
 from gis_app.analysis.common import DEFAULT_STANDARD, Page, Scope, Standard, check_scope
@@ -20,12 +20,14 @@ from gis_app.api.features import GeoJSONResponse, feature_collection_body, plain
 from gis_app.api.params import MAX_INT, PageDep
 from gis_app.api.params import Page as PageParams
 from gis_app.db.session import SessionDep
-from gis_app.i18n import pick_language
+from gis_app.i18n import pick_language, t
+from gis_app.reports import writers
 
 router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
 
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_INT)]
-Format = Literal["json", "geojson"]
+Format = Literal["json", "geojson", "csv", "xlsx"]
+REPORT_FORMATS = ("csv", "xlsx")
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,9 @@ def analysis_query(
     as_of: Annotated[
         date | None, Query(description="Who sat where on this date (default today)")
     ] = None,
-    format: Annotated[Format, Query(description="json, or geojson for the map")] = "json",
+    format: Annotated[
+        Format, Query(description="json; geojson for the map; csv or xlsx for the whole report")
+    ] = "json",
 ) -> AnalysisQuery:
     """Parse the shared analysis parameters (422 naming the field when bad)."""
     return AnalysisQuery(
@@ -66,6 +70,39 @@ def analysis_query(
 AnalysisDep = Annotated[AnalysisQuery, Depends(analysis_query)]
 
 
+def _report(
+    name: str, level: str, query: AnalysisQuery, items: list[dict[str, Any]], lang: str
+) -> Response:
+    """The whole result as a CSV or XLSX download with headers in the caller's language."""
+    headers, cells = writers.table(name, level, items, lang)
+    standard = query.standard
+    if query.output == "csv":
+        content, media_type = writers.to_csv(headers, cells), writers.CSV_MEDIA_TYPE
+    else:
+        subtitle = t(
+            "report.subtitle",
+            lang,
+            standard=standard.code,
+            tolerance=standard.tolerance_m2,
+            as_of=standard.as_of.isoformat(),
+        )
+        content = writers.to_xlsx(writers.title(name, level, lang), subtitle, headers, cells)
+        media_type = writers.XLSX_MEDIA_TYPE
+    file = writers.filename(name, level, standard.as_of, query.output)
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{file}"'},
+    )
+
+
+def _window(request: Request, query: AnalysisQuery, paging: PageParams) -> PageParams:
+    """Reports carry every row (up to the configured cap); other formats one page."""
+    if query.output in REPORT_FORMATS:
+        return PageParams(limit=request.app.state.settings.report_rows_max, offset=0)
+    return paging
+
+
 def _answer(
     request: Request,
     name: str,
@@ -75,10 +112,12 @@ def _answer(
     paging: PageParams,
     explainer: Callable[[str, dict[str, Any], str], str],
     id_key: str,
-) -> JSONResponse:
+) -> Response:
     """The page as JSON (items) or GeoJSON (features), with what was asked alongside."""
     lang = pick_language(request.headers.get("accept-language"))
     items = [{**row, "explanation": explainer(level, row, lang)} for row in page.items]
+    if query.output in REPORT_FORMATS:
+        return _report(name, level, query, items, lang)
     meta = {
         "analysis": name,
         "level": level,
@@ -105,9 +144,10 @@ def over_standard_route(
     paging: PageDep,
     level: Annotated[Literal["room", "building", "campus", "body"], Query()] = "room",
     only_over: Annotated[bool, Query(description="Only rows over the standard")] = True,
-) -> JSONResponse:
+) -> Response:
     """Rooms, buildings, campuses or bodies against the standard, worst first."""
     check_scope(session, query.scope, query.standard)
+    paging = _window(request, query, paging)
     page = over_standard(
         session,
         level,
@@ -139,9 +179,10 @@ def vacancy_route(
         Literal["room", "idle_space", "floor", "building", "campus", "body"], Query()
     ] = "building",
     only_idle: Annotated[bool, Query(description="Only fully idle floors/buildings/…")] = False,
-) -> JSONResponse:
+) -> Response:
     """Vacant rooms, idle space for reallocation, or vacancy rates by place or body."""
     check_scope(session, query.scope, query.standard)
+    paging = _window(request, query, paging)
     page = vacancy(
         session,
         level,
@@ -165,9 +206,10 @@ def data_quality_route(
     area_threshold: Annotated[
         Decimal, Query(gt=0, le=10, description="Recorded vs drawn area, as a fraction")
     ] = Decimal("0.10"),
-) -> JSONResponse:
+) -> Response:
     """Findings where the ledger disagrees with drawings or people, grouped by check."""
     check_scope(session, query.scope, query.standard)
+    paging = _window(request, query, paging)
     page = data_quality(
         session,
         query.scope,

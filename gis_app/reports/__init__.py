@@ -1,0 +1,1 @@
+"""Analysis results as the tables agencies file: CSV and XLSX with Chinese headers."""

@@ -1,0 +1,87 @@
+"""CSV (UTF-8 with BOM, so that Excel shows the Chinese) and XLSX (openpyxl) writers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from gis_app.i18n import t
+from gis_app.reports.columns import COLUMNS
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cell(key: str, value: Any, lang: str) -> Any:
+    if isinstance(value, bool):
+        return t("report.yes" if value else "report.no", lang)
+    if isinstance(value, Decimal):
+        return float(value * 100) if key == "vacancy_rate" else float(value)
+    if key == "occupants" and isinstance(value, list):
+        rank = "rank_en" if lang == "en" else "rank_zh"
+        return "、".join(f"{o[rank]}（{o['limit_m2']} m²）" for o in value)
+    if key == "category":
+        return t(f"category.{value}", lang)
+    if isinstance(value, list | dict):
+        return str(value)
+    return value
+
+
+def table(
+    analysis: str, level: str, rows: Sequence[dict[str, Any]], lang: str
+) -> tuple[list[str], list[list[Any]]]:
+    """Headers and cells of a report."""
+    keys = COLUMNS[(analysis, level)]
+    headers = [t(f"column.{key}", lang) for key in keys]
+    cells = [[_cell(key, row.get(key), lang) for key in keys] for row in rows]
+    return headers, cells
+
+
+def title(analysis: str, level: str, lang: str) -> str:
+    """e.g. 超标准配备使用情况（按房间）."""
+    return t(f"report.{analysis}", lang, level=t(f"report.level.{level}", lang))
+
+
+def to_csv(headers: list[str], cells: list[list[Any]]) -> bytes:
+    """CSV text with a BOM: Excel on a Chinese desktop then opens it right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(cells)
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+
+
+def to_xlsx(heading: str, subtitle: str, headers: list[str], cells: list[list[Any]]) -> bytes:
+    """One sheet: title, subtitle (standard, tolerance, date), bold header, frozen panes."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = heading[:31]
+    sheet.append([heading])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([subtitle])
+    sheet.append([])
+    sheet.append(headers)
+    for cell in sheet[4]:
+        cell.font = Font(bold=True)
+    for row in cells:
+        sheet.append(row)
+    sheet.freeze_panes = "A5"
+    for index, header in enumerate(headers, start=1):
+        width = max([len(str(header)) * 2] + [len(str(r[index - 1])) for r in cells[:200]])
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 60)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def filename(analysis: str, level: str, as_of: date, extension: str) -> str:
+    """ASCII file name, e.g. over-standard_room_2026-11-28.xlsx."""
+    return f"{analysis}_{level}_{as_of.isoformat()}.{extension}"
