@@ -17,7 +17,7 @@ from gis_app.analysis.data_quality import CHECKS, Check, data_quality
 from gis_app.analysis.over_standard import over_standard
 from gis_app.analysis.vacancy import vacancy
 from gis_app.api.features import GeoJSONResponse, feature_collection_body, plain
-from gis_app.api.params import MAX_INT, PageDep
+from gis_app.api.params import MAX_INT, IdPath, PageDep
 from gis_app.api.params import Page as PageParams
 from gis_app.db.session import SessionDep
 from gis_app.i18n import pick_language, t
@@ -39,13 +39,7 @@ class AnalysisQuery:
     output: Format
 
 
-def analysis_query(
-    body_id: Annotated[
-        int | None, Query(ge=1, le=MAX_INT, description="A body and its subtree")
-    ] = None,
-    campus_id: IdQuery = None,
-    building_id: IdQuery = None,
-    floor_id: IdQuery = None,
+def standard_query(
     standard: Annotated[
         str, Query(max_length=40, description="Standard version")
     ] = DEFAULT_STANDARD,
@@ -55,15 +49,29 @@ def analysis_query(
     as_of: Annotated[
         date | None, Query(description="Who sat where on this date (default today)")
     ] = None,
+) -> Standard:
+    """Which standard, tolerance and date (422 naming the field when bad)."""
+    return Standard(code=standard, tolerance_m2=tolerance_m2, as_of=as_of or date.today())
+
+
+StandardDep = Annotated[Standard, Depends(standard_query)]
+
+
+def analysis_query(
+    standard: StandardDep,
+    body_id: Annotated[
+        int | None, Query(ge=1, le=MAX_INT, description="A body and its subtree")
+    ] = None,
+    campus_id: IdQuery = None,
+    building_id: IdQuery = None,
+    floor_id: IdQuery = None,
     format: Annotated[
         Format, Query(description="json; geojson for the map; csv or xlsx for the whole report")
     ] = "json",
 ) -> AnalysisQuery:
     """Parse the shared analysis parameters (422 naming the field when bad)."""
     return AnalysisQuery(
-        scope=Scope(body_id, campus_id, building_id, floor_id),
-        standard=Standard(code=standard, tolerance_m2=tolerance_m2, as_of=as_of or date.today()),
-        output=format,
+        scope=Scope(body_id, campus_id, building_id, floor_id), standard=standard, output=format
     )
 
 
@@ -221,4 +229,69 @@ def data_quality_route(
     )
     return _answer(
         request, "data-quality", "finding", query, page, paging, explain.finding, "entity_id"
+    )
+
+
+def _plain_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: plain(v) for k, v in row.items() if k != "geometry"}
+
+
+def _own(page: Page, body_id: int) -> dict[str, Any] | None:
+    """The body's own row from a page that covers its whole subtree."""
+    rows = [r for r in page.items if r["organisation_id"] == body_id]
+    return _plain_row(rows[0]) if rows else None
+
+
+@router.get(
+    "/bodies/{body_id}/summary",
+    operation_id="body_summary",
+    summary="单位用房概况 / One body's office space",
+)
+def body_summary(body_id: IdPath, session: SessionDep, standard: StandardDep) -> JSONResponse:
+    """A body's quotas and use, its unoccupied offices, and counts of over-standard rooms
+    and data-quality findings in its subtree."""
+    scope = Scope(body_id=body_id)
+    check_scope(session, scope, standard)
+    quota = over_standard(session, "body", scope, standard, only_over=False, limit=MAX_INT)
+    idle = vacancy(session, "body", scope, standard, limit=MAX_INT)
+    rooms = over_standard(session, "room", scope, standard, limit=1)
+    findings = data_quality(session, scope, standard, limit=1)
+    return JSONResponse(
+        {
+            "organisation_id": body_id,
+            "standard": standard.code,
+            "as_of": standard.as_of.isoformat(),
+            "quota": _own(quota, body_id),
+            "vacancy": _own(idle, body_id),
+            "over_standard_rooms_in_subtree": rooms.total,
+            "data_quality_findings_in_subtree": findings.total,
+        }
+    )
+
+
+@router.get(
+    "/buildings/{building_id}/summary",
+    operation_id="building_summary",
+    summary="建筑用房概况 / One building's office space",
+)
+def building_summary(
+    building_id: IdPath, session: SessionDep, standard: StandardDep
+) -> JSONResponse:
+    """A building's over-standard rollup, vacancy, floors by vacancy and findings."""
+    scope = Scope(building_id=building_id)
+    check_scope(session, scope, standard)
+    over = over_standard(session, "building", scope, standard, only_over=False).items
+    empty = vacancy(session, "building", scope, standard).items
+    floors = vacancy(session, "floor", scope, standard, limit=MAX_INT).items
+    findings = data_quality(session, scope, standard, limit=1)
+    return JSONResponse(
+        {
+            "building_id": building_id,
+            "standard": standard.code,
+            "as_of": standard.as_of.isoformat(),
+            "over_standard": _plain_row(over[0]) if over else None,
+            "vacancy": _plain_row(empty[0]) if empty else None,
+            "floors": [_plain_row(f) for f in floors],
+            "data_quality_findings": findings.total,
+        }
     )
