@@ -87,3 +87,24 @@ def finding(_level: str, row: dict[str, Any], lang: str) -> str:
         for k, v in row["details"].items()
     }
     return t(f"explain.dq.{row['check']}", lang, **details)
+
+
+def match(candidate: dict[str, Any], need: Any, lang: str) -> str:
+    """Why a candidate fits and where it ranks."""
+    key = "explain.match_floor" if candidate["unit"] == "floor" else "explain.match_building"
+    return t(
+        key,
+        lang,
+        rank=candidate["rank"],
+        building=candidate["building_name"],
+        floor=candidate["rooms"][0]["floor_name"] if candidate["rooms"] else "",
+        offices=candidate["offices"],
+        need_offices=need.rooms.office,
+        meetings=candidate["meetings"],
+        need_meetings=need.rooms.meeting,
+        picked=_m2(candidate["picked_area_m2"]),
+        need_area=_m2(need.area_m2),
+        surplus=_m2(candidate["surplus_m2"]),
+        distance=f"{Decimal(candidate['distance_m']):.0f}",
+        grade=candidate["safety_grade"] or "—",
+    )

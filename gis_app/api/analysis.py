@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from gis_app.analysis import explain
 from gis_app.analysis.common import DEFAULT_STANDARD, Page, Scope, Standard, check_scope
 from gis_app.analysis.data_quality import CHECKS, Check, data_quality
+from gis_app.analysis.idle_match import Need, match
 from gis_app.analysis.over_standard import over_standard
 from gis_app.analysis.vacancy import vacancy
 from gis_app.api.features import GeoJSONResponse, feature_collection_body, plain
@@ -22,6 +23,7 @@ from gis_app.api.params import Page as PageParams
 from gis_app.db.session import SessionDep
 from gis_app.i18n import pick_language, t
 from gis_app.reports import writers
+from gis_app.schemas.matching import MatchRequest
 
 router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
 
@@ -295,3 +297,40 @@ def building_summary(
             "data_quality_findings": findings.total,
         }
     )
+
+
+@router.post(
+    "/idle-space-match",
+    operation_id="idle_space_match",
+    summary="闲置房源调剂匹配 / Match a need to idle space",
+)
+def idle_space_match(
+    request: Request,
+    session: SessionDep,
+    need: MatchRequest,
+    format: Annotated[Literal["json", "geojson"], Query()] = "json",
+) -> Response:
+    """Ranked floors or buildings whose idle rooms fit the need, with the rooms picked."""
+    standard = Standard(as_of=need.as_of or date.today())
+    result = match(
+        session,
+        Need(
+            organisation_id=need.organisation_id,
+            area_m2=need.area_m2,
+            offices=need.rooms.office,
+            meetings=need.rooms.meeting,
+            lon=need.location.lon if need.location else None,
+            lat=need.location.lat if need.location else None,
+            max_distance_m=need.max_distance_m,
+        ),
+        standard,
+        limit=need.limit,
+    )
+    lang = pick_language(request.headers.get("accept-language"))
+    candidates = [{**c, "explanation": explain.match(c, need, lang)} for c in result["candidates"]]
+    meta = {"origin": result["origin"], "as_of": standard.as_of.isoformat()}
+    if format == "geojson":
+        paging = PageParams(limit=need.limit, offset=0)
+        body = feature_collection_body(request, candidates, len(candidates), paging, "rank")
+        return GeoJSONResponse({**body, **meta})
+    return JSONResponse({**meta, "candidates": [_plain_row(c) for c in candidates]})

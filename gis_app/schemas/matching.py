@@ -1,0 +1,56 @@
+"""The idle-space match request."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gis_app.api.params import MAX_INT
+
+CGCS2000_BOUNDS = (73.62, 16.7, 134.77, 53.56)
+"""EPSG:4490 area of use (China onshore and offshore): lon/lat outside it are refused."""
+
+
+class Location(BaseModel):
+    """A point in CGCS2000 longitude/latitude."""
+
+    lon: float = Field(ge=CGCS2000_BOUNDS[0], le=CGCS2000_BOUNDS[2], examples=[120.15])
+    lat: float = Field(ge=CGCS2000_BOUNDS[1], le=CGCS2000_BOUNDS[3], examples=[30.26])
+
+
+class RoomMix(BaseModel):
+    """How many offices and meeting rooms at least."""
+
+    office: int = Field(default=0, ge=0, le=1_000)
+    meeting: int = Field(default=0, ge=0, le=100)
+
+
+class MatchRequest(BaseModel):
+    """A body's new need for office space (调剂申请)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "organisation_id": 20,
+                    "area_m2": 200,
+                    "rooms": {"office": 8, "meeting": 1},
+                    "location": None,
+                    "max_distance_m": 3000,
+                }
+            ]
+        },
+    )
+
+    organisation_id: int = Field(ge=1, le=MAX_INT, description="The body asking")
+    area_m2: Decimal = Field(gt=0, le=100_000, description="Usable area needed, m²")
+    rooms: RoomMix = RoomMix()
+    location: Location | None = Field(
+        default=None, description="Where; default: the buildings the body uses now"
+    )
+    max_distance_m: float = Field(default=5_000, gt=0, le=500_000)
+    as_of: date | None = None
+    limit: int = Field(default=10, ge=1, le=100)
