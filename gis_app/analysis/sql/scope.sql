@@ -1,6 +1,7 @@
 -- Shared opening of every office-space analysis: the parameters and the rooms in scope.
 -- :body_id limits to a body and its whole subtree; :campus_id, :building_id, :floor_id to
 -- a place (NULL = no limit). Every analysis appends its own CTEs and final SELECT.
+-- current_occupant: who sits in a scoped room on :as_of, with the limit of their rank.
 WITH RECURSIVE
 body_tree(id) AS (
   SELECT id FROM organisation WHERE id = CAST(:body_id AS integer)
@@ -29,4 +30,5 @@ current_occupant AS (
     ON a.rank_code = s.rank_code AND a.standard_code = CAST(:standard AS text)
   WHERE o.valid_from <= CAST(:as_of AS date)
     AND (o.valid_to IS NULL OR o.valid_to > CAST(:as_of AS date))
+    AND o.room_id IN (SELECT id FROM scoped_room)
 )
