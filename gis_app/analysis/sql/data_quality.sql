@@ -1,7 +1,8 @@
 -- Ledger against reality (账实相符). One row per finding:
 -- (check, entity, entity_id, room_id, floor_id, building_id, organisation_id, details, geom).
 -- :area_threshold is a fraction (0.10 = 10 %); :sliver_m2 the smallest area reported.
-, occupied AS (SELECT DISTINCT room_id FROM current_occupant),
+, occupied AS (SELECT DISTINCT c.room_id FROM current_occupant c
+             WHERE c.room_id IN (SELECT id FROM scoped_room)),
 finding AS (
   SELECT 'area_mismatch' AS check_code, 'room' AS entity, r.id AS entity_id, r.id AS room_id,
          r.floor_id, r.building_id, r.organisation_id,

@@ -1,14 +1,16 @@
 -- Shared opening of every office-space analysis: the parameters and the rooms in scope.
 -- :body_id limits to a body and its whole subtree; :campus_id, :building_id, :floor_id to
 -- a place (NULL = no limit). Every analysis appends its own CTEs and final SELECT.
--- current_occupant: who sits in a scoped room on :as_of, with the limit of their rank.
+-- current_occupant: who sits where on :as_of, with the limit of their rank; consumers join
+-- it to scoped_room. Both are inlined (NOT MATERIALIZED) so that the planner sees real row
+-- counts and can push a building or floor filter down to the indexes.
 WITH RECURSIVE
 body_tree(id) AS (
   SELECT id FROM organisation WHERE id = CAST(:body_id AS integer)
   UNION ALL
   SELECT o.id FROM organisation o JOIN body_tree t ON o.parent_id = t.id
 ),
-scoped_room AS (
+scoped_room AS NOT MATERIALIZED (
   SELECT r.id, r.number, r.category, r.subtype, r.usable_area_m2, r.organisation_id,
          r.status, r.floor_id, f.name AS floor_name, f.building_id, b.name AS building_name,
          b.campus_id, b.safety_grade, r.geom
@@ -20,7 +22,7 @@ scoped_room AS (
     AND (CAST(:campus_id AS integer) IS NULL OR b.campus_id = CAST(:campus_id AS integer))
     AND (CAST(:body_id AS integer) IS NULL OR r.organisation_id IN (SELECT id FROM body_tree))
 ),
-current_occupant AS (
+current_occupant AS NOT MATERIALIZED (
   SELECT o.room_id, o.staff_id, s.organisation_id AS staff_body_id, s.rank_code,
          k.name_zh AS rank_name_zh, k.name_en AS rank_name_en, a.max_usable_m2 AS limit_m2
   FROM room_occupancy o
@@ -30,5 +32,4 @@ current_occupant AS (
     ON a.rank_code = s.rank_code AND a.standard_code = CAST(:standard AS text)
   WHERE o.valid_from <= CAST(:as_of AS date)
     AND (o.valid_to IS NULL OR o.valid_to > CAST(:as_of AS date))
-    AND o.room_id IN (SELECT id FROM scoped_room)
 )

@@ -3,14 +3,20 @@
 -- and no body uses it: unassigned, or assigned but marked vacant in the ledger. An office
 -- assigned to a body with nobody in it while the ledger says in use is "unoccupied" for
 -- that body (its idle space within its allocation), not part of the vacant pool.
-, occupied AS (SELECT DISTINCT room_id FROM current_occupant),
-room_state AS (
+, room_state AS (
   SELECT r.*,
          r.category IN ('office', 'service') AS allocatable,
-         r.category IN ('office', 'service') AND o.room_id IS NULL
+         r.category IN ('office', 'service') AND NOT r.occupied
            AND r.status NOT IN ('renovation', 'leased_out')
            AND (r.organisation_id IS NULL OR r.status = 'vacant') AS vacant,
-         r.category = 'office' AND r.organisation_id IS NOT NULL AND o.room_id IS NULL
+         r.category = 'office' AND r.organisation_id IS NOT NULL AND NOT r.occupied
            AND r.status NOT IN ('renovation', 'leased_out') AS unoccupied
-  FROM scoped_room r LEFT JOIN occupied o ON o.room_id = r.id
+  FROM (
+    SELECT s.*, EXISTS (
+      SELECT 1 FROM room_occupancy o
+      WHERE o.room_id = s.id AND o.valid_from <= CAST(:as_of AS date)
+        AND (o.valid_to IS NULL OR o.valid_to > CAST(:as_of AS date))
+    ) AS occupied
+    FROM scoped_room s
+  ) r
 )
