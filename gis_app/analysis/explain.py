@@ -80,6 +80,14 @@ def vacancy(level: str, row: dict[str, Any], lang: str) -> str:
     )
 
 
+def _detail(value: Any) -> Any:
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, float | Decimal):
+        return _m2(value)
+    return value
+
+
 def finding(_level: str, row: dict[str, Any], lang: str) -> str:
     """What a data-quality finding means, with its figures."""
     details = {

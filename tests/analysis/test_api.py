@@ -175,3 +175,10 @@ def test_summaries_of_unknown_ids_are_a_404(client: TestClient, path: str, messa
     response = client.get(path)
     assert response.status_code == 404
     assert response.json()["detail"]["message"] == message
+
+
+def test_finding_explanations_read_naturally(client: TestClient) -> None:
+    items = client.get("/api/v1/analysis/data-quality", params=AS_OF).json()["items"]
+    text = {item["check"]: item["explanation"] for item in items}
+    assert text["staff_in_two_offices"] == "同一人员同时占用多间办公室（房间ID：13、14）"
+    assert text["staff_over_establishment"] == "杭州市丙中心 实有人员 2 人，超过编制 1 人"
