@@ -90,10 +90,7 @@ def _detail(value: Any) -> Any:
 
 def finding(_level: str, row: dict[str, Any], lang: str) -> str:
     """What a data-quality finding means, with its figures."""
-    details = {
-        k: (_m2(v) if isinstance(v, int | float | Decimal) else v)
-        for k, v in row["details"].items()
-    }
+    details = {k: _detail(v) for k, v in row["details"].items()}
     return t(f"explain.dq.{row['check']}", lang, **details)
 
 
