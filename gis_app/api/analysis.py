@@ -106,8 +106,19 @@ def _report(
     )
 
 
-def _window(request: Request, query: AnalysisQuery, paging: PageParams) -> PageParams:
-    """Reports carry every row (up to the configured cap); other formats one page."""
+def _id_key(level: str) -> str:
+    """The row field a GeoJSON feature takes its id from."""
+    return {"idle_space": "room", "body": "organisation", "finding": "entity"}.get(
+        level, level
+    ) + "_id"
+
+
+def _window(
+    request: Request, session: SessionDep, query: AnalysisQuery, paging: PageParams
+) -> PageParams:
+    """Check the scope (404/422), then the rows to fetch: reports carry every row (up to
+    the configured cap); other formats one page."""
+    check_scope(session, query.scope, query.standard)
     if query.output in REPORT_FORMATS:
         return PageParams(limit=request.app.state.settings.report_rows_max, offset=0)
     return paging
@@ -156,8 +167,7 @@ def over_standard_route(
     only_over: Annotated[bool, Query(description="Only rows over the standard")] = True,
 ) -> Response:
     """Rooms, buildings, campuses or bodies against the standard, worst first."""
-    check_scope(session, query.scope, query.standard)
-    paging = _window(request, query, paging)
+    paging = _window(request, session, query, paging)
     page = over_standard(
         session,
         level,
@@ -175,7 +185,7 @@ def over_standard_route(
         page,
         paging,
         explain.over_standard,
-        id_key=f"{'organisation' if level == 'body' else level}_id",
+        _id_key(level),
     )
 
 
@@ -191,8 +201,7 @@ def vacancy_route(
     only_idle: Annotated[bool, Query(description="Only fully idle floors/buildings/…")] = False,
 ) -> Response:
     """Vacant rooms, idle space for reallocation, or vacancy rates by place or body."""
-    check_scope(session, query.scope, query.standard)
-    paging = _window(request, query, paging)
+    paging = _window(request, session, query, paging)
     page = vacancy(
         session,
         level,
@@ -202,8 +211,7 @@ def vacancy_route(
         limit=paging.limit,
         offset=paging.offset,
     )
-    id_key = {"idle_space": "room", "body": "organisation"}.get(level, level) + "_id"
-    return _answer(request, "vacancy", level, query, page, paging, explain.vacancy, id_key)
+    return _answer(request, "vacancy", level, query, page, paging, explain.vacancy, _id_key(level))
 
 
 @router.get("/data-quality", operation_id="data_quality", summary="账实相符检查 / Data quality")
@@ -218,8 +226,7 @@ def data_quality_route(
     ] = Decimal("0.10"),
 ) -> Response:
     """Findings where the ledger disagrees with drawings or people, grouped by check."""
-    check_scope(session, query.scope, query.standard)
-    paging = _window(request, query, paging)
+    paging = _window(request, session, query, paging)
     page = data_quality(
         session,
         query.scope,
@@ -230,7 +237,7 @@ def data_quality_route(
         offset=paging.offset,
     )
     return _answer(
-        request, "data-quality", "finding", query, page, paging, explain.finding, "entity_id"
+        request, "data-quality", "finding", query, page, paging, explain.finding, _id_key("finding")
     )
 
 

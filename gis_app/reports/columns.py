@@ -4,6 +4,15 @@
 from __future__ import annotations
 
 ROOM_PLACE = ("building_name", "floor_name", "room_number")
+PLACE_VACANCY = (
+    "allocatable_rooms",
+    "vacant_rooms",
+    "allocatable_area_m2",
+    "vacant_area_m2",
+    "vacancy_rate",
+    "fully_idle",
+    "explanation",
+)
 
 COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
     ("over-standard", "room"): (
@@ -76,38 +85,20 @@ COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
         "floor_id",
         "building_id",
         "name",
-        "allocatable_rooms",
-        "vacant_rooms",
-        "allocatable_area_m2",
-        "vacant_area_m2",
-        "vacancy_rate",
-        "fully_idle",
-        "explanation",
+        *PLACE_VACANCY,
     ),
     ("vacancy", "building"): (
         "building_id",
         "code",
         "name",
         "safety_grade",
-        "allocatable_rooms",
-        "vacant_rooms",
-        "allocatable_area_m2",
-        "vacant_area_m2",
-        "vacancy_rate",
-        "fully_idle",
-        "explanation",
+        *PLACE_VACANCY,
     ),
     ("vacancy", "campus"): (
         "campus_id",
         "code",
         "name",
-        "allocatable_rooms",
-        "vacant_rooms",
-        "allocatable_area_m2",
-        "vacant_area_m2",
-        "vacancy_rate",
-        "fully_idle",
-        "explanation",
+        *PLACE_VACANCY,
     ),
     ("vacancy", "body"): (
         "organisation_id",
