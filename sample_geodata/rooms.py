@@ -208,8 +208,10 @@ class RoomPass:
                         "drawn_m2": float(drawn[i]),
                     }
                 )
-            vacant = idle or o == vacant_floor or (d.kind == "office" and not d.occupants)
-            org = None if idle or category in ("equipment", "ancillary") else spec.body_id
+            surplus = d.kind == "office" and not d.occupants and o != vacant_floor
+            vacant = idle or o == vacant_floor or surplus
+            shared = category in ("equipment", "ancillary")
+            org = None if idle or shared or surplus else spec.body_id
             number = f"{floor_name(o)[:-1] if o >= 0 else floor_name(o)}{seq[o]:02d}"
             yield (
                 rid,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis_app.analysis.common import Scope, Standard
@@ -98,3 +99,21 @@ def test_data_quality_finds_the_planted_problems(session: Session, manifest: dic
     }
     for clean in ("overlapping_rooms", "room_outside_floor", "floor_outside_building"):
         assert clean not in found, clean
+
+
+def test_only_a_body_keeping_a_whole_empty_floor_is_over_its_office_quota(
+    session: Session, manifest: dict
+) -> None:
+    bodies = over_standard(session, "body", Scope(), TODAY, only_over=False, limit=EVERYTHING).items
+    over = {b["organisation_id"] for b in bodies if b["office_over"]}
+    with session.bind.connect() as conn:
+        holders = set(
+            conn.scalars(
+                text(
+                    "SELECT DISTINCT r.organisation_id FROM room r WHERE r.floor_id = ANY(:f) "
+                    "AND r.organisation_id IS NOT NULL"
+                ),
+                {"f": [c["floor_id"] for c in manifest["vacant_floors"]]},
+            )
+        )
+    assert over and over <= holders
