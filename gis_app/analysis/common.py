@@ -51,15 +51,19 @@ def sql_file(name: str) -> str:
     return resources.files("gis_app.analysis").joinpath("sql", name).read_text("utf-8")
 
 
-def run(
-    session: Session, parts: tuple[str, ...], final: str, params: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """Execute scope.sql + the analysis CTEs + a final SELECT, all with bound parameters.
+def statement(parts: tuple[str, ...], final: str) -> str:
+    """scope.sql + the analysis CTEs in `parts` + a final SELECT: one SQL text."""
+    return "\n".join([sql_file("scope.sql"), *(sql_file(p) for p in parts), final])
 
-    JIT is off for the transaction: compiling these plans cost about a second each and
-    won nothing back (measured on 2M rooms)."""
-    sql = "\n".join([sql_file("scope.sql"), *(sql_file(p) for p in parts), final])
+
+def run(session: Session, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Execute an analysis statement with bound parameters.
+
+    For the transaction, JIT is off: compiling these plans cost about a second each and
+    won nothing back. Sorts, hashes and the occupancy lookup get 64 MB: on 2M rooms they
+    spilled to disk with the default 4 MB, and a hashed occupancy test needs ~50 MB."""
     session.execute(text("SET LOCAL jit = off"))
+    session.execute(text("SET LOCAL work_mem = '64MB'"))
     return [dict(row) for row in session.execute(text(sql), params).mappings()]
 
 

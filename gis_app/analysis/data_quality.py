@@ -12,7 +12,7 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from gis_app.analysis.common import Page, Scope, Standard, base_params, paged, run
+from gis_app.analysis.common import Page, Scope, Standard, base_params, paged, run, statement
 
 Check = Literal[
     "area_mismatch",
@@ -56,4 +56,4 @@ def data_quality(
         "limit": limit,
         "offset": offset,
     }
-    return paged(run(session, ("data_quality.sql",), _FINAL, params))
+    return paged(run(session, statement(("data_quality.sql",), _FINAL), params))

@@ -11,22 +11,34 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from gis_app.analysis.common import Page, Scope, Standard, base_params, paged, run
+from gis_app.analysis.common import Page, Scope, Standard, base_params, paged, run, statement
 
 Level = Literal["room", "building", "campus", "body"]
 LEVELS: tuple[Level, ...] = ("room", "building", "campus", "body")
 
 _ROOMS = """
-SELECT rr.room_id, rr.room_number, rr.floor_id, rr.floor_name, rr.building_id,
-       rr.building_name, rr.campus_id, rr.organisation_id, o.name AS organisation_name,
-       rr.usable_area_m2, rr.attached_area_m2, rr.attached_room_ids, rr.counted_area_m2,
-       rr.occupant_count, rr.occupants, rr.occupants_without_limit, rr.limit_m2,
-       rr.excess_m2, rr.over_standard,
-       ST_AsGeoJSON(rr.geom, 7, 0) AS geometry, count(*) OVER () AS total
-FROM room_result rr LEFT JOIN organisation o ON o.id = rr.organisation_id
-WHERE NOT CAST(:only_over AS boolean) OR rr.over_standard
-ORDER BY rr.excess_m2 DESC, rr.room_id
-LIMIT :limit OFFSET :offset
+, page AS (
+  SELECT rr.*, count(*) OVER () AS total
+  FROM room_result rr
+  WHERE NOT CAST(:only_over AS boolean) OR rr.over_standard
+  ORDER BY rr.excess_m2 DESC, rr.room_id
+  LIMIT :limit OFFSET :offset
+)
+SELECT p.room_id, p.room_number, p.floor_id, p.floor_name, p.building_id,
+       p.building_name, p.campus_id, p.organisation_id, o.name AS organisation_name,
+       p.usable_area_m2, p.attached_area_m2, p.attached_room_ids, p.counted_area_m2,
+       p.occupant_count, occ.occupants, p.occupants_without_limit, p.limit_m2,
+       p.excess_m2, p.over_standard, ST_AsGeoJSON(p.geom, 7, 0) AS geometry, p.total
+FROM page p
+LEFT JOIN organisation o ON o.id = p.organisation_id
+CROSS JOIN LATERAL (
+  SELECT jsonb_agg(jsonb_build_object(
+           'staff_id', c.staff_id, 'rank', c.rank_code, 'rank_zh', c.rank_name_zh,
+           'rank_en', c.rank_name_en, 'limit_m2', c.limit_m2) ORDER BY c.limit_m2 DESC, c.staff_id
+         ) AS occupants
+  FROM current_occupant c WHERE c.room_id = p.room_id
+) occ
+ORDER BY p.excess_m2 DESC, p.room_id
 """
 
 _ROLLUP = """
@@ -78,6 +90,12 @@ _FINAL = {
 }
 
 
+def sql(level: Level) -> str:
+    """The whole statement for `level` (parameters: base_params + only_over, limit, offset)."""
+    parts, final = _FINAL[level]
+    return statement(parts, final)
+
+
 def over_standard(
     session: Session,
     level: Level,
@@ -89,10 +107,9 @@ def over_standard(
     offset: int = 0,
 ) -> Page:
     """One page of over-standard results at `level`, worst first (largest excess)."""
-    parts, final = _FINAL[level]
     params = base_params(scope, standard) | {
         "only_over": only_over,
         "limit": limit,
         "offset": offset,
     }
-    return paged(run(session, parts, final, params))
+    return paged(run(session, sql(level), params))

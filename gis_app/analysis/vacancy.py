@@ -11,7 +11,7 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from gis_app.analysis.common import Page, Scope, Standard, base_params, paged, run
+from gis_app.analysis.common import Page, Scope, Standard, base_params, paged, run, statement
 
 Level = Literal["room", "idle_space", "floor", "building", "campus", "body"]
 LEVELS: tuple[Level, ...] = ("room", "idle_space", "floor", "building", "campus", "body")
@@ -90,6 +90,11 @@ _FINAL = {
 }
 
 
+def sql(level: Level) -> str:
+    """The whole statement for `level` (parameters: base_params + only_idle, limit, offset)."""
+    return statement(("vacancy.sql",), _FINAL[level])
+
+
 def vacancy(
     session: Session,
     level: Level,
@@ -106,4 +111,4 @@ def vacancy(
         "limit": limit,
         "offset": offset,
     }
-    return paged(run(session, ("vacancy.sql",), _FINAL[level], params))
+    return paged(run(session, sql(level), params))

@@ -1,27 +1,31 @@
 -- Office rooms against the summed limits of their current occupants (2014 standard).
 -- A leader's rest room or private toilet (office rooms of subtype rest_room / private_toilet)
 -- counts inside the limit: its area is added to the main office of the same occupant.
-, office_occupant AS (
-  SELECT c.*, coalesce(r.subtype IN ('rest_room', 'private_toilet'), false) AS is_attachment
-  FROM current_occupant c JOIN scoped_room r ON r.id = c.room_id AND r.category = 'office'
-),
-main_office AS (
-  SELECT room_id,
+, main_office AS (
+  SELECT c.room_id,
          count(*) AS occupant_count,
-         sum(limit_m2) AS limit_m2,
-         count(*) FILTER (WHERE limit_m2 IS NULL) AS occupants_without_limit,
-         jsonb_agg(jsonb_build_object(
-           'staff_id', staff_id, 'rank', rank_code, 'rank_zh', rank_name_zh,
-           'rank_en', rank_name_en, 'limit_m2', limit_m2) ORDER BY limit_m2 DESC, staff_id
-         ) AS occupants
-  FROM office_occupant WHERE NOT is_attachment
-  GROUP BY room_id
+         sum(c.limit_m2) AS limit_m2,
+         count(*) FILTER (WHERE c.limit_m2 IS NULL) AS occupants_without_limit
+  FROM current_occupant c JOIN scoped_room r ON r.id = c.room_id
+  WHERE r.category = 'office'
+    AND (r.subtype IS NULL OR r.subtype NOT IN ('rest_room', 'private_toilet'))
+  GROUP BY c.room_id
 ),
+-- Starts from the (few) rest rooms and toilets, so the planner can reach their occupants'
+-- main offices through the occupancy indexes instead of joining all occupants twice. A main
+-- office outside the scope drops out where room_result joins main_office.
 attachment AS (
   SELECT DISTINCT m.room_id AS main_id, a.room_id AS attachment_id
-  FROM office_occupant m
-  JOIN office_occupant a ON a.staff_id = m.staff_id AND a.is_attachment
-  WHERE NOT m.is_attachment
+  FROM scoped_room ar
+  JOIN room_occupancy a ON a.room_id = ar.id
+   AND a.valid_from <= CAST(:as_of AS date)
+   AND (a.valid_to IS NULL OR a.valid_to > CAST(:as_of AS date))
+  JOIN room_occupancy m ON m.staff_id = a.staff_id
+   AND m.valid_from <= CAST(:as_of AS date)
+   AND (m.valid_to IS NULL OR m.valid_to > CAST(:as_of AS date))
+  JOIN room mr ON mr.id = m.room_id AND mr.category = 'office'
+   AND (mr.subtype IS NULL OR mr.subtype NOT IN ('rest_room', 'private_toilet'))
+  WHERE ar.category = 'office' AND ar.subtype IN ('rest_room', 'private_toilet')
 ),
 attached AS (
   SELECT t.main_id, sum(r.usable_area_m2) AS area_m2,
@@ -36,7 +40,7 @@ room_result AS (
          coalesce(t.area_m2, 0) AS attached_area_m2,
          coalesce(t.room_ids, '{}') AS attached_room_ids,
          r.usable_area_m2 + coalesce(t.area_m2, 0) AS counted_area_m2,
-         m.occupant_count, m.occupants, m.occupants_without_limit,
+         m.occupant_count, m.occupants_without_limit,
          m.limit_m2,
          r.usable_area_m2 + coalesce(t.area_m2, 0) - m.limit_m2 AS excess_m2,
          (r.usable_area_m2 + coalesce(t.area_m2, 0) - m.limit_m2) > CAST(:tolerance AS numeric)

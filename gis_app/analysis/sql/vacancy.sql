@@ -3,6 +3,8 @@
 -- and no body uses it: unassigned, or assigned but marked vacant in the ledger. An office
 -- assigned to a body with nobody in it while the ledger says in use is "unoccupied" for
 -- that body (its idle space within its allocation), not part of the vacant pool.
+-- `occupied` is only asked of office and service rooms, once per room (OFFSET 0 keeps the
+-- planner from copying the EXISTS into each expression that reads it).
 , room_state AS (
   SELECT r.*,
          r.category IN ('office', 'service') AS allocatable,
@@ -12,11 +14,12 @@
          r.category = 'office' AND r.organisation_id IS NOT NULL AND NOT r.occupied
            AND r.status NOT IN ('renovation', 'leased_out') AS unoccupied
   FROM (
-    SELECT s.*, EXISTS (
+    SELECT s.*, s.category IN ('office', 'service') AND EXISTS (
       SELECT 1 FROM room_occupancy o
       WHERE o.room_id = s.id AND o.valid_from <= CAST(:as_of AS date)
         AND (o.valid_to IS NULL OR o.valid_to > CAST(:as_of AS date))
     ) AS occupied
     FROM scoped_room s
+    OFFSET 0
   ) r
 )
