@@ -9,6 +9,9 @@ from gis_app.models.base import Base
 from gis_app.models.land import LandParcel, LandUseClass
 from gis_app.models.log import AuditLog
 from gis_app.models.org import Organisation, Staff
+from gis_app.models.preset import LandQueryPreset
+from gis_app.models.raster import ParcelRasterStat, RasterLayer
+from gis_app.models.reference import ConstraintZone, Road, TransitStation
 from gis_app.models.space import Building, Campus, Floor, Room, RoomOccupancy
 from gis_app.models.standards import OfficeAreaStandard, Rank, ServiceRoomBand, StandardVersion
 
@@ -17,15 +20,21 @@ __all__ = [
     "Base",
     "Building",
     "Campus",
+    "ConstraintZone",
     "Floor",
     "LandParcel",
+    "LandQueryPreset",
     "LandUseClass",
     "OfficeAreaStandard",
     "Organisation",
+    "ParcelRasterStat",
     "Rank",
+    "RasterLayer",
+    "Road",
     "Room",
     "RoomOccupancy",
     "ServiceRoomBand",
     "Staff",
     "StandardVersion",
+    "TransitStation",
 ]

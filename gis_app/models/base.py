@@ -30,6 +30,18 @@ SAFETY_GRADES = ("A", "B", "C", "D")
 PARCEL_STATUSES = ("in_use", "idle", "reserved")
 OWNERSHIPS = ("state", "collective")
 LANDUSE_SCHEMES = ("GB/T 21010-2017", "MNR-YDYH-2023")
+ROAD_CLASSES = ("expressway", "arterial", "secondary", "local")
+STATION_MODES = ("metro", "rail", "bus")
+CONSTRAINT_KINDS = (
+    "basic_farmland",
+    "ecological_redline",
+    "flood_zone",
+    "urban_boundary",
+    "heritage",
+    "geohazard",
+)
+RASTER_KINDS = ("dem", "slope", "flood_depth", "land_cover", "other")
+PRESET_KINDS = ("search", "site_selection")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

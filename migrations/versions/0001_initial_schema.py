@@ -17,6 +17,8 @@ from alembic import op
 from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
+from gis_app.db.audit import audit_trigger_statements
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -56,26 +58,9 @@ def _sql(name: str) -> None:
 
 
 def _create_audit_triggers() -> None:
-    """Inserts and deletes per statement (PostgreSQL allows transition tables only on
-    single-event triggers), updates per row, truncation per statement."""
     for table, keys in AUDITED.items():
-        args = ", ".join(f"'{k}'" for k in keys)
-        for event, ref in (
-            ("INSERT", "NEW TABLE AS new_rows"),
-            ("DELETE", "OLD TABLE AS old_rows"),
-        ):
-            op.execute(
-                f"CREATE TRIGGER audit_{event.lower()} AFTER {event} ON {table} "
-                f"REFERENCING {ref} FOR EACH STATEMENT EXECUTE FUNCTION gis_audit({args})"
-            )
-        op.execute(
-            f"CREATE TRIGGER audit_update AFTER UPDATE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION gis_audit_update({args})"
-        )
-        op.execute(
-            f"CREATE TRIGGER audit_truncate AFTER TRUNCATE ON {table} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION gis_audit({args})"
-        )
+        for statement in audit_trigger_statements(table, keys):
+            op.execute(statement)
 
 
 def _seed() -> None:

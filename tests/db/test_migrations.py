@@ -74,7 +74,18 @@ def test_every_geometry_has_srid_and_gist_index(engine) -> None:
                 )
             )
         }
-    assert len(columns) == 6
+    assert {(c.f_table_name, c.f_geometry_column) for c in columns} == {
+        ("campus", "geom"),
+        ("building", "geom"),
+        ("floor", "geom"),
+        ("room", "geom"),
+        ("room", "local_geom"),
+        ("land_parcel", "geom"),
+        ("road", "geom"),
+        ("transit_station", "geom"),
+        ("constraint_zone", "geom"),
+        ("raster_layer", "footprint"),
+    }
     for table, column, srid in columns:
         expected = 0 if column == "local_geom" else 4490
         assert srid == expected, (table, column)
