@@ -1,0 +1,1 @@
+"""Numeric raster surfaces (DEM, flood depth, land cover): checking, slope and zonal statistics."""
