@@ -11,19 +11,25 @@ from typing import Annotated, TypeVar
 
 import psycopg
 import typer
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from tqdm import tqdm
 
 from gis_app.config import Settings, get_settings
 from gis_app.db import migrate
 from gis_app.db.cluster import ClusterError, PrivateCluster
 from gis_app.db.engine import libpq_url, make_engine, private_cluster, resolve_database_url
+from gis_app.errors import GisAppError
 from gis_app.i18n import t
 
 app = typer.Typer(help="以图管房 GIS: government office space and land.", no_args_is_help=True)
 db_app = typer.Typer(help="Private PostgreSQL+PostGIS cluster and schema migrations.")
 sample_app = typer.Typer(help="The sample district.")
+raster_app = typer.Typer(help="GeoTIFF rasters (DEM, flood depth, …) and parcel statistics.")
 app.add_typer(db_app, name="db")
 app.add_typer(sample_app, name="sample")
+app.add_typer(raster_app, name="raster")
 
 T = TypeVar("T")
 
@@ -39,6 +45,9 @@ def _guard(action: Callable[[], T]) -> T:
     except (ClusterError, NotReady, SQLAlchemyError, psycopg.Error, OSError) as exc:
         typer.echo(t("cli.failed", reason=str(exc).strip()[-3000:]), err=True)
         raise typer.Exit(1) from None
+    except GisAppError as exc:
+        typer.echo(f"{exc.message('zh-CN')} / {exc.message('en')}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _say(key: str, **values: object) -> None:
@@ -129,6 +138,27 @@ def _load_sample(settings: Settings, scale: float | None, seed: int | None, prog
     for table, count in result["counts"].items():
         typer.echo(f"  {table:<16} {count:>10,}")
     _say("cli.sample_loaded", seconds=result["seconds"])
+    if scale is None:
+        _register_sample_rasters(settings)
+
+
+def _register_sample_rasters(settings: Settings) -> None:
+    """The demo district's DEM (with its slope) and flood depth, for land search."""
+    from gis_app.models import RasterLayer
+    from gis_app.raster.registry import RasterMeaning, register_raster
+    from sample_geodata.rasters import MEANINGS
+
+    engine = make_engine(resolve_database_url(settings))
+    with Session(engine) as session, session.begin():
+        known = set(session.scalars(select(RasterLayer.code)))
+        for code, (name_zh, name_en, kind, units) in MEANINGS.items():
+            if code in known:
+                continue
+            meaning = RasterMeaning(code, name_zh, name_en, kind, units)
+            upload = settings.sample_dir / f"{code}.tif"
+            register_raster(session, upload, meaning, settings.raster_dir)
+            _say("cli.raster_registered", code=code)
+    engine.dispose()
 
 
 @sample_app.command("load")
@@ -145,6 +175,65 @@ def sample_load(
         typer.echo(t("cli.failed", reason="--scale must be > 0"), err=True)
         raise typer.Exit(2)
     _guard(lambda: _load_sample(get_settings(), scale, seed, progress))
+
+
+@raster_app.command("register")
+def raster_register(
+    path: Annotated[Path, typer.Argument(help="GeoTIFF file", exists=True, dir_okay=False)],
+    code: Annotated[str, typer.Option(help="Short code: lower-case letters, digits, _")],
+    name_zh: Annotated[str, typer.Option(help="中文名称")],
+    kind: Annotated[str, typer.Option(help="dem | slope | flood_depth | land_cover | other")],
+    units: Annotated[str, typer.Option(help="Units of the cell values, e.g. m, degree")],
+    name_en: Annotated[str | None, typer.Option(help="English name")] = None,
+    band: Annotated[int, typer.Option(help="Band to use")] = 1,
+) -> None:
+    """Check, store and register a raster (a DEM also gets its slope); compute parcel stats."""
+    from gis_app.raster.registry import RasterMeaning, register_raster
+
+    settings = get_settings()
+    engine = make_engine(_guard(lambda: resolve_database_url(settings)))
+    meaning = RasterMeaning(code, name_zh, name_en, kind, units)
+    with tqdm(unit=" parcels", desc=code) as bar, Session(engine) as session:
+        codes = _guard(
+            lambda: _in_transaction(
+                session,
+                lambda: register_raster(
+                    session, path, meaning, settings.raster_dir, band=band, progress=bar.update
+                ),
+            )
+        )
+    engine.dispose()
+    for registered in codes:
+        _say("cli.raster_registered", code=registered)
+
+
+@raster_app.command("stats")
+def raster_stats(
+    code: Annotated[list[str] | None, typer.Option(help="Only these rasters")] = None,
+) -> None:
+    """Compute the parcel statistics that are missing (new parcels, changed shapes)."""
+    from gis_app.raster.registry import pending_parcels, refresh_parcel_stats
+
+    settings = get_settings()
+    engine = make_engine(_guard(lambda: resolve_database_url(settings)))
+    with Session(engine) as session:
+        total = pending_parcels(session)
+        with tqdm(total=total, unit=" parcels") as bar:
+            written = _guard(
+                lambda: _in_transaction(
+                    session,
+                    lambda: refresh_parcel_stats(
+                        session, settings.raster_dir, code or None, progress=bar.update
+                    ),
+                )
+            )
+    engine.dispose()
+    _say("cli.raster_stats", count=written)
+
+
+def _in_transaction(session: Session, action: Callable[[], T]) -> T:
+    with session.begin():
+        return action()
 
 
 def _stop_on_signal(_signum: int, _frame: object) -> None:

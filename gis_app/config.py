@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "sample",
         description="Where the sample district's rasters and planted-case manifest are written.",
     )
+    raster_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "rasters",
+        description="Where registered GeoTIFFs (and slopes derived from DEMs) are kept.",
+    )
     db_name: str = Field(default="gis_app", description="Database inside the private cluster.")
     pg_bin_dir: Path | None = Field(
         default=None, description="Folder holding initdb/pg_ctl; found automatically if unset."
@@ -48,7 +52,7 @@ class Settings(BaseSettings):
     )
     audit_user: str = Field(default="gis-app", description="Name written to the audit log.")
 
-    @field_validator("data_dir", "sample_dir")
+    @field_validator("data_dir", "sample_dir", "raster_dir")
     @classmethod
     def _under_project(cls, value: Path) -> Path:
         """Relative folders are the project's, whatever the working directory."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -36,7 +37,7 @@ class GisAppError(Exception):
         if "resource" in values:
             values["resource"] = t(f"resource.{values['resource']}", lang)
         if isinstance(values.get("reason"), str) and str(values["reason"]).startswith("reason."):
-            values["reason"] = t(str(values["reason"]), lang)
+            values["reason"] = t(str(values["reason"]), lang, **values)
         return t(self.key, lang, **values)
 
 
@@ -120,15 +121,27 @@ async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def field_path(loc: Sequence[int | str]) -> str:
+    """A pydantic location as a field name: ("scores", 1, "raster") → scores[1].raster."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    """Body fields keep list positions (which criterion); a repeated query parameter's
+    position says nothing the user wrote, so it is left out."""
+    if loc[:1] == ("body",):
+        return field_path(loc[1:])
+    return field_path([p for p in loc[1:] if not isinstance(p, int)])
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     lang = _lang(request)
     problems = [
-        {
-            "field": ".".join(str(p) for p in err.get("loc", ())[1:] if not isinstance(p, int))
-            or "body",
-            "reason": err["msg"],
-        }
+        {"field": _field(tuple(err.get("loc", ()))) or "body", "reason": err["msg"]}
         for err in exc.errors()
     ]
     first = problems[0] if problems else {"field": "?", "reason": "?"}

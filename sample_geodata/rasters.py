@@ -18,6 +18,11 @@ from rasterio.windows import Window
 from sample_geodata.geo import CityFrame
 
 NODATA = -9999.0
+MEANINGS = {
+    "dem": ("数字高程模型", "Digital elevation model", "dem", "m"),
+    "flood_depth": ("设计洪水淹没深度", "Design flood depth", "flood_depth", "m"),
+}
+"""How the demo registers its rasters: code → (name zh, name en, kind, units)."""
 CELL_M = 10.0
 STRIP = 256
 

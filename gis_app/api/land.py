@@ -1,0 +1,209 @@
+"""Land search (云查地), site selection (智能选地) and saved criteria presets.
+
+Results come as JSON, GeoJSON (for the map), CSV or GeoPackage (`format`). A preset stores
+a validated request body under a name, so the same search can be run after data change.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gis_app.api.features import GeoJSONResponse, plain, row_to_feature
+from gis_app.api.params import IdPath
+from gis_app.db.session import SessionDep
+from gis_app.errors import InvalidParameter, NotFound, field_path
+from gis_app.i18n import pick_language
+from gis_app.land import explain, export
+from gis_app.land.run import search, select_sites
+from gis_app.models import LandQueryPreset
+from gis_app.reports.writers import CSV_MEDIA_TYPE
+from gis_app.schemas.land import LandSearch, OutputFormat, SiteSelection
+
+router = APIRouter(prefix="/api/v1/land", tags=["land"])
+FormatQuery = Annotated[OutputFormat, Query(description="json | geojson | csv | gpkg")]
+
+
+def _raster_dir(request: Request) -> Any:
+    return request.app.state.settings.raster_dir
+
+
+def _lang(request: Request) -> str:
+    return pick_language(request.headers.get("accept-language"))
+
+
+def _rows_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: plain(v) for k, v in r.items() if k != "geometry"} for r in rows]
+
+
+def _respond(
+    name: str, rows: list[dict[str, Any]], meta: dict[str, Any], output: str, lang: str
+) -> Response:
+    """Rows (with `geometry` as GeoJSON text) in the asked format."""
+    stamp = date.today().isoformat()
+    if output == "csv":
+        return Response(
+            export.to_csv(rows, lang),
+            media_type=CSV_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'},
+        )
+    if output == "gpkg":
+        return Response(
+            export.to_gpkg(rows, name.replace("-", "_"), lang),
+            media_type=export.GPKG_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.gpkg"'},
+        )
+    if output == "geojson":
+        features = [row_to_feature(r).model_dump() for r in rows]
+        return GeoJSONResponse({"type": "FeatureCollection", "features": features, **meta})
+    return JSONResponse({**meta, "items": _rows_out(rows)})
+
+
+def run_search(session: Session, body: LandSearch, request: Request, output: str) -> Response:
+    """Search and answer; shared by the search route and running a saved preset."""
+    result = search(session, body, _raster_dir(request))
+    session.commit()
+    meta = {"numberMatched": result.total, "numberReturned": len(result.items)}
+    return _respond("land-search", result.items, meta, output, _lang(request))
+
+
+def run_selection(session: Session, body: SiteSelection, request: Request, output: str) -> Response:
+    """Select sites and answer with explanations; shared with presets."""
+    lang = _lang(request)
+    result = select_sites(session, body, _raster_dir(request))
+    session.commit()
+    for row in result.ranked:
+        row["criteria"] = explain.contributions(row, body.scores, result.weights)
+        row["explanation"] = explain.ranked_text(row, row["criteria"], body.scores, lang)
+    for row in result.excluded:
+        row["failures"] = explain.failures(row, body.exclude, lang)
+        row["explanation"] = "; ".join(row["failures"])
+    w = result.weights
+    meta = {
+        "numberMatched": result.total,
+        "numberReturned": len(result.ranked),
+        "excludedMatched": result.excluded_total,
+        "weights": {
+            "method": w.method,
+            "values": [round(v, 6) for v in w.values],
+            "names": [s.name for s in body.scores],
+            "lambda_max": w.lambda_max,
+            "consistency_index": w.consistency_index,
+            "consistency_ratio": w.consistency_ratio,
+            "consistent": w.consistent,
+        },
+    }
+    if output == "json":
+        meta["excluded"] = _rows_out(result.excluded)
+    return _respond("site-selection", result.ranked, meta, output, lang)
+
+
+@router.post("/search", operation_id="land_search", summary="云查地 / Land search")
+def land_search(
+    body: LandSearch, request: Request, session: SessionDep, format: FormatQuery = "json"
+) -> Response:
+    """Parcels meeting every given criterion, largest first, paged."""
+    return run_search(session, body, request, format)
+
+
+@router.post("/site-selection", operation_id="site_selection", summary="智能选地 / Site selection")
+def site_selection(
+    body: SiteSelection, request: Request, session: SessionDep, format: FormatQuery = "json"
+) -> Response:
+    """Exclude by hard criteria, score and rank the rest; every number explained."""
+    return run_selection(session, body, request, format)
+
+
+class PresetIn(BaseModel):
+    """A named land-search or site-selection request to keep."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    kind: Literal["search", "site_selection"]
+    criteria: dict[str, Any]
+
+
+def _validated(kind: str, criteria: dict[str, Any]) -> LandSearch | SiteSelection:
+    """The stored body as its request model (422 naming the first bad field)."""
+    model = LandSearch if kind == "search" else SiteSelection
+    try:
+        return model.model_validate(criteria)
+    except ValueError as exc:
+        errors = getattr(exc, "errors", lambda: [])()
+        where = field_path(errors[0]["loc"]) if errors else ""
+        raise InvalidParameter(
+            field=f"criteria.{where}".rstrip("."), reason=errors[0]["msg"] if errors else str(exc)
+        ) from None
+
+
+def _preset_out(p: LandQueryPreset) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "name": p.name,
+        "kind": p.kind,
+        "criteria": p.criteria,
+        "updated_at": p.updated_at.isoformat(),
+    }
+
+
+def _preset(session: Session, preset_id: int) -> LandQueryPreset:
+    preset = session.get(LandQueryPreset, preset_id)
+    if preset is None:
+        raise NotFound(resource="preset", id=preset_id)
+    return preset
+
+
+@router.get("/presets", operation_id="list_presets", summary="查询方案 / Saved presets")
+def list_presets(session: SessionDep) -> JSONResponse:
+    """Every saved preset, by name."""
+    presets = session.scalars(select(LandQueryPreset).order_by(LandQueryPreset.name))
+    return JSONResponse({"items": [_preset_out(p) for p in presets]})
+
+
+@router.post("/presets", operation_id="save_preset", status_code=201)
+def save_preset(body: PresetIn, session: SessionDep) -> JSONResponse:
+    """Validate and keep a request body under a new name."""
+    checked = _validated(body.kind, body.criteria)
+    preset = LandQueryPreset(
+        name=body.name, kind=body.kind, criteria=checked.model_dump(mode="json")
+    )
+    try:
+        with session.begin():
+            session.add(preset)
+    except IntegrityError:
+        raise InvalidParameter(field="name", reason="reason.preset_name_taken") from None
+    return JSONResponse(_preset_out(preset), status_code=201)
+
+
+@router.get("/presets/{preset_id}", operation_id="get_preset")
+def get_preset(preset_id: IdPath, session: SessionDep) -> JSONResponse:
+    """One preset."""
+    return JSONResponse(_preset_out(_preset(session, preset_id)))
+
+
+@router.delete("/presets/{preset_id}", operation_id="delete_preset", status_code=204)
+def delete_preset(preset_id: IdPath, session: SessionDep) -> Response:
+    """Forget a preset."""
+    with session.begin():
+        session.delete(_preset(session, preset_id))
+    return Response(status_code=204)
+
+
+@router.post("/presets/{preset_id}/run", operation_id="run_preset")
+def run_preset(
+    preset_id: IdPath, request: Request, session: SessionDep, format: FormatQuery = "json"
+) -> Response:
+    """Run a saved search or selection against today's data."""
+    preset = _preset(session, preset_id)
+    body = _validated(preset.kind, preset.criteria)
+    session.rollback()
+    if isinstance(body, LandSearch):
+        return run_search(session, body, request, format)
+    return run_selection(session, body, request, format)

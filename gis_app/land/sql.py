@@ -1,0 +1,209 @@
+"""The one SQL statement behind land search and site selection, built from the criteria.
+
+Every parcel in scope (district, drawn polygon) gets one column per criterion: its raw value
+(distance in metres on the ellipsoid, overlap with constraint zones in m², a raster
+statistic) and whether it passes. Search keeps the rows that pass everything; selection also
+scores them (normalisation and weights in SQL) and lists excluded parcels with what failed.
+All values are bound parameters; only the shape of the statement follows the criteria.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from gis_app.models.base import SRID
+from gis_app.schemas.land import Distance, LandCriteria, Normalise, Scored
+
+KNN_CANDIDATES = 8
+"""Nearest targets by planar distance in degrees, re-measured on the ellipsoid. A degree of
+longitude is shorter than one of latitude (cos φ), so the nearest in metres is among the
+first few by degrees unless many targets crowd one annulus; 8 covers that in practice."""
+_TARGETS = {"road": "road", "station": "transit_station", "office": "building"}
+
+
+@dataclass
+class Statement:
+    """Criterion columns, their pass tests and the bound parameters, built step by step."""
+
+    columns: list[str] = field(default_factory=list)
+    joins: list[str] = field(default_factory=list)
+    passes: dict[str, str] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def bind(self, name: str, value: Any) -> str:
+        """A parameter placeholder holding `value`."""
+        self.params[name] = value
+        return f":{name}"
+
+
+def _distance_sql(st: Statement, key: str, d: Distance) -> str:
+    """Metres from the parcel to the nearest target of `d` (NULL when there is none)."""
+    if d.to == "point":
+        assert d.point is not None
+        lon, lat = st.bind(f"{key}_lon", d.point.lon), st.bind(f"{key}_lat", d.point.lat)
+        return (
+            f"ST_Distance(p.geom::geography, "
+            f"ST_SetSRID(ST_MakePoint({lon}, {lat}), {SRID})::geography)"
+        )
+    table = _TARGETS[d.to]
+    where = "true"
+    if d.road_classes:
+        where = f"t.road_class = ANY({st.bind(f'{key}_classes', list(d.road_classes))})"
+    if d.station_modes:
+        where = f"t.mode = ANY({st.bind(f'{key}_modes', list(d.station_modes))})"
+    st.joins.append(
+        f"LEFT JOIN LATERAL (SELECT min(ST_Distance(p.geom::geography, n.geom::geography)) AS m "
+        f"FROM (SELECT t.geom FROM {table} t WHERE {where} "
+        f"ORDER BY t.geom <-> p.geom LIMIT {KNN_CANDIDATES}) n) {key} ON true"
+    )
+    return f"{key}.m"
+
+
+def add_distance(st: Statement, key: str, d: Distance) -> str:
+    """Column `key` with the distance; passes when within/beyond hold (no target = far)."""
+    value = _distance_sql(st, key, d)
+    st.columns.append(f"{value} AS {key}")
+    tests = []
+    if d.within_m is not None:
+        tests.append(f"coalesce({value} <= {st.bind(f'{key}_within', d.within_m)}, false)")
+    if d.beyond_m is not None:
+        tests.append(f"coalesce({value} >= {st.bind(f'{key}_beyond', d.beyond_m)}, true)")
+    if tests:
+        st.passes[key] = " AND ".join(tests)
+    return key
+
+
+def add_filters(st: Statement, c: LandCriteria) -> None:
+    """One column and one pass test per given criterion of `c`."""
+    if c.landuse is not None:
+        scheme = st.bind("lu_scheme", c.landuse.scheme)
+        codes = st.bind("lu_codes", c.landuse.codes)
+        st.passes["landuse"] = (
+            f"p.landuse_scheme = {scheme} AND EXISTS (SELECT 1 FROM unnest("
+            f"CAST({codes} AS text[])) c WHERE p.landuse_code LIKE c || '%')"
+        )
+    if c.area_m2 is not None:
+        tests = []
+        if c.area_m2.min is not None:
+            tests.append(f"p.measured_m2 >= {st.bind('area_min', c.area_m2.min)}")
+        if c.area_m2.max is not None:
+            tests.append(f"p.measured_m2 <= {st.bind('area_max', c.area_m2.max)}")
+        if tests:
+            st.passes["area"] = " AND ".join(tests)
+    if c.status:
+        st.passes["status"] = f"p.status = ANY({st.bind('statuses', list(c.status))})"
+    for i, d in enumerate(c.distances):
+        add_distance(st, f"dist_{i}", d)
+    for i, z in enumerate(c.constraints):
+        key = f"zone_{i}"
+        kinds = st.bind(f"{key}_kinds", list(z.kinds))
+        st.joins.append(
+            f"LEFT JOIN LATERAL (SELECT coalesce(sum(ST_Area(ST_Intersection(z.geom, p.geom)"
+            f"::geography)), 0) AS m2, array_agg(DISTINCT z.kind ORDER BY z.kind) AS kinds "
+            f"FROM constraint_zone z WHERE z.kind = ANY({kinds}) AND z.geom && p.geom "
+            f"AND ST_Relate(z.geom, p.geom, 'T********')) {key} ON true"
+        )
+        st.columns += [f"{key}.m2 AS {key}", f"{key}.kinds AS {key}_kinds"]
+        overlaps = f"{key}.kinds IS NOT NULL"
+        st.passes[key] = f"NOT ({overlaps})" if z.mode == "avoid" else overlaps
+    for i, r in enumerate(c.rasters):
+        key = f"raster_{i}"
+        value = add_raster(st, key, r.raster, r.stat)
+        tests = [f"{value} IS NOT NULL"]
+        if r.min is not None:
+            tests.append(f"{value} >= {st.bind(f'{key}_min', r.min)}")
+        if r.max is not None:
+            tests.append(f"{value} <= {st.bind(f'{key}_max', r.max)}")
+        st.passes[key] = " AND ".join(tests)
+
+
+def add_raster(st: Statement, key: str, raster: str, stat: str) -> str:
+    """Column `key`: the parcel's `stat` of registered raster `raster` (NULL: no data)."""
+    code = st.bind(f"{key}_code", raster)
+    st.joins.append(
+        f"LEFT JOIN parcel_raster_stat {key}_s ON {key}_s.parcel_id = p.id "
+        f"AND {key}_s.raster_code = {code}"
+    )
+    st.columns.append(f"{key}_s.{stat} AS {key}")
+    return f"{key}_s.{stat}"
+
+
+def score_sql(st: Statement, key: str, value: str, n: Normalise) -> str:
+    """0–1 score of `value` by `n` (NULL value: 0)."""
+    if n.shape == "linear_up":
+        low, high = st.bind(f"{key}_low", n.low), st.bind(f"{key}_high", n.high)
+        raw = f"({value} - {low}) / ({high} - {low})"
+    elif n.shape == "linear_down":
+        low, high = st.bind(f"{key}_low", n.low), st.bind(f"{key}_high", n.high)
+        raw = f"({high} - {value}) / ({high} - {low})"
+    elif n.shape == "ideal":
+        ideal, tol = st.bind(f"{key}_ideal", n.ideal), st.bind(f"{key}_tol", n.tolerance)
+        raw = f"1 - abs({value} - {ideal}) / {tol}"
+    else:
+        return value
+    return f"coalesce(greatest(0, least(1, {raw})), 0)"
+
+
+def add_score(st: Statement, key: str, s: Scored) -> tuple[str, str]:
+    """Columns `key` (raw value) and `key`_score for one scored criterion."""
+    if s.measure == "area":
+        st.columns.append(f"p.measured_m2 AS {key}")
+        value = "p.measured_m2"
+    elif s.measure == "distance":
+        assert s.distance is not None
+        value = _distance_sql(st, key, s.distance)
+        st.columns.append(f"{value} AS {key}")
+    elif s.measure == "raster":
+        assert s.raster is not None
+        value = add_raster(st, key, s.raster, s.stat)
+    else:
+        classes = st.bind(f"{key}_classes", json.dumps(s.normalise.classes))
+        default = st.bind(f"{key}_default", s.normalise.default)
+        scheme = st.bind(f"{key}_scheme", s.scheme)
+        st.columns.append(f"p.landuse_code AS {key}")
+        value = (
+            f"coalesce(CASE WHEN p.landuse_scheme = {scheme} THEN (SELECT e.value::float "
+            f"FROM jsonb_each_text(CAST({classes} AS jsonb)) e "
+            f"WHERE p.landuse_code LIKE e.key || '%' ORDER BY length(e.key) DESC LIMIT 1) END, "
+            f"{default})"
+        )
+    score = score_sql(st, key, value, s.normalise)
+    st.columns.append(f"{score} AS {key}_score")
+    return key, f"{key}_score"
+
+
+def parcels_cte(st: Statement, c: LandCriteria) -> str:
+    """Parcels in scope (district, drawn polygon) with their measured area and land-use name."""
+    where = ["true"]
+    if c.district is not None:
+        where.append(f"p.district = {st.bind('district', c.district)}")
+    if c.within is not None:
+        polygon = st.bind("within_wkt", c.within.wkt())
+        where.append(
+            f"ST_Intersects(p.geom, ST_GeomFromText({polygon}, {SRID})) AND "
+            f"ST_Relate(p.geom, ST_GeomFromText({polygon}, {SRID}), 'T********')"
+        )
+    return (
+        "WITH p AS MATERIALIZED (SELECT p.id, p.parcel_code, p.landuse_scheme, p.landuse_code, "
+        "lc.name_zh AS landuse_name_zh, lc.name_en AS landuse_name_en, p.status, p.district, "
+        "p.owner_id, p.area_m2 AS recorded_m2, ST_Area(p.geom::geography) AS measured_m2, p.geom "
+        "FROM land_parcel p JOIN landuse_class lc "
+        "ON lc.scheme = p.landuse_scheme AND lc.code = p.landuse_code "
+        f"WHERE {' AND '.join(where)})"
+    )
+
+
+def evaluated(st: Statement, c: LandCriteria) -> str:
+    """`parcels_cte` + `evaluated`: every parcel in scope with criterion columns and `passes`
+    (a jsonb of test name → boolean)."""
+    tests = ", ".join(f"'{name}', coalesce({test}, false)" for name, test in st.passes.items())
+    passes = f"jsonb_build_object({tests})" if tests else "'{}'::jsonb"
+    columns = "".join(f", {col}" for col in st.columns)
+    return (
+        f"{parcels_cte(st, c)}, evaluated AS MATERIALIZED (SELECT p.id, p.parcel_code, "
+        "p.landuse_scheme, p.landuse_code, p.landuse_name_zh, p.landuse_name_en, p.status, "
+        "p.district, p.owner_id, p.recorded_m2, round(p.measured_m2::numeric, 1) AS measured_m2, "
+        f"p.geom{columns}, {passes} AS passes FROM p {' '.join(st.joins)})"
+    )

@@ -1,0 +1,306 @@
+"""Land search and site-selection requests: criteria as data, validated before any SQL runs."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from shapely.geometry import shape
+from shapely.validation import explain_validity
+
+from gis_app.models.base import (
+    CONSTRAINT_KINDS,
+    LANDUSE_SCHEMES,
+    PARCEL_STATUSES,
+    ROAD_CLASSES,
+    STATION_MODES,
+)
+from gis_app.schemas.matching import CGCS2000_BOUNDS, Location
+
+Target = Literal["point", "road", "station", "office"]
+Stat = Literal["min", "mean", "max", "majority"]
+OutputFormat = Literal["json", "geojson", "csv", "gpkg"]
+_CRS_NAMES = {
+    "EPSG:4490",
+    "urn:ogc:def:crs:EPSG::4490",
+    "http://www.opengis.net/def/crs/EPSG/0/4490",
+    "OGC:CRS84",
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+}
+_STRICT = ConfigDict(extra="forbid")
+
+
+class Landuse(BaseModel):
+    """Land-use classes of one classification; a first-level code takes all its children."""
+
+    model_config = _STRICT
+    scheme: Literal[LANDUSE_SCHEMES] = Field(examples=["GB/T 21010-2017"])  # type: ignore[valid-type]
+    codes: list[str] = Field(min_length=1, max_length=200, examples=[["0801", "1201"]])
+
+
+class Range(BaseModel):
+    """A closed interval; either end may be left open."""
+
+    model_config = _STRICT
+    min: float | None = Field(default=None, ge=0)
+    max: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is greater than max")
+        return self
+
+
+class Area(BaseModel):
+    """A drawn or given polygon in CGCS2000 lon/lat (GeoJSON geometry, with optional crs)."""
+
+    model_config = _STRICT
+    type: Literal["Polygon", "MultiPolygon"]
+    coordinates: list[Any]
+    crs: str | None = Field(default=None, description="EPSG:4490 or CRS84; nothing else")
+
+    @model_validator(mode="after")
+    def _usable(self) -> Area:
+        if self.crs is not None and self.crs not in _CRS_NAMES:
+            raise ValueError("crs must be EPSG:4490 (CGCS2000) or CRS84 longitude/latitude")
+        try:
+            geom = shape({"type": self.type, "coordinates": self.coordinates})
+        except (ValueError, TypeError, IndexError, AttributeError) as exc:
+            raise ValueError(f"not a {self.type}: {exc}") from None
+        if geom.is_empty:
+            raise ValueError("polygon is empty")
+        if not geom.is_valid:
+            raise ValueError(f"polygon is invalid: {explain_validity(geom)}")
+        west, south, east, north = geom.bounds
+        lon_min, lat_min, lon_max, lat_max = CGCS2000_BOUNDS
+        if west < lon_min or east > lon_max or south < lat_min or north > lat_max:
+            raise ValueError("polygon lies outside CGCS2000 longitude/latitude bounds")
+        return self
+
+    def wkt(self) -> str:
+        """The polygon as WKT, for binding into SQL."""
+        return shape({"type": self.type, "coordinates": self.coordinates}).wkt
+
+
+class Distance(BaseModel):
+    """Distance in metres (on the ellipsoid) from a parcel to the nearest target."""
+
+    model_config = _STRICT
+    to: Target = Field(description="point | road | station | office (government buildings)")
+    point: Location | None = Field(default=None, description="Required when to = point")
+    road_classes: list[Literal[ROAD_CLASSES]] | None = None  # type: ignore[valid-type]
+    station_modes: list[Literal[STATION_MODES]] | None = None  # type: ignore[valid-type]
+    within_m: float | None = Field(default=None, gt=0, le=200_000)
+    beyond_m: float | None = Field(default=None, ge=0, le=200_000)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Distance:
+        if (self.to == "point") != (self.point is not None):
+            raise ValueError("point is required exactly when to is 'point'")
+        if self.road_classes is not None and self.to != "road":
+            raise ValueError("road_classes only apply to roads")
+        if self.station_modes is not None and self.to != "station":
+            raise ValueError("station_modes only apply to stations")
+        within, beyond = self.within_m, self.beyond_m
+        if within is not None and beyond is not None and beyond >= within:
+            raise ValueError("beyond_m must be less than within_m")
+        return self
+
+
+class Constraint(BaseModel):
+    """Constraint zones a parcel must avoid, or must lie in (interiors overlapping)."""
+
+    model_config = _STRICT
+    kinds: list[Literal[CONSTRAINT_KINDS]] = Field(min_length=1)  # type: ignore[valid-type]
+    mode: Literal["avoid", "intersect"] = "avoid"
+
+
+class RasterThreshold(BaseModel):
+    """A registered raster's statistic over the parcel, within a range (e.g. mean slope ≤ 8)."""
+
+    model_config = _STRICT
+    raster: str = Field(max_length=40, examples=["dem_slope"])
+    stat: Stat = "mean"
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> RasterThreshold:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is greater than max")
+        return self
+
+
+class LandCriteria(BaseModel):
+    """Every filter of a land search; all given ones must hold."""
+
+    model_config = _STRICT
+    landuse: Landuse | None = None
+    area_m2: Range | None = Field(default=None, description="Measured parcel area, m²")
+    status: list[Literal[PARCEL_STATUSES]] | None = None  # type: ignore[valid-type]
+    district: str | None = Field(default=None, max_length=100)
+    within: Area | None = None
+    distances: list[Distance] = Field(default=[], max_length=10)
+    constraints: list[Constraint] = Field(default=[], max_length=10)
+    rasters: list[RasterThreshold] = Field(default=[], max_length=10)
+
+
+class LandSearch(LandCriteria):
+    """POST /api/v1/land/search."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "landuse": {"scheme": "GB/T 21010-2017", "codes": ["0801", "1201"]},
+                    "area_m2": {"min": 5000},
+                    "status": ["idle", "reserved"],
+                    "distances": [{"to": "station", "station_modes": ["metro"], "within_m": 1000}],
+                    "constraints": [
+                        {"kinds": ["basic_farmland", "ecological_redline"], "mode": "avoid"}
+                    ],
+                    "rasters": [{"raster": "dem_slope", "stat": "mean", "max": 8}],
+                }
+            ]
+        },
+    )
+    limit: int = Field(default=100, ge=1, le=10_000)
+    offset: int = Field(default=0, ge=0, le=10_000_000)
+
+
+Measure = Literal["area", "distance", "raster", "landuse"]
+Shape = Literal["linear_up", "linear_down", "ideal", "classes"]
+
+
+class Normalise(BaseModel):
+    """How a raw value becomes a 0–1 score.
+
+    linear_up: 0 at `low`, 1 at `high` (more is better); linear_down: the reverse; ideal: 1 at
+    `ideal`, falling linearly to 0 at `tolerance` away; classes: a score per land-use code
+    (first-level codes apply to their children; others score `default`)."""
+
+    model_config = _STRICT
+    shape: Shape
+    low: float | None = None
+    high: float | None = None
+    ideal: float | None = None
+    tolerance: float | None = Field(default=None, gt=0)
+    classes: dict[str, float] | None = None
+    default: float = Field(default=0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _parameters(self) -> Normalise:
+        if self.shape in ("linear_up", "linear_down"):
+            if self.low is None or self.high is None or self.low >= self.high:
+                raise ValueError("linear shapes need low < high")
+        elif self.shape == "ideal":
+            if self.ideal is None or self.tolerance is None:
+                raise ValueError("the ideal shape needs ideal and tolerance")
+        elif not self.classes or any(not 0 <= v <= 1 for v in self.classes.values()):
+            raise ValueError("the classes shape needs classes with scores between 0 and 1")
+        return self
+
+
+class Scored(BaseModel):
+    """One scored criterion: what is measured and how it is normalised."""
+
+    model_config = _STRICT
+    name: str = Field(max_length=60, description="Shown in the explanation")
+    measure: Measure
+    distance: Distance | None = None
+    raster: str | None = Field(default=None, max_length=40)
+    stat: Stat = "mean"
+    scheme: Literal[LANDUSE_SCHEMES] | None = Field(  # type: ignore[valid-type]
+        default=None, description="Classification of the codes in normalise.classes"
+    )
+    normalise: Normalise
+
+    @model_validator(mode="after")
+    def _measure_given(self) -> Scored:
+        if (self.measure == "distance") != (self.distance is not None):
+            raise ValueError("distance is required exactly when measure is 'distance'")
+        if (self.measure == "raster") != (self.raster is not None):
+            raise ValueError("raster is required exactly when measure is 'raster'")
+        if (self.measure == "landuse") != (self.normalise.shape == "classes"):
+            raise ValueError("land use is scored by classes, and only land use is")
+        if (self.measure == "landuse") != (self.scheme is not None):
+            raise ValueError("scheme is required exactly when measure is 'landuse'")
+        return self
+
+
+class Weights(BaseModel):
+    """Weights given directly, or derived by AHP from a pairwise comparison matrix."""
+
+    model_config = _STRICT
+    values: list[float] | None = Field(default=None, description="One per scored criterion")
+    ahp: list[list[float]] | None = Field(
+        default=None, description="Saaty matrix: a[i][j] = importance of i over j"
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Weights:
+        if (self.values is None) == (self.ahp is None):
+            raise ValueError("give either values or ahp")
+        return self
+
+
+class SiteSelection(BaseModel):
+    """POST /api/v1/land/site-selection: hard constraints, then weighted scores."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "exclude": {
+                        "status": ["idle", "reserved"],
+                        "area_m2": {"min": 3000},
+                        "constraints": [
+                            {"kinds": ["basic_farmland", "ecological_redline"], "mode": "avoid"}
+                        ],
+                    },
+                    "scores": [
+                        {
+                            "name": "近地铁",
+                            "measure": "distance",
+                            "distance": {"to": "station", "station_modes": ["metro"]},
+                            "normalise": {"shape": "linear_down", "low": 0, "high": 2000},
+                        },
+                        {
+                            "name": "坡度平缓",
+                            "measure": "raster",
+                            "raster": "dem_slope",
+                            "normalise": {"shape": "linear_down", "low": 0, "high": 15},
+                        },
+                        {
+                            "name": "面积适中",
+                            "measure": "area",
+                            "normalise": {"shape": "ideal", "ideal": 20000, "tolerance": 15000},
+                        },
+                    ],
+                    "weights": {"ahp": [[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]]},
+                    "limit": 20,
+                }
+            ]
+        },
+    )
+    exclude: LandCriteria = LandCriteria()
+    scores: list[Scored] = Field(min_length=1, max_length=12)
+    weights: Weights
+    limit: int = Field(default=50, ge=1, le=10_000)
+    offset: int = Field(default=0, ge=0, le=10_000_000)
+    excluded_limit: int = Field(default=50, ge=0, le=10_000, description="Excluded parcels shown")
+
+    @model_validator(mode="after")
+    def _weights_fit(self) -> SiteSelection:
+        n = len(self.scores)
+        if self.weights.values is not None and len(self.weights.values) != n:
+            raise ValueError(f"weights.values needs {n} numbers, one per score")
+        if self.weights.ahp is not None and len(self.weights.ahp) != n:
+            raise ValueError(f"weights.ahp needs {n} rows, one per score")
+        return self
