@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "var" / "rasters",
         description="Where registered GeoTIFFs (and slopes derived from DEMs) are kept.",
     )
+    upload_max_bytes: int = Field(
+        default=2 * 1024**3, ge=1, description="Largest file an upload may be (bytes)."
+    )
     db_name: str = Field(default="gis_app", description="Database inside the private cluster.")
     pg_bin_dir: Path | None = Field(
         default=None, description="Folder holding initdb/pg_ctl; found automatically if unset."

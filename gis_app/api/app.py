@@ -9,12 +9,12 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from gis_app import __version__
-from gis_app.api import analysis, buildings, health, land
+from gis_app.api import analysis, buildings, health, land, rasters
 from gis_app.config import Settings, get_settings
 from gis_app.db.engine import make_engine, resolve_database_url
 from gis_app.errors import add_exception_handlers
 
-ROUTERS = (health.router, buildings.router, analysis.router, land.router)
+ROUTERS = (health.router, buildings.router, analysis.router, land.router, rasters.router)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -1,0 +1,103 @@
+"""Registering rasters through the API: checked first, nothing left behind on refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+from affine import Affine
+from fastapi.testclient import TestClient
+
+from gis_app.api.app import create_app
+from gis_app.config import Settings
+from tests.land.conftest import X0, Y0
+
+
+@pytest.fixture(scope="module")
+def client(land_world) -> Iterator[TestClient]:
+    settings = Settings(database_url=land_world["url"], raster_dir=land_world["raster_dir"])
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def flood_tif(path: Path, crs: str | None = "EPSG:4549") -> Path:
+    """Flood depth 0 m west of x = 900, 1.5 m east of it (over P6 only), 50 m cells."""
+    xs = X0 - 100 + (np.arange(30) + 0.5) * 50
+    depth = np.tile(np.where(xs - X0 < 900, 0.0, 1.5).astype("float32"), (12, 1))
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=30,
+        height=12,
+        count=1,
+        dtype="float32",
+        crs=crs,
+        transform=Affine(50, 0, X0 - 100, 0, -50, Y0 + 500),
+        nodata=-1,
+    ) as dst:
+        dst.write(depth, 1)
+    return path
+
+
+def form(code: str, kind: str = "flood_depth") -> dict[str, str]:
+    return {"code": code, "name_zh": "洪水淹没深度", "kind": kind, "units": "m"}
+
+
+def test_the_dem_and_its_slope_are_listed(client: TestClient) -> None:
+    items = {r["code"]: r for r in client.get("/api/v1/rasters").json()["items"]}
+    assert (items["dem"]["kind"], items["dem"]["units"], items["dem"]["crs"]) == (
+        "dem",
+        "m",
+        "EPSG:4549",
+    )
+    assert (items["dem_slope"]["units"], items["dem_slope"]["derived_from"]) == ("degree", "dem")
+
+
+def test_upload_registers_and_feeds_the_search(client: TestClient, tmp_path, land_world) -> None:
+    path = flood_tif(tmp_path / "flood.tif")
+    with path.open("rb") as f:
+        response = client.post(
+            "/api/v1/rasters", data=form("flood"), files={"file": ("flood.tif", f)}
+        )
+    assert response.status_code == 201, response.text
+    assert response.json()["items"][0]["parcel_statistics"] == 6
+    assert (land_world["raster_dir"] / "flood.tif").exists()
+    dry = {"rasters": [{"raster": "flood", "stat": "max", "max": 0.5}]}
+    found = client.post("/api/v1/land/search", json=dry).json()["items"]
+    assert sorted(i["parcel_code"] for i in found) == ["P1", "P2", "P3", "P4", "P5"]
+
+
+@pytest.mark.parametrize(
+    ("make", "field", "reason"),
+    [
+        (lambda p: flood_tif(p, crs=None), "file", "坐标参考系"),
+        (lambda p: (p.write_text("not a raster"), p)[1], "file", "无法作为栅格读取"),
+    ],
+)
+def test_refused_upload_leaves_nothing(
+    client: TestClient, tmp_path, land_world, make, field, reason
+) -> None:
+    path = make(tmp_path / "bad.tif")
+    with path.open("rb") as f:
+        response = client.post("/api/v1/rasters", data=form("bad"), files={"file": ("bad.tif", f)})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail["field"] == field and reason in detail["message"]
+    assert "bad" not in {r["code"] for r in client.get("/api/v1/rasters").json()["items"]}
+    assert sorted(p.name for p in land_world["raster_dir"].iterdir() if "bad" in p.name) == []
+
+
+def test_taken_code_and_unknown_kind_are_refused(client: TestClient, tmp_path) -> None:
+    path = flood_tif(tmp_path / "f.tif")
+    with path.open("rb") as f:
+        taken = client.post("/api/v1/rasters", data=form("dem"), files={"file": ("f.tif", f)})
+    assert taken.status_code == 422 and taken.json()["detail"]["field"] == "code"
+    with path.open("rb") as f:
+        kind = client.post(
+            "/api/v1/rasters", data=form("x", kind="rainfall"), files={"file": ("f.tif", f)}
+        )
+    assert kind.status_code == 422 and kind.json()["detail"]["field"] == "kind"
