@@ -217,7 +217,8 @@ def raster_stats(
     settings = get_settings()
     engine = make_engine(_guard(lambda: resolve_database_url(settings)))
     with Session(engine) as session:
-        total = pending_parcels(session)
+        total = _guard(lambda: pending_parcels(session))
+        session.rollback()
         with tqdm(total=total, unit=" parcels") as bar:
             written = _guard(
                 lambda: _in_transaction(

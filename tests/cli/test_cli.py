@@ -70,3 +70,43 @@ def test_upgrade_then_load_then_load_again(
 @pytest.mark.parametrize("args", [["db", "bogus"], ["nothing"]])
 def test_unknown_commands_exit_2(args: list[str], tmp_path: Path) -> None:
     assert gis_app(*args, env={"GIS_DATA_DIR": str(tmp_path)}).returncode == 2
+
+
+def test_raster_register_and_stats_from_the_command_line(
+    new_database: Callable[..., str], tmp_path: Path
+) -> None:
+    from tests.land.conftest import write_dem
+
+    url = new_database()
+    env = {"DATABASE_URL": url, "GIS_RASTER_DIR": str(tmp_path / "rasters")}
+    assert gis_app("db", "upgrade", env=env).returncode == 0
+    dem = write_dem(tmp_path / "dem.tif")
+    args = ("--code", "dem", "--name-zh", "高程", "--kind", "dem", "--units", "m")
+    result = gis_app("raster", "register", str(dem), *args, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "已登记栅格 dem / raster dem registered" in result.stdout
+    assert "raster dem_slope registered" in result.stdout
+    assert sorted(p.name for p in (tmp_path / "rasters").iterdir()) == ["dem.tif", "dem_slope.tif"]
+    again = gis_app("raster", "register", str(dem), *args, env=env)
+    assert again.returncode == 2
+    assert "该代码的栅格已登记" in again.stderr
+    (tmp_path / "flat.tif").write_text("not a raster")
+    broken = gis_app(
+        "raster",
+        "register",
+        str(tmp_path / "flat.tif"),
+        "--code",
+        "flat",
+        "--name-zh",
+        "坏",
+        "--kind",
+        "dem",
+        "--units",
+        "m",
+        env=env,
+    )
+    assert broken.returncode == 2 and "cannot be read as a raster" in broken.stderr
+    assert not (tmp_path / "rasters" / "flat.tif").exists()
+    stats = gis_app("raster", "stats", env=env)
+    assert stats.returncode == 0, stats.stderr
+    assert "已计算 0 条地块栅格统计" in stats.stdout  # no parcels in this database
