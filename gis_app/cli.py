@@ -134,16 +134,17 @@ def _load_sample(settings: Settings, scale: float | None, seed: int | None, prog
         )
     if result.get("skipped"):
         _say("cli.sample_present")
-        return
-    for table, count in result["counts"].items():
-        typer.echo(f"  {table:<16} {count:>10,}")
-    _say("cli.sample_loaded", seconds=result["seconds"])
+    else:
+        for table, count in result["counts"].items():
+            typer.echo(f"  {table:<16} {count:>10,}")
+        _say("cli.sample_loaded", seconds=result["seconds"])
     if scale is None:
         _register_sample_rasters(settings)
 
 
 def _register_sample_rasters(settings: Settings) -> None:
-    """The demo district's DEM (with its slope) and flood depth, for land search."""
+    """The demo district's DEM (with its slope) and flood depth, for land search; those
+    already registered are left as they are."""
     from gis_app.models import RasterLayer
     from gis_app.raster.registry import RasterMeaning, register_raster
     from sample_geodata.rasters import MEANINGS
