@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs, from Debian/Ubuntu packages and only when missing, what the project needs from
-# the system: Python's venv module, and a PostgreSQL server with PostGIS (and btree_gist).
+# the system: Python's venv module, a PostgreSQL server with PostGIS (and btree_gist), and
+# Chromium with a Chinese font for map PNG exports and the browser tests (driven by
+# Playwright through /usr/bin/chromium; no browser is ever downloaded).
 # The project never uses the system's own cluster; it runs a private one (gis_app.db).
 set -euo pipefail
 
@@ -51,3 +53,12 @@ if [ ! -f "/usr/share/postgresql/$version/extension/btree_gist.control" ]; then
   apt_install "postgresql-contrib" || true
 fi
 echo "PostgreSQL $version with PostGIS: ready"
+
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
+fi
+# Without a CJK font, Chinese labels in map screenshots come out as empty boxes.
+if [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+  apt_install fonts-wqy-microhei
+fi
+echo "Chromium $(/usr/bin/chromium --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -n 1): ready"

@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from gis_app import __version__
 from gis_app.api import analysis, buildings, health, land, rasters
-from gis_app.config import Settings, get_settings
+from gis_app.config import PROJECT_ROOT, Settings, get_settings
 from gis_app.db.engine import make_engine, resolve_database_url
 from gis_app.errors import add_exception_handlers
 
@@ -41,4 +42,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_exception_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "web"), name="static")
     return app

@@ -1,0 +1,17 @@
+"""Maps drawn with folium/Leaflet that load nothing from the network (assets in web/vendor)."""
+
+from gis_app.maps.export import assert_offline, render_html, save_html, screenshot
+from gis_app.maps.render import MapLayer, feature_map
+from gis_app.maps.style import CategoryStyle, FixedStyle, RampStyle
+
+__all__ = [
+    "CategoryStyle",
+    "FixedStyle",
+    "MapLayer",
+    "RampStyle",
+    "assert_offline",
+    "feature_map",
+    "render_html",
+    "save_html",
+    "screenshot",
+]
