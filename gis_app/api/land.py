@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,12 +23,17 @@ from gis_app.errors import InvalidParameter, NotFound, field_path
 from gis_app.i18n import pick_language
 from gis_app.land import explain, export
 from gis_app.land.run import search, select_sites
+from gis_app.land.site_map import land_map
+from gis_app.maps.export import assert_offline, standalone_html
 from gis_app.models import LandQueryPreset
 from gis_app.reports.writers import CSV_MEDIA_TYPE
 from gis_app.schemas.land import LandSearch, OutputFormat, SiteSelection
 
 router = APIRouter(prefix="/api/v1/land", tags=["land"])
-FormatQuery = Annotated[OutputFormat, Query(description="json | geojson | csv | gpkg")]
+FormatQuery = Annotated[
+    OutputFormat,
+    Query(description="json | geojson | csv | gpkg | html (a standalone offline map)"),
+]
 
 
 def _raster_dir(request: Request) -> Any:
@@ -46,7 +51,7 @@ def _rows_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _respond(
     name: str, rows: list[dict[str, Any]], meta: dict[str, Any], output: str, lang: str
 ) -> Response:
-    """Rows (with `geometry` as GeoJSON text) in the asked format."""
+    """Rows (with `geometry` as GeoJSON text) in the asked format (not html: see `_map`)."""
     stamp = date.today().isoformat()
     if output == "csv":
         return Response(
@@ -70,8 +75,23 @@ def run_search(session: Session, body: LandSearch, request: Request, output: str
     """Search and answer; shared by the search route and running a saved preset."""
     result = search(session, body, _raster_dir(request))
     session.commit()
+    if output == "html":
+        return _map(session, result.items, [], _lang(request), scored=False)
     meta = {"numberMatched": result.total, "numberReturned": len(result.items)}
     return _respond("land-search", result.items, meta, output, _lang(request))
+
+
+def _map(
+    session: Session,
+    ranked: list[dict[str, Any]],
+    excluded: list[dict[str, Any]],
+    lang: str,
+    scored: bool,
+) -> HTMLResponse:
+    """One standalone HTML page: opens from disk, loads nothing from any network."""
+    page = standalone_html(land_map(session, ranked, excluded, lang, scored))
+    assert_offline(page)
+    return HTMLResponse(page)
 
 
 def run_selection(session: Session, body: SiteSelection, request: Request, output: str) -> Response:
@@ -100,6 +120,8 @@ def run_selection(session: Session, body: SiteSelection, request: Request, outpu
             "consistent": w.consistent,
         },
     }
+    if output == "html":
+        return _map(session, result.ranked, result.excluded, lang, scored=True)
     if output == "json":
         meta["excluded"] = _rows_out(result.excluded)
     return _respond("site-selection", result.ranked, meta, output, lang)

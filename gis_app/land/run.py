@@ -97,7 +97,8 @@ def search(session: Session, request: LandSearch, raster_dir: Path) -> SearchRes
     st = sql.Statement()
     sql.add_filters(st, request)
     statement = (
-        f"{sql.evaluated(st, request)} SELECT e.*, ST_AsGeoJSON(e.geom, 7, 0) AS geometry, "
+        f"{sql.evaluated(st, request, cheap_first=True)} "
+        "SELECT e.*, ST_AsGeoJSON(e.geom, 7, 0) AS geometry, "
         f"count(*) OVER () AS total FROM evaluated e WHERE {ALL_PASS} "
         "ORDER BY e.measured_m2 DESC, e.id LIMIT :limit OFFSET :offset"
     )

@@ -21,6 +21,7 @@ KNN_CANDIDATES = 8
 longitude is shorter than one of latitude (cos φ), so the nearest in metres is among the
 first few by degrees unless many targets crowd one annulus; 8 covers that in practice."""
 _TARGETS = {"road": "road", "station": "transit_station", "office": "building"}
+MEASURED = "ST_Area(p.geom::geography)"
 
 
 @dataclass
@@ -31,6 +32,8 @@ class Statement:
     joins: list[str] = field(default_factory=list)
     passes: dict[str, str] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
+    cheap: list[str] = field(default_factory=list)
+    """Tests on the parcel's own columns: a search applies them before any join."""
 
     def bind(self, name: str, value: Any) -> str:
         """A parameter placeholder holding `value`."""
@@ -84,6 +87,7 @@ def add_filters(st: Statement, c: LandCriteria) -> None:
             f"p.landuse_scheme = {scheme} AND EXISTS (SELECT 1 FROM unnest("
             f"CAST({codes} AS text[])) c WHERE p.landuse_code LIKE c || '%')"
         )
+        st.cheap.append(st.passes["landuse"])
     if c.area_m2 is not None:
         tests = []
         if c.area_m2.min is not None:
@@ -92,8 +96,10 @@ def add_filters(st: Statement, c: LandCriteria) -> None:
             tests.append(f"p.measured_m2 <= {st.bind('area_max', c.area_m2.max)}")
         if tests:
             st.passes["area"] = " AND ".join(tests)
+            st.cheap.append(st.passes["area"].replace("p.measured_m2", MEASURED))
     if c.status:
         st.passes["status"] = f"p.status = ANY({st.bind('statuses', list(c.status))})"
+        st.cheap.append(st.passes["status"])
     for i, d in enumerate(c.distances):
         add_distance(st, f"dist_{i}", d)
     for i, z in enumerate(c.constraints):
@@ -174,9 +180,10 @@ def add_score(st: Statement, key: str, s: Scored) -> tuple[str, str]:
     return key, f"{key}_score"
 
 
-def parcels_cte(st: Statement, c: LandCriteria) -> str:
-    """Parcels in scope (district, drawn polygon) with their measured area and land-use name."""
-    where = ["true"]
+def parcels_cte(st: Statement, c: LandCriteria, cheap_first: bool) -> str:
+    """Parcels in scope (district, drawn polygon) with their measured area and land-use name;
+    with `cheap_first`, only those passing the tests on their own columns."""
+    where = ["true", *(st.cheap if cheap_first else ())]
     if c.district is not None:
         where.append(f"p.district = {st.bind('district', c.district)}")
     if c.within is not None:
@@ -188,22 +195,24 @@ def parcels_cte(st: Statement, c: LandCriteria) -> str:
     return (
         "WITH p AS MATERIALIZED (SELECT p.id, p.parcel_code, p.landuse_scheme, p.landuse_code, "
         "lc.name_zh AS landuse_name_zh, lc.name_en AS landuse_name_en, p.status, p.district, "
-        "p.owner_id, p.area_m2 AS recorded_m2, ST_Area(p.geom::geography) AS measured_m2, p.geom "
+        f"p.owner_id, p.area_m2 AS recorded_m2, {MEASURED} AS measured_m2, p.geom "
         "FROM land_parcel p JOIN landuse_class lc "
         "ON lc.scheme = p.landuse_scheme AND lc.code = p.landuse_code "
         f"WHERE {' AND '.join(where)})"
     )
 
 
-def evaluated(st: Statement, c: LandCriteria) -> str:
+def evaluated(st: Statement, c: LandCriteria, cheap_first: bool = False) -> str:
     """`parcels_cte` + `evaluated`: every parcel in scope with criterion columns and `passes`
-    (a jsonb of test name → boolean)."""
+    (a jsonb of test name → boolean). A search sets `cheap_first`; a selection does not, as
+    it explains every exclusion."""
     tests = ", ".join(f"'{name}', coalesce({test}, false)" for name, test in st.passes.items())
     passes = f"jsonb_build_object({tests})" if tests else "'{}'::jsonb"
     columns = "".join(f", {col}" for col in st.columns)
     return (
-        f"{parcels_cte(st, c)}, evaluated AS MATERIALIZED (SELECT p.id, p.parcel_code, "
-        "p.landuse_scheme, p.landuse_code, p.landuse_name_zh, p.landuse_name_en, p.status, "
+        f"{parcels_cte(st, c, cheap_first)}, evaluated AS MATERIALIZED (SELECT p.id, "
+        "p.parcel_code, p.landuse_scheme, p.landuse_code, p.landuse_name_zh, "
+        "p.landuse_name_en, p.status, "
         "p.district, p.owner_id, p.recorded_m2, round(p.measured_m2::numeric, 1) AS measured_m2, "
         f"p.geom{columns}, {passes} AS passes FROM p {' '.join(st.joins)})"
     )

@@ -156,8 +156,11 @@ def _detail(kind: type[folium.GeoJsonTooltip | folium.GeoJsonPopup], fields: Map
     return kind(fields=list(fields), aliases=aliases, localize=True, labels=True, **options)
 
 
-def feature_map(layers: list[MapLayer]) -> folium.Map:
-    """A folium map of `layers` (first drawn lowest), fitted to their data.
+def feature_map(
+    layers: list[MapLayer], empty_bounds: tuple[float, float, float, float] | None = None
+) -> folium.Map:
+    """A folium map of `layers` (first drawn lowest), fitted to their data, or to
+    `empty_bounds` when no layer has a feature (an empty result is an empty map, not an error).
 
     Ramp and category layers get a legend section; a layer control lists every layer.
     Links still point at folium's CDNs: export with `gis_app.maps.export` (or call
@@ -165,7 +168,11 @@ def feature_map(layers: list[MapLayer]) -> folium.Map:
     """
     if not layers:
         raise ValueError("a map needs at least one layer")
-    west, south, east, north = data_bounds(layers)
+    has_data = any(f.get("geometry") for layer in layers for f in _features(layer))
+    if not has_data and empty_bounds is not None:
+        west, south, east, north = empty_bounds
+    else:
+        west, south, east, north = data_bounds(layers)
     fmap = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
         zoom_start=12,

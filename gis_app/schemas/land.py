@@ -19,7 +19,7 @@ from gis_app.schemas.matching import CGCS2000_BOUNDS, Location
 
 Target = Literal["point", "road", "station", "office"]
 Stat = Literal["min", "mean", "max", "majority"]
-OutputFormat = Literal["json", "geojson", "csv", "gpkg"]
+OutputFormat = Literal["json", "geojson", "csv", "gpkg", "html"]
 _CRS_NAMES = {
     "EPSG:4490",
     "urn:ogc:def:crs:EPSG::4490",

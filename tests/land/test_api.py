@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyogrio
 import pytest
@@ -11,6 +13,9 @@ from fastapi.testclient import TestClient
 from gis_app.api.app import create_app
 from gis_app.config import Settings
 from tests.land.test_selection import REQUEST
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
+"""Screenshots the tests save for people to look at (gitignored)."""
 
 SEARCH = {
     "landuse": {"scheme": "GB/T 21010-2017", "codes": ["08", "12"]},
@@ -161,3 +166,26 @@ def test_presets_save_list_run_delete(client: TestClient) -> None:
     assert client.delete(f"/api/v1/land/presets/{preset['id']}").status_code == 204
     missing = client.get(f"/api/v1/land/presets/{preset['id']}")
     assert missing.status_code == 404
+
+
+def test_site_selection_as_an_offline_map_page(client: TestClient) -> None:
+    from gis_app.maps.export import CHROMIUM, remote_urls, screenshot
+
+    response = client.post("/api/v1/land/site-selection", params={"format": "html"}, json=REQUEST)
+    assert response.status_code == 200
+    page = response.text
+    assert remote_urls(page) == []
+    for text in ("推荐地块（按得分）", "排除地块", "约束区", "P1", "第 1 名 P1"):
+        # Layer names and properties reach the page as JSON, which escapes non-ASCII.
+        assert text in page or json.dumps(text)[1:-1] in page, text
+    empty = client.post(
+        "/api/v1/land/search", params={"format": "html"}, json={"district": "无此区"}
+    )
+    assert empty.status_code == 200 and remote_urls(empty.text) == []
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (scripts/ensure-system.sh installs it)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    html = ARTIFACTS / "land_world_site_selection.html"
+    html.write_text(page, encoding="utf-8")
+    png = screenshot(html, ARTIFACTS / "land_world_site_selection.png", 900, 600)
+    assert png.stat().st_size > 10_000
