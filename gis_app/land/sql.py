@@ -41,6 +41,16 @@ class Statement:
         return f":{name}"
 
 
+def _target(st: Statement, key: str, d: Distance) -> tuple[str, str]:
+    """The table of `d`'s targets and the condition choosing them (classes, modes)."""
+    where = "true"
+    if d.road_classes:
+        where = f"t.road_class = ANY({st.bind(f'{key}_classes', list(d.road_classes))})"
+    if d.station_modes:
+        where = f"t.mode = ANY({st.bind(f'{key}_modes', list(d.station_modes))})"
+    return _TARGETS[d.to], where
+
+
 def _distance_sql(st: Statement, key: str, d: Distance) -> str:
     """Metres from the parcel to the nearest target of `d` (NULL when there is none)."""
     if d.to == "point":
@@ -50,12 +60,7 @@ def _distance_sql(st: Statement, key: str, d: Distance) -> str:
             f"ST_Distance(p.geom::geography, "
             f"ST_SetSRID(ST_MakePoint({lon}, {lat}), {SRID})::geography)"
         )
-    table = _TARGETS[d.to]
-    where = "true"
-    if d.road_classes:
-        where = f"t.road_class = ANY({st.bind(f'{key}_classes', list(d.road_classes))})"
-    if d.station_modes:
-        where = f"t.mode = ANY({st.bind(f'{key}_modes', list(d.station_modes))})"
+    table, where = _target(st, key, d)
     st.joins.append(
         f"LEFT JOIN LATERAL (SELECT min(ST_Distance(p.geom::geography, n.geom::geography)) AS m "
         f"FROM (SELECT t.geom FROM {table} t WHERE {where} "
@@ -64,15 +69,35 @@ def _distance_sql(st: Statement, key: str, d: Distance) -> str:
     return f"{key}.m"
 
 
+def _near(st: Statement, key: str, d: Distance, metres: str) -> str:
+    """Whether a target lies within `metres` (exact, on the ellipsoid), found through the
+    geometry index: the box is widened by the metres as degrees of longitude at the
+    parcel's most poleward edge, which covers latitude too."""
+    table, where = _target(st, key, d)
+    degrees = f"{metres} / (111319.49 * cos(radians(least(abs(ST_YMax(p.geom)), 89))))"
+    return (
+        f"EXISTS (SELECT 1 FROM {table} t WHERE {where} "
+        f"AND t.geom && ST_Expand(p.geom, {degrees}) "
+        f"AND ST_DWithin(t.geom::geography, p.geom::geography, {metres}))"
+    )
+
+
 def add_distance(st: Statement, key: str, d: Distance) -> str:
-    """Column `key` with the distance; passes when within/beyond hold (no target = far)."""
+    """Column `key` with the distance; passes when within/beyond hold (no target = far).
+    A search first keeps parcels with a target within (none within beyond) by index."""
     value = _distance_sql(st, key, d)
     st.columns.append(f"{value} AS {key}")
     tests = []
     if d.within_m is not None:
-        tests.append(f"coalesce({value} <= {st.bind(f'{key}_within', d.within_m)}, false)")
+        within = st.bind(f"{key}_within", d.within_m)
+        tests.append(f"coalesce({value} <= {within}, false)")
+        if d.to != "point":
+            st.cheap.append(_near(st, key, d, within))
     if d.beyond_m is not None:
-        tests.append(f"coalesce({value} >= {st.bind(f'{key}_beyond', d.beyond_m)}, true)")
+        beyond = st.bind(f"{key}_beyond", d.beyond_m)
+        tests.append(f"coalesce({value} >= {beyond}, true)")
+        if d.to != "point" and d.beyond_m > 0:
+            st.cheap.append(f"NOT {_near(st, key, d, beyond)}")
     if tests:
         st.passes[key] = " AND ".join(tests)
     return key
