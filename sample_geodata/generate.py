@@ -27,6 +27,7 @@ from sample_geodata.campuses import (
 )
 from sample_geodata.geo import CityFrame, as_array, hex_ewkb, make_frames
 from sample_geodata.parcels import Grid, block_kinds, make_grid, parcel_rows
+from sample_geodata.reference import CityReference, plan_reference
 from sample_geodata.rooms import RoomPass, building_and_floor_rows
 
 ABBR = ("HZ", "SX", "JX", "HUZ", "JH", "QZ", "LS", "WZ", "TZ")
@@ -81,6 +82,8 @@ class SampleWorld:
             "over_authorised_bodies": [],
             "multiple_offices": [],
             "historical_occupancies": 0,
+            "ideal_parcels": [],
+            "constrained_parcels": {},
         }
         if scale is None:
             cities = [("杭州", "HZ", 120.15, 30.26, ("西湖区", "上城区", "拱墅区"))]
@@ -111,6 +114,10 @@ class SampleWorld:
                 grid = make_grid(frame, pitch, road)
             self.grids.append(grid)
             self._plan_city(rng, frame, grid, per_city, counties, ids)
+        self.references: list[CityReference] = [
+            plan_reference(frame, grid, set(blocks), plant=frame.index == 0)
+            for frame, grid, blocks in zip(self.frames, self.grids, self.campus_blocks, strict=True)
+        ]
         assign_staff_ids(self.bodies, 1)
         self._slice_staff()
         self.body_by_id = {b.id: b for b in self.bodies}
@@ -302,15 +309,19 @@ class SampleWorld:
 
     def _parcel_rows(self) -> Iterator[tuple]:
         pid = 1
-        for frame, grid, owners in zip(self.frames, self.grids, self.campus_blocks, strict=True):
+        for frame, grid, owners, ref in zip(
+            self.frames, self.grids, self.campus_blocks, self.references, strict=True
+        ):
             others = [b.id for b in self.bodies if b.city == frame.index]
             for row in parcel_rows(
-                frame, grid, owners, others, self.seed, pid, len(frame.districts)
+                frame, grid, owners, others, self.seed, pid, len(frame.districts), ref.plan
             ):
                 if row[7] == "idle":
                     self.manifest["idle_parcels"].append(row[1])
                 pid = row[0] + 1
                 yield row
+        self.manifest.update(self.references[0].plan.manifest())
+        self.manifest["metro_quiet_m"] = self.references[0].plan.quiet_m
 
 
 COLUMNS: dict[str, tuple[str, ...]] = {

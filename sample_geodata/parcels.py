@@ -1,8 +1,11 @@
-"""Land parcels: a street grid cut into blocks, blocks subdivided, GB/T 21010-2017 codes.
+"""Land parcels: a street grid cut into blocks, blocks subdivided, land-use codes.
 
 Parcels tile each city frame without overlaps: road strips (1004) between blocks, water
 (1101) where the river crosses, forest and tea gardens (0301/0202) on the western hills,
 campus blocks as single 0801 parcels, and the rest split into one to four urban parcels.
+Codes are drawn in GB/T 21010-2017; the last district of each city records them in the
+2023 用地用海分类 (`GB_TO_MNR`), as a district re-surveyed after 2023 would. A `BlockPlan`
+(the reference layers') may turn blocks into farmland and plant chosen parcels.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import shapely
@@ -17,6 +21,7 @@ import shapely
 from sample_geodata.geo import CityFrame, as_array, hex_ewkb
 
 SCHEME = "GB/T 21010-2017"
+SCHEME_2023 = "MNR-YDYH-2023"
 URBAN_MIX: tuple[tuple[str, float], ...] = (
     ("0701", 0.36),
     ("0501", 0.08),
@@ -35,7 +40,33 @@ URBAN_MIX: tuple[tuple[str, float], ...] = (
 )
 """Share of each code among ordinary urban parcels (mostly housing, then industry,
 schools, parks); 1201 空闲地 parcels are the idle ones."""
-COLLECTIVE = {"0702", "0101", "0202", "0301"}
+COLLECTIVE = {"0702", "0101", "0103", "0202", "0301"}
+GB_TO_MNR = {
+    "0101": "01",
+    "0103": "01",
+    "0202": "02",
+    "0301": "03",
+    "0501": "090101",
+    "0505": "0902",
+    "0601": "10",
+    "0604": "11",
+    "0701": "07",
+    "0702": "07",
+    "0801": "0801",
+    "0803": "0804",
+    "0805": "0806",
+    "0807": "0803",
+    "0809": "13",
+    "0810": "1401",
+    "1004": "1207",
+    "1101": "17",
+    "1201": "2301",
+}
+"""The nearest 2023 用地用海分类 code of each generated GB/T 21010-2017 code (the 2023
+classification numbers education, health and culture differently, and 空闲地 is 2301)."""
+RESERVABLE = {"0501", "0505", "0601", "0701"}
+"""Codes of which about 4 % are held in the land reserve (储备); their own random stream
+leaves every other draw as it was."""
 DENSIFY = 20.0
 """Max edge length (m) before projecting: long straight edges bend in lon/lat, and shared
 edges must bend the same way or neighbouring parcels would overlap by centimetres."""
@@ -62,6 +93,7 @@ class Grid:
         return len(self.xs) - 1, len(self.ys) - 1
 
     def block(self, i: int, j: int, inset: float = 0.0) -> tuple[float, float, float, float]:
+        """Block (i, j) without its half of the surrounding roads (and `inset` more)."""
         h = self.road / 2 + inset
         return (
             float(self.xs[i] + h),
@@ -69,6 +101,25 @@ class Grid:
             float(self.xs[i + 1] - h),
             float(self.ys[j + 1] - h),
         )
+
+
+Rect = tuple[float, float, float, float]
+
+
+class Planted(Protocol):
+    """A planted case; learns the row of the parcel it became."""
+
+    def record(self, row: tuple) -> None: ...
+
+
+Part = tuple[Rect, str, int | None, str, Planted | None]
+"""One parcel of a block: rectangle, GB code, owner, status, planted case or None."""
+
+
+class BlockPlan(Protocol):
+    """Changes a block's parcels before they are written (farmland, planted cases)."""
+
+    def adjust(self, block: tuple[int, int], parts: list[Part]) -> list[Part]: ...
 
 
 def make_grid(frame: CityFrame, pitch: float, road: float) -> Grid:
@@ -108,7 +159,7 @@ def admin_code(city: int, district: str, k: int) -> str:
     return f"33{city + 1:02d}{k + 2:02d}"
 
 
-def _split(rng: np.random.Generator, rect: tuple[float, float, float, float]) -> list[tuple]:
+def _split(rng: np.random.Generator, rect: Rect) -> list[Rect]:
     """Cut a block into 1–4 parcels along its long side or into quarters."""
     x0, y0, x1, y1 = rect
     k = int(rng.choice([1, 2, 2, 3, 4]))
@@ -136,10 +187,15 @@ def parcel_rows(
     seed: int,
     first_id: int,
     n_districts: int,
+    plan: BlockPlan | None = None,
 ) -> Iterator[tuple]:
     """(id, parcel_code, scheme, code, area_m2, ownership, owner_id, status, district, geom)
-    rows of one city, row of blocks by row of blocks so memory stays small."""
+    rows of one city, row of blocks by row of blocks so memory stays small.
+
+    `plan` adjusts every block except campuses and water after the random draws, so the
+    other parcels come out the same with or without it."""
     rng = np.random.default_rng([seed, 31, frame.index])
+    reserve = np.random.default_rng([seed, 32, frame.index])
     kinds = block_kinds(frame, grid)
     nx, ny = grid.shape
     codes, weights = zip(*URBAN_MIX, strict=True)
@@ -157,7 +213,7 @@ def parcel_rows(
             shapely.MultiPolygon([g]) if g.geom_type == "Polygon" else g
             for g in frame.georeference(geoms)
         ]
-        for g, area, x, y, (code, owner, status, row, col) in zip(
+        for g, area, x, y, (code, owner, status, row, col, tag) in zip(
             hex_ewkb(as_array(geo), 4490),
             areas.tolist(),
             cx.tolist(),
@@ -170,7 +226,13 @@ def parcel_rows(
             own = "collective" if code in COLLECTIVE else "state"
             pc = f"{admin_code(frame.index, district, k)}{row:03d}{col:03d}"
             pc += f"{'GB' if own == 'state' else 'JC'}{seq:05d}"
-            yield (pid, pc, SCHEME, code, round(area, 2), own, owner, status, district, g)
+            scheme = SCHEME
+            if n_districts > 1 and k == n_districts - 1:
+                scheme, code = SCHEME_2023, GB_TO_MNR[code]
+            out = (pid, pc, scheme, code, round(area, 2), own, owner, status, district, g)
+            if tag is not None:
+                tag.record(out)
+            yield out
             pid += 1
             seq += 1
 
@@ -179,7 +241,7 @@ def parcel_rows(
     h = grid.road / 2
     for i in range(1, nx):
         road_rects.append(shapely.box(grid.xs[i] - h, grid.ys[0], grid.xs[i] + h, grid.ys[-1]))
-        road_meta.append(("1004", None, "in_use", 0, i))
+        road_meta.append(("1004", None, "in_use", 0, i, None))
     for j in range(1, ny):
         segs = [
             shapely.box(
@@ -191,7 +253,7 @@ def parcel_rows(
             for i in range(nx)
         ]
         road_rects.append(shapely.MultiPolygon(segs))
-        road_meta.append(("1004", None, "in_use", j, 0))
+        road_meta.append(("1004", None, "in_use", j, 0, None))
     yield from emit(road_rects, road_meta)
 
     for j in range(ny):
@@ -200,13 +262,14 @@ def parcel_rows(
         for i in range(nx):
             rect = grid.block(i, j)
             kind = kinds[i, j]
+            parts: list[Part]
             if (i, j) in campus_owner:
-                parts = [(rect, "0801", campus_owner[(i, j)], "in_use")]
+                parts = [(rect, "0801", campus_owner[(i, j)], "in_use", None)]
             elif kind == "W":
-                parts = [(rect, "1101", None, "in_use")]
+                parts = [(rect, "1101", None, "in_use", None)]
             elif kind == "H":
                 parts = [
-                    (r, "0202" if rng.random() < 0.3 else "0301", None, "in_use")
+                    (r, "0202" if rng.random() < 0.3 else "0301", None, "in_use", None)
                     for r in _split(rng, rect)
                 ]
             else:
@@ -224,8 +287,12 @@ def parcel_rows(
                         status = "reserved" if rng.random() < 0.15 else "in_use"
                     elif code == "0601" and rng.random() < 0.05:
                         status = "idle"
-                    parts.append((r, code, owner, status))
-            for r, code, owner, status in parts:
+                    elif code in RESERVABLE and reserve.random() < 0.04:
+                        status = "reserved"
+                    parts.append((r, code, owner, status, None))
+            if plan is not None and (i, j) not in campus_owner and kind != "W":
+                parts = plan.adjust((i, j), parts)
+            for r, code, owner, status, tag in parts:
                 rects.append(shapely.box(*r))
-                meta.append((code, owner, status, j + 1, i + 1))
+                meta.append((code, owner, status, j + 1, i + 1, tag))
         yield from emit(rects, meta)

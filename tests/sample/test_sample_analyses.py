@@ -12,23 +12,15 @@ from gis_app.analysis.common import Scope, Standard
 from gis_app.analysis.data_quality import data_quality
 from gis_app.analysis.over_standard import over_standard
 from gis_app.analysis.vacancy import vacancy
-from gis_app.db.engine import make_engine
 
 TODAY = Standard(as_of=date(2026, 11, 28))
 EVERYTHING = 100_000
 
 
 @pytest.fixture(scope="module")
-def session(sample_db: dict):
-    engine = make_engine(sample_db["url"])
-    with Session(engine) as s:
+def session(sample_engine):
+    with Session(sample_engine) as s:
         yield s
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def manifest(sample_db: dict) -> dict:
-    return sample_db["result"]["manifest"]
 
 
 def test_over_standard_rooms_are_the_planted_ones(session: Session, manifest: dict) -> None:

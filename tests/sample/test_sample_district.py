@@ -13,21 +13,14 @@ import pytest
 import rasterio
 from sqlalchemy import text
 
-from gis_app.db.engine import libpq_url, make_engine
+from gis_app.db.engine import libpq_url
 from sample_geodata.generate import SampleWorld
 from sample_geodata.load import load_sample
 
 
 @pytest.fixture(scope="module")
-def engine(sample_db: dict):
-    eng = make_engine(sample_db["url"])
-    yield eng
-    eng.dispose()
-
-
-@pytest.fixture(scope="module")
-def manifest(sample_db: dict) -> dict:
-    return sample_db["result"]["manifest"]
+def engine(sample_engine):
+    return sample_engine
 
 
 def scalar(engine, sql: str, **params):

@@ -1,0 +1,93 @@
+"""What an import found: one problem per feature and field, and the counts.
+
+A report is the answer of a dry run and of a refused import alike, so a user can fix every
+problem in one pass instead of one error at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from gis_app.errors import InvalidParameter
+from gis_app.i18n import DEFAULT_LANGUAGE, t
+
+PROBLEM_CODES = (
+    "missing_geometry",
+    "unreadable_geometry",
+    "empty_geometry",
+    "wrong_geometry_type",
+    "invalid_geometry",
+    "out_of_area",
+    "missing_field",
+    "unknown_code",
+)
+"""Problem codes; each has the text `ingest.problem.<code>` in the locales."""
+
+
+class ImportRefused(InvalidParameter):
+    """The whole file cannot be imported (unreadable, no CRS, GCJ-02, bad mapping, …).
+
+    `reason` is an `ingest.reason.*` key; the other context values fill it in.
+    """
+
+    def message(self, lang: str) -> str:
+        values = {k: v for k, v in self.context.items() if k != "reason"}
+        reason = t(str(self.context["reason"]), lang, **values)
+        return t(self.key, lang, **{**values, "reason": reason})
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one feature.
+
+    `index` is the feature's 0-based position in the file, `fid` the file's own feature id
+    (1-based in GeoPackage, what QGIS shows); `field` is the target column or "geom".
+    """
+
+    index: int
+    fid: int | None
+    field: str
+    code: str
+    detail: str | None = None
+
+    def describe(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """One line in the user's language."""
+        problem = t(f"ingest.problem.{self.code}", lang, detail=self.detail or "")
+        return t("ingest.problem_line", lang, index=self.index, field=self.field, problem=problem)
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """Counts and problems of one import. Nothing is written when `problems` is not empty."""
+
+    layer: str
+    path: str
+    source_layer: str | None
+    crs: str
+    crs_from: str
+    dry_run: bool
+    read: int = 0
+    valid: int = 0
+    written: int = 0
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, problems: list[Problem]) -> None:
+        """Record problems and recount the features they reject."""
+        self.problems.extend(problems)
+        self.problems.sort(key=lambda p: (p.index, p.field, p.code))
+        self.rejected = len({p.index for p in self.problems})
+        self.valid = self.read - self.rejected
+
+    def as_dict(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+        """JSON-ready, each problem with its text in `lang`."""
+        out = asdict(self)
+        out["ok"] = self.ok
+        out["problems"] = [{**asdict(p), "message": p.describe(lang)} for p in self.problems]
+        return out
