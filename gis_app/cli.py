@@ -11,7 +11,6 @@ from typing import Annotated, TypeVar
 
 import psycopg
 import typer
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
@@ -143,21 +142,12 @@ def _load_sample(settings: Settings, scale: float | None, seed: int | None, prog
 
 
 def _register_sample_rasters(settings: Settings) -> None:
-    """The demo district's DEM (with its slope) and flood depth, for land search; those
-    already registered are left as they are."""
-    from gis_app.models import RasterLayer
-    from gis_app.raster.registry import RasterMeaning, register_raster
-    from sample_geodata.rasters import MEANINGS
+    """The demo district's DEM (with its slope) and flood depth, for land search."""
+    from sample_geodata.rasters import register_sample_rasters
 
     engine = make_engine(resolve_database_url(settings))
     with Session(engine) as session, session.begin():
-        known = set(session.scalars(select(RasterLayer.code)))
-        for code, (name_zh, name_en, kind, units) in MEANINGS.items():
-            if code in known:
-                continue
-            meaning = RasterMeaning(code, name_zh, name_en, kind, units)
-            upload = settings.sample_dir / f"{code}.tif"
-            register_raster(session, upload, meaning, settings.raster_dir)
+        for code in register_sample_rasters(session, settings.sample_dir, settings.raster_dir):
             _say("cli.raster_registered", code=code)
     engine.dispose()
 
@@ -213,7 +203,7 @@ def raster_stats(
     code: Annotated[list[str] | None, typer.Option(help="Only these rasters")] = None,
 ) -> None:
     """Compute the parcel statistics that are missing (new parcels, changed shapes)."""
-    from gis_app.raster.registry import pending_parcels, refresh_parcel_stats
+    from gis_app.raster.registry import pending_parcels, refresh_parcel_stats, refresh_pending
 
     settings = get_settings()
     engine = make_engine(_guard(lambda: resolve_database_url(settings)))
@@ -224,8 +214,11 @@ def raster_stats(
             written = _guard(
                 lambda: _in_transaction(
                     session,
-                    lambda: refresh_parcel_stats(
-                        session, settings.raster_dir, code or None, progress=bar.update
+                    lambda: (
+                        refresh_parcel_stats(
+                            session, settings.raster_dir, code or None, progress=bar.update
+                        )
+                        + refresh_pending(session, settings.raster_dir)
                     ),
                 )
             )

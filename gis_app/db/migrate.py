@@ -41,3 +41,12 @@ def current_revision(engine: Engine) -> str | None:
     """Revision the database is at (None before the first migration)."""
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def run_sql_file(name: str) -> None:
+    """Run migrations/sql/`name` as is, inside a migration (through the driver, so `%s` in
+    format() stays literal)."""
+    from alembic import op
+
+    sql = (MIGRATIONS_DIR / "sql" / name).read_text(encoding="utf-8")
+    op.get_bind().connection.driver_connection.execute(sql)

@@ -10,7 +10,7 @@ from gis_app.models.land import LandParcel, LandUseClass
 from gis_app.models.log import AuditLog
 from gis_app.models.org import Organisation, Staff
 from gis_app.models.preset import LandQueryPreset
-from gis_app.models.raster import ParcelRasterStat, RasterLayer
+from gis_app.models.raster import ParcelRasterStat, ParcelStatPending, RasterLayer
 from gis_app.models.reference import ConstraintZone, Road, TransitStation
 from gis_app.models.space import Building, Campus, Floor, Room, RoomOccupancy
 from gis_app.models.standards import OfficeAreaStandard, Rank, ServiceRoomBand, StandardVersion
@@ -28,6 +28,7 @@ __all__ = [
     "OfficeAreaStandard",
     "Organisation",
     "ParcelRasterStat",
+    "ParcelStatPending",
     "Rank",
     "RasterLayer",
     "Road",

@@ -79,3 +79,15 @@ class ParcelRasterStat(Base):
     computed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class ParcelStatPending(Base):
+    """A parcel added or reshaped since its statistics were computed (filled by triggers,
+    emptied by the next land query): a short queue, so no query has to look for missing
+    statistics among every parcel."""
+
+    __tablename__ = "parcel_stat_pending"
+
+    parcel_id: Mapped[int] = mapped_column(
+        ForeignKey("land_parcel.id", ondelete="CASCADE"), primary_key=True
+    )

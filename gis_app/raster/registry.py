@@ -3,7 +3,9 @@
 A registered raster is a checked GeoTIFF copied into `Settings.raster_dir`, a `raster_layer`
 row (meaning, units, grid, footprint in CGCS2000) and one `parcel_raster_stat` row per parcel.
 A DEM also gets its slope registered beside it. A parcel whose shape changes loses its rows
-(a trigger), so `refresh_parcel_stats` computes exactly the rows that are missing.
+(a trigger) and is queued in `parcel_stat_pending`, as is a new parcel, so
+`refresh_pending` computes exactly those before a land query without looking at every
+parcel, and `refresh_parcel_stats` computes whatever rows are missing.
 
 Registering is all or nothing: the rows are written in the caller's transaction, and the
 files are removed again if anything fails before the caller commits.
@@ -43,6 +45,7 @@ STAT_COLUMNS = (
     "outside_fraction",
 )
 BATCH = 20_000
+ANALYZE_AFTER = 1_000
 """Parcels per zonal-statistics call: bounds memory and paces the progress bar."""
 EDGE_POINTS = 32
 CODE = re.compile(r"[a-z][a-z0-9_]{0,33}")
@@ -159,18 +162,23 @@ def register_raster(
             _insert_layer(session, slope, slope_path, describe(slope_path), 1, meaning.code)
             codes.append(slope_code)
         refresh_parcel_stats(session, raster_dir, codes, progress=progress)
+        refresh_pending(session, raster_dir)
     return codes
 
 
-def _missing(session: Session, code: str) -> Iterator[tuple[list[int], list[bytes]]]:
-    """Parcels without statistics for raster `code`, in batches of ids and WKB."""
+def _missing(
+    session: Session, code: str, parcels: list[int] | None
+) -> Iterator[tuple[list[int], list[bytes]]]:
+    """Parcels (all, or those of `parcels`) without statistics for raster `code`, in
+    batches of ids and WKB."""
+    among = "" if parcels is None else "AND p.id = ANY(:parcels) "
     rows = session.execute(
         text(
             "SELECT p.id, ST_AsBinary(p.geom) FROM land_parcel p "
             "WHERE NOT EXISTS (SELECT 1 FROM parcel_raster_stat s "
-            "WHERE s.parcel_id = p.id AND s.raster_code = :code) ORDER BY p.id"
+            f"WHERE s.parcel_id = p.id AND s.raster_code = :code) {among}ORDER BY p.id"
         ),
-        {"code": code},
+        {"code": code, "parcels": parcels},
     ).all()
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
@@ -187,8 +195,11 @@ def refresh_parcel_stats(
     codes: list[str] | None = None,
     *,
     progress: Callable[[int], None] | None = None,
+    parcels: list[int] | None = None,
 ) -> int:
-    """Compute the missing parcel statistics of rasters `codes` (None: all); rows written."""
+    """Compute the missing parcel statistics of rasters `codes` (None: all), for every
+    parcel or only those of `parcels`; rows written. Many rows written → ANALYZE, so the
+    planner knows the table when land queries join it right after."""
     layers = session.scalars(
         select(RasterLayer).where(RasterLayer.code.in_(codes)) if codes else select(RasterLayer)
     ).all()
@@ -198,7 +209,7 @@ def refresh_parcel_stats(
     written = 0
     for layer in layers:
         path = raster_dir / layer.path
-        for ids, wkb in _missing(session, layer.code):
+        for ids, wkb in _missing(session, layer.code, parcels):
             frame = zonal_stats(path, shapely.from_wkb(wkb), ids, f"EPSG:{SRID}", layer.band)
             frame = frame.rename(columns={"count": "cells"})
             cursor = session.connection().connection.driver_connection.cursor()
@@ -211,7 +222,17 @@ def refresh_parcel_stats(
             written += len(ids)
             if progress is not None:
                 progress(len(ids))
+    if written >= ANALYZE_AFTER:
+        session.execute(text("ANALYZE parcel_raster_stat"))
     return written
+
+
+def refresh_pending(session: Session, raster_dir: Path) -> int:
+    """Statistics of the parcels added or reshaped since the last refresh (the queue the
+    triggers of migration 0003 fill), for every registered raster; rows written. Taking the
+    queue's rows locks them, so two requests never compute the same parcel twice."""
+    ids = list(session.scalars(text("DELETE FROM parcel_stat_pending RETURNING parcel_id")))
+    return refresh_parcel_stats(session, raster_dir, parcels=ids) if ids else 0
 
 
 def pending_parcels(session: Session) -> int:

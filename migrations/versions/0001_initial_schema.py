@@ -18,6 +18,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
 from gis_app.db.audit import audit_trigger_statements
+from gis_app.db.migrate import run_sql_file
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -49,12 +50,6 @@ AUDITED = {
 def _csv(name: str) -> list[dict[str, str]]:
     with open(HERE / "seed" / name, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
-
-
-def _sql(name: str) -> None:
-    """Run a SQL file as is (through the driver, so `%s` in format() stays literal)."""
-    sql = (HERE / "sql" / name).read_text(encoding="utf-8")
-    op.get_bind().connection.driver_connection.execute(sql)
 
 
 def _create_audit_triggers() -> None:
@@ -672,13 +667,13 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_room_occupancy_staff_id"), "room_occupancy", ["staff_id"], unique=False
     )
-    _sql("0001_functions.sql")
+    run_sql_file("0001_functions.sql")
     _create_audit_triggers()
     _seed()
 
 
 def downgrade() -> None:
-    _sql("0001_drop_functions.sql")
+    run_sql_file("0001_drop_functions.sql")
     op.drop_index(op.f("ix_room_occupancy_staff_id"), table_name="room_occupancy")
     op.drop_index(op.f("ix_room_occupancy_room_id"), table_name="room_occupancy")
     op.drop_table("room_occupancy")

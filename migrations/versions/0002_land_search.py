@@ -11,7 +11,6 @@ Create Date: 2026-11-28 04:40:36.105495
 """
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,13 +18,13 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
 from gis_app.db.audit import audit_trigger_statements
+from gis_app.db.migrate import run_sql_file
 
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-HERE = Path(__file__).resolve().parent.parent
 AUDITED = {
     "road": ("id",),
     "transit_station": ("id",),
@@ -33,11 +32,6 @@ AUDITED = {
     "raster_layer": ("code",),
     "land_query_preset": ("id",),
 }
-
-
-def _sql(name: str) -> None:
-    sql = (HERE / "sql" / name).read_text(encoding="utf-8")
-    op.get_bind().connection.driver_connection.execute(sql)
 
 
 def upgrade() -> None:
@@ -250,14 +244,14 @@ def upgrade() -> None:
         ["raster_code"],
         unique=False,
     )
-    _sql("0002_functions.sql")
+    run_sql_file("0002_functions.sql")
     for table, keys in AUDITED.items():
         for statement in audit_trigger_statements(table, keys):
             op.execute(statement)
 
 
 def downgrade() -> None:
-    _sql("0002_drop_functions.sql")
+    run_sql_file("0002_drop_functions.sql")
     op.drop_index(op.f("ix_parcel_raster_stat_raster_code"), table_name="parcel_raster_stat")
     op.drop_table("parcel_raster_stat")
     op.drop_geospatial_index(

@@ -114,8 +114,31 @@ def test_changed_parcel_gets_new_statistics(land_session, land_world) -> None:
     )
     left = land_session.scalar(text("SELECT count(*) FROM parcel_raster_stat WHERE parcel_id = 1"))
     assert left == 0
+    queued = land_session.scalars(text("SELECT parcel_id FROM parcel_stat_pending")).all()
+    assert queued == [1]
     slope = {"raster": "dem_slope", "stat": "mean", "min": 5, "max": 6}
     assert "P1" in codes(land_session, land_world, rasters=[slope])
+
+
+def test_new_parcel_is_queued_and_only_it_is_computed(land_session, land_world) -> None:
+    # A copy of P2 (on the slope) under a new code: the insert trigger queues it; the next
+    # query with a raster criterion computes its row of every raster, and nothing else.
+    land_session.execute(
+        text(
+            "INSERT INTO land_parcel (id, parcel_code, landuse_scheme, landuse_code, area_m2, "
+            "ownership, status, district, geom) SELECT 100, 'P2b', landuse_scheme, landuse_code, "
+            "area_m2, ownership, status, district, geom FROM land_parcel WHERE parcel_code = 'P2'"
+        )
+    )
+    queued = "SELECT count(*) FROM parcel_stat_pending"
+    stats = "SELECT count(*) FROM parcel_raster_stat"
+    assert land_session.scalar(text(queued)) == 1
+    before = land_session.scalar(text(stats))
+    slope = {"raster": "dem_slope", "stat": "mean", "min": 5, "max": 6}
+    assert {"P2", "P2b"} <= set(codes(land_session, land_world, rasters=[slope]))
+    assert land_session.scalar(text(queued)) == 0
+    rasters = land_session.scalar(text("SELECT count(*) FROM raster_layer"))
+    assert land_session.scalar(text(stats)) == before + rasters
 
 
 def test_unknown_code_and_raster_name_the_field(land_session, land_world) -> None:
