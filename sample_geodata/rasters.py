@@ -14,6 +14,8 @@ import rasterio
 from rasterio.crs import CRS
 from rasterio.transform import from_origin
 from rasterio.windows import Window
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sample_geodata.geo import CityFrame
 
@@ -92,3 +94,20 @@ def write_rasters(frames: list[CityFrame], out_dir: Path) -> dict[str, dict[str,
     out_dir.mkdir(parents=True, exist_ok=True)
     single = len(frames) == 1
     return {f.abbr: write_city_rasters(f, out_dir, "" if single else f"_{f.abbr}") for f in frames}
+
+
+def register_sample_rasters(session: Session, sample_dir: Path, raster_dir: Path) -> list[str]:
+    """Register the single-city demo's DEM (with its slope) and flood depth and compute the
+    parcels' statistics, in the caller's transaction; those already registered are left as
+    they are. Returns the codes registered now."""
+    from gis_app.models import RasterLayer
+    from gis_app.raster.registry import RasterMeaning, register_raster
+
+    known = set(session.scalars(select(RasterLayer.code)))
+    done = []
+    for code, (name_zh, name_en, kind, units) in MEANINGS.items():
+        if code not in known:
+            meaning = RasterMeaning(code, name_zh, name_en, kind, units)
+            register_raster(session, sample_dir / f"{code}.tif", meaning, raster_dir)
+            done.append(code)
+    return done

@@ -20,10 +20,16 @@ from gis_app.errors import InvalidParameter
 from gis_app.land import sql
 from gis_app.land.weights import Weights, ahp, direct
 from gis_app.models import LandUseClass, RasterLayer
-from gis_app.raster.registry import refresh_parcel_stats
+from gis_app.raster.registry import refresh_pending
 from gis_app.schemas.land import LandCriteria, LandSearch, SiteSelection
 
 ALL_PASS = "NOT jsonb_path_exists(e.passes, '$.* ? (@ == false)')"
+NEAREST_MISS = (
+    "(SELECT ROW(count(*) FILTER (WHERE f.key IN ('landuse', 'area', 'status')), count(*)) "
+    "FROM jsonb_each(j.passes) f WHERE f.value = 'false')"
+)
+"""How far an excluded parcel is from qualifying: a parcel whose own class, area or status
+is wrong was never a candidate, so those come last; then fewer failed criteria first."""
 
 
 @dataclass(frozen=True)
@@ -75,11 +81,11 @@ def _prepare(
     rasters += list(scored)
     _check_references(session, c, rasters)
     if rasters:
-        refresh_parcel_stats(session, raster_dir, sorted({code for _, code in rasters}))
+        refresh_pending(session, raster_dir)
 
 
 def _rows(session: Session, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    session.execute(text("SET LOCAL jit = off"))
+    session.execute(text("SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1"))
     rows = []
     for row in session.execute(text(statement), params).mappings():
         item = dict(row)
@@ -97,7 +103,7 @@ def search(session: Session, request: LandSearch, raster_dir: Path) -> SearchRes
     st = sql.Statement()
     sql.add_filters(st, request)
     statement = (
-        f"{sql.evaluated(st, request, cheap_first=True)} "
+        f"{sql.evaluated(st, request, 'candidates')} "
         "SELECT e.*, ST_AsGeoJSON(e.geom, 7, 0) AS geometry, "
         f"count(*) OVER () AS total FROM evaluated e WHERE {ALL_PASS} "
         "ORDER BY e.measured_m2 DESC, e.id LIMIT :limit OFFSET :offset"
@@ -118,7 +124,11 @@ def weights_of(request: SiteSelection) -> Weights:
 
 
 def select_sites(session: Session, request: SiteSelection, raster_dir: Path) -> SelectionResult:
-    """Exclude by the hard criteria, score the rest by the weighted criteria, rank."""
+    """Exclude by the hard criteria, score the rest by the weighted criteria, rank.
+
+    Only candidates (parcels passing the cheap tests) are measured against every criterion;
+    every other parcel in scope is excluded and counted, and only as many of them as the
+    page of excluded parcels still has room for are measured, to explain why."""
     weights = weights_of(request)
     scored = [(f"scores[{i}].raster", s.raster) for i, s in enumerate(request.scores) if s.raster]
     _prepare(session, request.exclude, raster_dir, scored)
@@ -127,14 +137,17 @@ def select_sites(session: Session, request: SiteSelection, raster_dir: Path) -> 
     keys = [sql.add_score(st, f"score_{i}", s)[1] for i, s in enumerate(request.scores)]
     pairs = enumerate(zip(keys, weights.values, strict=True))
     total = " + ".join(f"{st.bind(f'w_{i}', w)} * e.{key}" for i, (key, w) in pairs)
+    judged = f"judged AS (SELECT e.*, {ALL_PASS} AS eligible, ({total}) AS score FROM evaluated e)"
+    excluded_sql = (
+        "(SELECT 'excluded' AS part, j.*, ST_AsGeoJSON(j.geom, 7, 0) AS geometry FROM judged j "
+        f"WHERE NOT j.eligible ORDER BY {NEAREST_MISS}, j.score DESC, j.id LIMIT :excluded_limit)"
+    )
     statement = (
-        f"{sql.evaluated(st, request.exclude)}, judged AS (SELECT e.*, {ALL_PASS} AS eligible, "
-        f"({total}) AS score FROM evaluated e) "
-        "(SELECT 'ranked' AS part, j.*, ST_AsGeoJSON(j.geom, 7, 0) AS geometry, "
-        "count(*) OVER () AS total FROM judged j WHERE j.eligible "
-        "ORDER BY j.score DESC, j.id LIMIT :limit OFFSET :offset) "
-        "UNION ALL (SELECT 'excluded', j.*, ST_AsGeoJSON(j.geom, 7, 0), count(*) OVER () "
-        "FROM judged j WHERE NOT j.eligible ORDER BY j.id LIMIT :excluded_limit)"
+        f"{sql.evaluated(st, request.exclude, 'candidates')}, {judged} SELECT x.*, "
+        "(SELECT count(*) FROM judged WHERE eligible) AS total FROM ("
+        "(SELECT 'ranked' AS part, j.*, ST_AsGeoJSON(j.geom, 7, 0) AS geometry FROM judged j "
+        "WHERE j.eligible ORDER BY j.score DESC, j.id LIMIT :limit OFFSET :offset) "
+        f"UNION ALL {excluded_sql}) x"
     )
     params = st.params | {
         "limit": request.limit,
@@ -144,25 +157,32 @@ def select_sites(session: Session, request: SiteSelection, raster_dir: Path) -> 
     rows = _rows(session, statement, params)
     ranked = [r for r in rows if r["part"] == "ranked"]
     excluded = [r for r in rows if r["part"] == "excluded"]
+    room = request.excluded_limit - len(excluded)
+    if st.cheap and room > 0:
+        others = f"{sql.evaluated(st, request.exclude, 'others', ':excluded_limit')}, {judged} "
+        excluded += _rows(session, others + excluded_sql, params | {"excluded_limit": room})
     for position, row in enumerate(ranked, start=request.offset + 1):
         row["rank"] = position
-    result = SelectionResult(
+    eligible = int(rows[0]["total"]) if rows else _eligible(session, st, request)
+    where = " AND ".join(sql.scope(st, request.exclude))
+    in_scope = session.scalar(text(f"SELECT count(*) FROM land_parcel p WHERE {where}"), st.params)
+    for row in (*ranked, *excluded):
+        del row["part"], row["eligible"]
+        row.pop("total", None)
+    return SelectionResult(
         ranked=ranked,
-        total=int(ranked[0]["total"]) if ranked else _count(session, st, request, eligible=True),
+        total=eligible,
         excluded=excluded,
-        excluded_total=int(excluded[0]["total"]) if excluded else 0,
+        excluded_total=in_scope - eligible,
         weights=weights,
     )
-    for row in (*ranked, *excluded):
-        del row["part"], row["total"], row["eligible"]
-    return result
 
 
-def _count(session: Session, st: sql.Statement, request: SiteSelection, eligible: bool) -> int:
-    """How many parcels qualify when the asked page is past the end."""
+def _eligible(session: Session, st: sql.Statement, request: SiteSelection) -> int:
+    """How many parcels qualify, when the statement returned no row to say it."""
     statement = (
-        f"{sql.evaluated(st, request.exclude)} SELECT count(*) FROM evaluated e "
-        f"WHERE ({ALL_PASS}) = :eligible"
+        f"{sql.evaluated(st, request.exclude, 'candidates')} "
+        f"SELECT count(*) FROM evaluated e WHERE {ALL_PASS}"
     )
     session.execute(text("SET LOCAL jit = off"))
-    return int(session.scalar(text(statement), st.params | {"eligible": eligible}) or 0)
+    return int(session.scalar(text(statement), st.params) or 0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from gis_app.models.base import SRID
 from gis_app.schemas.land import Distance, LandCriteria, Normalise, Scored
@@ -133,7 +133,7 @@ def add_filters(st: Statement, c: LandCriteria) -> None:
         st.joins.append(
             f"LEFT JOIN LATERAL (SELECT coalesce(sum(ST_Area(ST_Intersection(z.geom, p.geom)"
             f"::geography)), 0) AS m2, array_agg(DISTINCT z.kind ORDER BY z.kind) AS kinds "
-            f"FROM constraint_zone z WHERE z.kind = ANY({kinds}) AND z.geom && p.geom "
+            f"FROM constraint_zone z WHERE z.kind = ANY({kinds}) AND ST_Intersects(z.geom, p.geom) "
             f"AND ST_Relate(z.geom, p.geom, 'T********')) {key} ON true"
         )
         st.columns += [f"{key}.m2 AS {key}", f"{key}.kinds AS {key}_kinds"]
@@ -205,10 +205,9 @@ def add_score(st: Statement, key: str, s: Scored) -> tuple[str, str]:
     return key, f"{key}_score"
 
 
-def parcels_cte(st: Statement, c: LandCriteria, cheap_first: bool) -> str:
-    """Parcels in scope (district, drawn polygon) with their measured area and land-use name;
-    with `cheap_first`, only those passing the tests on their own columns."""
-    where = ["true", *(st.cheap if cheap_first else ())]
+def scope(st: Statement, c: LandCriteria) -> list[str]:
+    """Conditions putting a parcel in scope: the district and the drawn polygon."""
+    where = ["true"]
     if c.district is not None:
         where.append(f"p.district = {st.bind('district', c.district)}")
     if c.within is not None:
@@ -217,25 +216,39 @@ def parcels_cte(st: Statement, c: LandCriteria, cheap_first: bool) -> str:
             f"ST_Intersects(p.geom, ST_GeomFromText({polygon}, {SRID})) AND "
             f"ST_Relate(p.geom, ST_GeomFromText({polygon}, {SRID}), 'T********')"
         )
+    return where
+
+
+Part = Literal["all", "candidates", "others"]
+
+
+def parcels_cte(st: Statement, c: LandCriteria, part: Part, first: str | None = None) -> str:
+    """Parcels in scope with their measured area and land-use name: all of them, the
+    candidates (passing the cheap tests: own columns, index prefilters) or the others;
+    `first` (a bound parameter) keeps only that many, by id."""
+    where = scope(st, c)
+    if st.cheap and part != "all":
+        cheap = " AND ".join(f"({test})" for test in st.cheap)
+        where.append(cheap if part == "candidates" else f"NOT coalesce({cheap}, false)")
+    tail = f" ORDER BY p.id LIMIT {first}" if first else ""
     return (
         "WITH p AS MATERIALIZED (SELECT p.id, p.parcel_code, p.landuse_scheme, p.landuse_code, "
         "lc.name_zh AS landuse_name_zh, lc.name_en AS landuse_name_en, p.status, p.district, "
         f"p.owner_id, p.area_m2 AS recorded_m2, {MEASURED} AS measured_m2, p.geom "
         "FROM land_parcel p JOIN landuse_class lc "
         "ON lc.scheme = p.landuse_scheme AND lc.code = p.landuse_code "
-        f"WHERE {' AND '.join(where)})"
+        f"WHERE {' AND '.join(where)}{tail})"
     )
 
 
-def evaluated(st: Statement, c: LandCriteria, cheap_first: bool = False) -> str:
-    """`parcels_cte` + `evaluated`: every parcel in scope with criterion columns and `passes`
-    (a jsonb of test name → boolean). A search sets `cheap_first`; a selection does not, as
-    it explains every exclusion."""
+def evaluated(st: Statement, c: LandCriteria, part: Part, first: str | None = None) -> str:
+    """`parcels_cte` + `evaluated`: the parcels of `part` with criterion columns and
+    `passes` (a jsonb of test name → boolean)."""
     tests = ", ".join(f"'{name}', coalesce({test}, false)" for name, test in st.passes.items())
     passes = f"jsonb_build_object({tests})" if tests else "'{}'::jsonb"
     columns = "".join(f", {col}" for col in st.columns)
     return (
-        f"{parcels_cte(st, c, cheap_first)}, evaluated AS MATERIALIZED (SELECT p.id, "
+        f"{parcels_cte(st, c, part, first)}, evaluated AS MATERIALIZED (SELECT p.id, "
         "p.parcel_code, p.landuse_scheme, p.landuse_code, p.landuse_name_zh, "
         "p.landuse_name_en, p.status, "
         "p.district, p.owner_id, p.recorded_m2, round(p.measured_m2::numeric, 1) AS measured_m2, "

@@ -294,7 +294,14 @@ class SiteSelection(BaseModel):
     weights: Weights
     limit: int = Field(default=50, ge=1, le=10_000)
     offset: int = Field(default=0, ge=0, le=10_000_000)
-    excluded_limit: int = Field(default=50, ge=0, le=10_000, description="Excluded parcels shown")
+    excluded_limit: int = Field(
+        default=50,
+        ge=0,
+        le=10_000,
+        description=(
+            "Excluded parcels shown, nearest misses first: fewest failed criteria, then score"
+        ),
+    )
 
     @model_validator(mode="after")
     def _weights_fit(self) -> SiteSelection:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pyogrio
 import pytest
@@ -12,10 +11,9 @@ from fastapi.testclient import TestClient
 
 from gis_app.api.app import create_app
 from gis_app.config import Settings
+from gis_app.maps.export import remote_urls
+from tests.artifacts import save_map_screenshot
 from tests.land.test_selection import REQUEST
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
-"""Screenshots the tests save for people to look at (gitignored)."""
 
 SEARCH = {
     "landuse": {"scheme": "GB/T 21010-2017", "codes": ["08", "12"]},
@@ -169,8 +167,6 @@ def test_presets_save_list_run_delete(client: TestClient) -> None:
 
 
 def test_site_selection_as_an_offline_map_page(client: TestClient) -> None:
-    from gis_app.maps.export import CHROMIUM, remote_urls, screenshot
-
     response = client.post("/api/v1/land/site-selection", params={"format": "html"}, json=REQUEST)
     assert response.status_code == 200
     page = response.text
@@ -182,10 +178,5 @@ def test_site_selection_as_an_offline_map_page(client: TestClient) -> None:
         "/api/v1/land/search", params={"format": "html"}, json={"district": "无此区"}
     )
     assert empty.status_code == 200 and remote_urls(empty.text) == []
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium (scripts/ensure-system.sh installs it)")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    html = ARTIFACTS / "land_world_site_selection.html"
-    html.write_text(page, encoding="utf-8")
-    png = screenshot(html, ARTIFACTS / "land_world_site_selection.png", 900, 600)
+    png = save_map_screenshot(page, "land_world_site_selection", 900, 600)
     assert png.stat().st_size > 10_000

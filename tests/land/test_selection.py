@@ -71,6 +71,18 @@ def test_ranking_scores_and_exclusions_by_hand(land_session, land_world) -> None
     assert result.excluded_total == 3
 
 
+def test_excluded_page_shows_nearest_misses_first_and_counts_all(land_session, land_world) -> None:
+    # P3 and P4 were candidates (idle/reserved) failing one zone each; P5 (in use) never was.
+    for limit, shown in ((1, ["P3"]), (2, ["P3", "P4"]), (3, ["P3", "P4", "P5"]), (0, [])):
+        request = SiteSelection(**REQUEST | {"excluded_limit": limit})
+        result = select_sites(land_session, request, land_world["raster_dir"])
+        assert [r["parcel_code"] for r in result.excluded] == shown
+        assert (result.total, result.excluded_total) == (3, 3)
+    past_the_end = SiteSelection(**REQUEST | {"offset": 10})
+    result = select_sites(land_session, past_the_end, land_world["raster_dir"])
+    assert result.ranked == [] and result.total == 3
+
+
 def test_missing_raster_data_scores_zero_and_says_so(land_session, land_world) -> None:
     request = SiteSelection(
         **REQUEST
