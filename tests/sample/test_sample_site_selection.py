@@ -25,55 +25,54 @@ ZONE_REASON = {
 }
 
 
-def request(manifest: dict) -> dict:
-    """Idle or reserved land for a new office block: outside farmland, red line and flood
-    zones, inside the town, flat; scored on the metro, slope, flood depth and area."""
-    return {
-        "exclude": {
-            "status": ["idle", "reserved"],
-            "constraints": [
-                {"kinds": EXCLUSIONS, "mode": "avoid"},
-                {"kinds": ["urban_boundary"], "mode": "intersect"},
-            ],
-            "rasters": [{"raster": "dem_slope", "stat": "mean", "max": 15}],
-        },
-        "scores": [
-            {
-                "name": "近地铁",
-                "measure": "distance",
-                "distance": {"to": "station", "station_modes": ["metro"]},
-                "normalise": {"shape": "linear_down", "low": 0, "high": 2000},
-            },
-            {
-                "name": "坡度平缓",
-                "measure": "raster",
-                "raster": "dem_slope",
-                "normalise": {"shape": "linear_down", "low": 0, "high": 15},
-            },
-            {
-                "name": "洪水浅",
-                "measure": "raster",
-                "raster": "flood_depth",
-                "stat": "max",
-                "normalise": {"shape": "linear_down", "low": 0, "high": 1},
-            },
-            {
-                "name": "面积适中",
-                "measure": "area",
-                "normalise": {"shape": "ideal", "ideal": 60000, "tolerance": 50000},
-            },
+REQUEST = {
+    "exclude": {
+        "status": ["idle", "reserved"],
+        "constraints": [
+            {"kinds": EXCLUSIONS, "mode": "avoid"},
+            {"kinds": ["urban_boundary"], "mode": "intersect"},
         ],
-        "weights": {
-            "ahp": [
-                [1, 3, 3, 5],
-                [1 / 3, 1, 1, 3],
-                [1 / 3, 1, 1, 3],
-                [1 / 5, 1 / 3, 1 / 3, 1],
-            ]
+        "rasters": [{"raster": "dem_slope", "stat": "mean", "max": 15}],
+    },
+    "scores": [
+        {
+            "name": "近地铁",
+            "measure": "distance",
+            "distance": {"to": "station", "station_modes": ["metro"]},
+            "normalise": {"shape": "linear_down", "low": 0, "high": 2000},
         },
-        "limit": 20,
-        "excluded_limit": 40,
-    }
+        {
+            "name": "坡度平缓",
+            "measure": "raster",
+            "raster": "dem_slope",
+            "normalise": {"shape": "linear_down", "low": 0, "high": 15},
+        },
+        {
+            "name": "洪水浅",
+            "measure": "raster",
+            "raster": "flood_depth",
+            "stat": "max",
+            "normalise": {"shape": "linear_down", "low": 0, "high": 1},
+        },
+        {
+            "name": "面积适中",
+            "measure": "area",
+            "normalise": {"shape": "ideal", "ideal": 60000, "tolerance": 50000},
+        },
+    ],
+    "weights": {
+        "ahp": [
+            [1, 3, 3, 5],
+            [1 / 3, 1, 1, 3],
+            [1 / 3, 1, 1, 3],
+            [1 / 5, 1 / 3, 1 / 3, 1],
+        ]
+    },
+    "limit": 20,
+    "excluded_limit": 40,
+}
+"""Idle or reserved land for a new office block: outside farmland, red line and flood zones,
+inside the town, flat; scored on the metro, slope, flood depth and area."""
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +101,7 @@ def test_the_demo_rasters_are_registered_with_parcel_statistics(sample_engine) -
 def test_ideal_parcels_rank_first_and_planted_ones_are_excluded_with_why(
     client: TestClient, manifest: dict
 ) -> None:
-    response = client.post("/api/v1/land/site-selection", json=request(manifest))
+    response = client.post("/api/v1/land/site-selection", json=REQUEST)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["weights"]["consistency_ratio"] < 0.1
@@ -122,9 +121,7 @@ def test_ideal_parcels_rank_first_and_planted_ones_are_excluded_with_why(
 
 
 def test_the_run_as_an_offline_map_and_screenshot(client: TestClient, manifest: dict) -> None:
-    response = client.post(
-        "/api/v1/land/site-selection", params={"format": "html"}, json=request(manifest)
-    )
+    response = client.post("/api/v1/land/site-selection", params={"format": "html"}, json=REQUEST)
     assert response.status_code == 200
     page = response.text
     assert remote_urls(page) == []
