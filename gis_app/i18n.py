@@ -12,8 +12,25 @@ DEFAULT_LANGUAGE = "zh-CN"
 
 @cache
 def _catalogue(lang: str) -> dict[str, str]:
-    text = resources.files("gis_app.locales").joinpath(f"{lang}.json").read_text("utf-8")
-    return json.loads(text)
+    """`locales/<lang>.json` plus every `locales/<lang>/*.json` (one file per part of the
+    app, so parts can grow their texts side by side); a key defined twice is an error."""
+    root = resources.files("gis_app.locales")
+    merged: dict[str, str] = json.loads(root.joinpath(f"{lang}.json").read_text("utf-8"))
+    folder = root.joinpath(lang)
+    parts = sorted(folder.iterdir(), key=lambda f: f.name) if folder.is_dir() else []
+    for part in parts:
+        if part.name.endswith(".json"):
+            texts = json.loads(part.read_text("utf-8"))
+            twice = merged.keys() & texts.keys()
+            if twice:
+                raise ValueError(f"locales/{lang}/{part.name} redefines {sorted(twice)}")
+            merged.update(texts)
+    return merged
+
+
+def catalogue(lang: str) -> dict[str, str]:
+    """Every text of `lang` (a copy): for checks that both languages say the same things."""
+    return dict(_catalogue(lang))
 
 
 def pick_language(accept_language: str | None) -> str:

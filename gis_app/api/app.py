@@ -15,7 +15,14 @@ from gis_app.config import PROJECT_ROOT, Settings, get_settings
 from gis_app.db.engine import make_engine, resolve_database_url
 from gis_app.errors import add_exception_handlers
 
-ROUTERS = (health.router, buildings.router, analysis.router, land.router, rasters.router)
+ROUTERS = (
+    health.router,
+    buildings.router,
+    analysis.router,
+    land.router,
+    rasters.router,
+)
+"""One router per resource; a new resource adds its line here."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
