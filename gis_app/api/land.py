@@ -122,7 +122,7 @@ def run_selection(session: Session, body: SiteSelection, request: Request, outpu
     }
     if output == "html":
         return _map(session, result.ranked, result.excluded, lang, scored=True)
-    if output == "json":
+    if output in ("json", "geojson"):
         meta["excluded"] = _rows_out(result.excluded)
     return _respond("site-selection", result.ranked, meta, output, lang)
 

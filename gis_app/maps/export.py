@@ -13,11 +13,15 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from branca.element import Element
 
 from gis_app.maps.assets import SERVED_PREFIX, VENDOR_DIR, localize
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page, Request, Route
 
 # --- the offline check -------------------------------------------------------------------
 
@@ -328,6 +332,36 @@ _FIT = """([west, south, east, north]) => {
 }"""
 
 
+def watched_page(context: BrowserContext, report: BrowserReport) -> Page:
+    """A new page of `context` whose requests off this machine are blocked before they are
+    sent, and whose console errors, script errors and failed loads go into `report`."""
+
+    def guard(route: Route) -> None:
+        if is_local_url(route.request.url):
+            route.continue_()
+        else:
+            report.blocked.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    def request_failed(request: Request) -> None:
+        if request.url not in report.blocked:
+            report.failed.append(f"{request.url} ({request.failure})")
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda msg: report.console_errors.append(msg.text) if msg.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: report.page_errors.append(str(error)))
+    page.on("requestfailed", request_failed)
+    page.on(
+        "websocket",
+        lambda ws: None if is_local_url(ws.url) else report.blocked.append(ws.url),
+    )
+    return page
+
+
 def _target_url(target: str | Path) -> str:
     text = str(target)
     if text.startswith(("http://", "https://", "file://")):
@@ -357,22 +391,11 @@ def screenshot(
     logged a console error, threw, or failed to load a local file; the PNG is still
     written so the failure can be looked at.
     """
-    from playwright.sync_api import Route, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     url = _target_url(target)
     png_path = Path(png_path)
     report = BrowserReport()
-
-    def guard(route: Route) -> None:
-        if is_local_url(route.request.url):
-            route.continue_()
-        else:
-            report.blocked.append(route.request.url)
-            route.abort("blockedbyclient")
-
-    def request_failed(request) -> None:
-        if request.url not in report.blocked:
-            report.failed.append(f"{request.url} ({request.failure})")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -385,18 +408,7 @@ def screenshot(
                 service_workers="block",
             )
             context.set_default_timeout(timeout_s * 1000)
-            context.route("**/*", guard)
-            page = context.new_page()
-            page.on(
-                "console",
-                lambda msg: report.console_errors.append(msg.text) if msg.type == "error" else None,
-            )
-            page.on("pageerror", lambda error: report.page_errors.append(str(error)))
-            page.on("requestfailed", request_failed)
-            page.on(
-                "websocket",
-                lambda ws: None if is_local_url(ws.url) else report.blocked.append(ws.url),
-            )
+            page = watched_page(context, report)
             page.goto(url, wait_until="load")
             if bounds is not None and not page.evaluate(_FIT, list(bounds)):
                 raise ValueError("bounds given, but the page has no folium map to fit")

@@ -1,0 +1,91 @@
+"""Browser tests: the app served on a loopback port over the demo district (`sample_db`),
+driven by system Chromium through Playwright. Every page a test opens is watched: a request
+that would leave 127.0.0.1 is blocked, and it, any console error, script error or failed
+local request fails the test after it ran."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+
+from gis_app.api.app import create_app
+from gis_app.config import Settings
+from gis_app.maps.export import CHROMIUM, CHROMIUM_ARGS, BrowserReport, watched_page
+from tests.artifacts import ARTIFACTS
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_url(sample_db: dict) -> Iterator[str]:
+    """Base URL of the app serving the demo district, for the whole test session."""
+    settings = Settings(database_url=sample_db["url"], raster_dir=sample_db["raster_dir"])
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the app did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """System Chromium (scripts/ensure-system.sh installs it); no browser is downloaded."""
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (scripts/ensure-system.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS)
+        )
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page and what went wrong on it; `shot(name)` saves a screenshot artifact."""
+
+    def __init__(self, page, report: BrowserReport, base: str) -> None:
+        self.page = page
+        self.report = report
+        self.base = base
+
+    def open(self, path: str) -> None:
+        self.page.goto(self.base + path, wait_until="load")
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"web_{name}.png"))
+
+
+@pytest.fixture
+def web(browser, live_url: str) -> Iterator[Watched]:
+    """A fresh 1400 × 900 page; the test fails afterwards on anything the page did wrong."""
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 900}, device_scale_factor=1, service_workers="block"
+    )
+    context.set_default_timeout(20_000)
+    report = BrowserReport()
+    watched = Watched(watched_page(context, report), report, live_url)
+    yield watched
+    context.close()
+    assert report.problems() == []
