@@ -123,3 +123,9 @@ def sample_db(new_database: Callable[[], str], tmp_path_factory: pytest.TempPath
         register_sample_rasters(session, out_dir, raster_dir)
     engine.dispose()
     return {"url": url, "result": result, "out_dir": out_dir, "raster_dir": raster_dir}
+
+
+@pytest.fixture(scope="session")
+def manifest(sample_db: dict) -> dict:
+    """The planted-case manifest the demo load wrote."""
+    return sample_db["result"]["manifest"]

@@ -12,9 +12,3 @@ def sample_engine(sample_db: dict):
     eng = make_engine(sample_db["url"])
     yield eng
     eng.dispose()
-
-
-@pytest.fixture(scope="module")
-def manifest(sample_db: dict) -> dict:
-    """The planted-case manifest the load wrote."""
-    return sample_db["result"]["manifest"]

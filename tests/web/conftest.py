@@ -79,9 +79,13 @@ class Watched:
 
 @pytest.fixture
 def web(browser, live_url: str) -> Iterator[Watched]:
-    """A fresh 1400 × 900 page; the test fails afterwards on anything the page did wrong."""
+    """A fresh 1400 × 900 page in a Chinese browser; the test fails afterwards on anything
+    the page did wrong."""
     context = browser.new_context(
-        viewport={"width": 1400, "height": 900}, device_scale_factor=1, service_workers="block"
+        viewport={"width": 1400, "height": 900},
+        device_scale_factor=1,
+        service_workers="block",
+        locale="zh-CN",
     )
     context.set_default_timeout(20_000)
     report = BrowserReport()

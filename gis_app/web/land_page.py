@@ -1,0 +1,76 @@
+"""云查地、智能选地 page: a criteria form beside the map; results come back from
+`/api/v1/land/search` and `/site-selection` as GeoJSON and are drawn and tabled by
+web/js/land.js, each parcel with its explanation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from gis_app.db.session import SessionDep
+from gis_app.i18n import t
+from gis_app.maps.render import blank_map
+from gis_app.models import LandUseClass, RasterLayer
+from gis_app.models.base import CONSTRAINT_KINDS, LANDUSE_SCHEMES, PARCEL_STATUSES
+from gis_app.web.extent import data_extent
+from gis_app.web.page import lang_of, map_page, render_template
+
+router = APIRouter(include_in_schema=False)
+
+EXCLUSION_KINDS = ("basic_farmland", "ecological_redline", "flood_zone")
+"""Offered as "avoid" by default: the law excludes the first two, practice the third."""
+
+
+def _classes(session: Session, lang: str) -> dict[str, list[tuple[str, str]]]:
+    """First-level land-use classes of each scheme, for the class checkboxes."""
+    rows = session.execute(
+        select(LandUseClass.scheme, LandUseClass.code, LandUseClass.name_zh, LandUseClass.name_en)
+        .where(LandUseClass.parent_code.is_(None))
+        .order_by(LandUseClass.scheme, LandUseClass.code)
+    ).all()
+    out: dict[str, list[tuple[str, str]]] = {scheme: [] for scheme in LANDUSE_SCHEMES}
+    for scheme, code, zh, en in rows:
+        out[scheme].append((code, zh if lang != "en" or not en else en))
+    return out
+
+
+def _options(session: Session, lang: str) -> dict[str, Any]:
+    districts = list(
+        session.scalars(text("SELECT DISTINCT district FROM land_parcel ORDER BY district"))
+    )
+    rasters = set(session.scalars(select(RasterLayer.code)))
+    return {
+        "schemes": LANDUSE_SCHEMES,
+        "classes": _classes(session, lang),
+        "statuses": [(s, t(f"land.status.{s}", lang)) for s in PARCEL_STATUSES],
+        "districts": [d for d in districts if d],
+        "zones": [
+            (k, t(f"land.zone.{k}", lang), k in EXCLUSION_KINDS)
+            for k in CONSTRAINT_KINDS
+            if k != "urban_boundary"
+        ],
+        "has_urban_boundary": "urban_boundary" in CONSTRAINT_KINDS,
+        "has_slope": "dem_slope" in rasters,
+        "has_flood": "flood_depth" in rasters,
+    }
+
+
+@router.get("/land", response_class=HTMLResponse)
+def land_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """The form and an empty result layer over the parcels' extent."""
+    lang = lang_of(request)
+    options = _options(session, lang)
+    fmap = blank_map(data_extent(session, "land_parcel"))
+    return map_page(
+        request,
+        page_id="land",
+        fmap=fmap,
+        panel=render_template("land_panel.html", lang, **options),
+        scripts=["land"],
+        data={"hasSlope": options["has_slope"], "hasFlood": options["has_flood"]},
+        text_prefixes=["web.land.", "land.column.", "land.status."],
+    )
