@@ -129,3 +129,11 @@ def sample_db(new_database: Callable[[], str], tmp_path_factory: pytest.TempPath
 def manifest(sample_db: dict) -> dict:
     """The planted-case manifest the demo load wrote."""
     return sample_db["result"]["manifest"]
+
+
+@pytest.fixture(scope="session")
+def sample_engine(sample_db: dict) -> Iterator[Engine]:
+    """An engine on the demo district's database."""
+    eng = make_engine(sample_db["url"])
+    yield eng
+    eng.dispose()

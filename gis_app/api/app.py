@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from gis_app import __version__
-from gis_app.api import analysis, buildings, health, land, rasters
+from gis_app.api import analysis, buildings, health, land, rasters, search
 from gis_app.config import PROJECT_ROOT, Settings, get_settings
 from gis_app.db.engine import make_engine, resolve_database_url
 from gis_app.errors import add_exception_handlers
@@ -23,6 +23,7 @@ ROUTERS = (
     land.router,
     rasters.router,
     land_page.router,
+    search.router,
 )
 """One router per resource; a new resource adds its line here."""
 
