@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 
-from gis_app.api.features import GeoJSONResponse, feature_collection, row_to_feature
+from gis_app.api.features import GeoJSONResponse, feature_collection, plain, row_to_feature
 from gis_app.api.params import MAX_INT, BBoxDep, IdPath, PageDep
 from gis_app.db.session import SessionDep
 from gis_app.errors import NotFound
-from gis_app.queries.buildings import get_building, list_buildings
+from gis_app.queries.buildings import bodies_in_building, get_building, list_buildings
 from gis_app.schemas.geojson import Feature, FeatureCollection
 
 router = APIRouter(prefix="/api/v1/buildings", tags=["buildings"])
@@ -53,3 +54,16 @@ def get_building_route(building_id: IdPath, session: SessionDep) -> Feature:
     if row is None:
         raise NotFound(resource="building", id=building_id)
     return row_to_feature(row)
+
+
+@router.get(
+    "/{building_id}/bodies",
+    operation_id="building_bodies",
+    summary="建筑内使用单位 / Bodies using a building",
+)
+def building_bodies_route(building_id: IdPath, session: SessionDep) -> JSONResponse:
+    """Who uses the building: rooms, usable area and floors of each body; 404 naming the id."""
+    if get_building(session, building_id) is None:
+        raise NotFound(resource="building", id=building_id)
+    rows = bodies_in_building(session, building_id)
+    return JSONResponse({"items": [{k: plain(v) for k, v in r.items()} for r in rows]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, Select, cast, func, select
+from sqlalchemy import ColumnElement, Numeric, Select, cast, func, select, text
 from sqlalchemy.orm import Session
 
 from gis_app.models import Building, Organisation
@@ -81,3 +81,19 @@ def get_building(session: Session, building_id: int) -> dict[str, Any] | None:
     """One building's row, or None."""
     row = session.execute(buildings_select(Building.id == building_id)).mappings().first()
     return dict(row) if row else None
+
+
+def bodies_in_building(session: Session, building_id: int) -> list[dict[str, Any]]:
+    """The bodies using rooms of a building: rooms, usable area and floors each, largest first."""
+    rows = session.execute(
+        text(
+            "SELECT o.id, o.name, o.code, count(*) AS rooms, "
+            "round(sum(r.usable_area_m2), 1) AS usable_area_m2, "
+            "array_agg(DISTINCT f.ordinal ORDER BY f.ordinal) AS floors "
+            "FROM room r JOIN floor f ON f.id = r.floor_id "
+            "JOIN organisation o ON o.id = r.organisation_id "
+            "WHERE f.building_id = :b GROUP BY o.id ORDER BY usable_area_m2 DESC, o.id"
+        ),
+        {"b": building_id},
+    ).mappings()
+    return [dict(r) for r in rows]
