@@ -14,7 +14,7 @@ from gis_app.api import analysis, buildings, health, land, rasters, search
 from gis_app.config import PROJECT_ROOT, Settings, get_settings
 from gis_app.db.engine import make_engine, resolve_database_url
 from gis_app.errors import add_exception_handlers
-from gis_app.web import land_page
+from gis_app.web import land_page, map_page
 
 ROUTERS = (
     health.router,
@@ -23,6 +23,7 @@ ROUTERS = (
     land.router,
     rasters.router,
     land_page.router,
+    map_page.router,
     search.router,
 )
 """One router per resource; a new resource adds its line here."""

@@ -1,0 +1,78 @@
+"""以图管房 map browser: catalog layers over the district, search, and the building panel
+(web/js/map.js). `?building=ID` opens on a building, `?body=ID` on a body's buildings: the
+dashboard and other pages link here that way."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from gis_app.api.params import MAX_INT
+from gis_app.db.session import SessionDep
+from gis_app.errors import NotFound
+from gis_app.maps.render import blank_map
+from gis_app.web.extent import data_extent
+from gis_app.web.page import lang_of, map_page, render_template
+
+router = APIRouter(include_in_schema=False)
+
+MAP_LAYERS = (
+    "parcels_landuse",
+    "constraint_zones",
+    "roads",
+    "campuses",
+    "buildings_vacancy",
+    "buildings_over_standard",
+    "transit_stations",
+)
+"""Catalog layers of the map browser, lowest first."""
+
+
+def _body(session: Session, body_id: int) -> dict[str, Any]:
+    row = session.execute(
+        text(
+            "SELECT o.id, o.name, coalesce(array_agg(DISTINCT f.building_id ORDER BY "
+            "f.building_id) FILTER (WHERE f.building_id IS NOT NULL), '{}') AS building_ids "
+            "FROM organisation o LEFT JOIN room r ON r.organisation_id = o.id "
+            "LEFT JOIN floor f ON f.id = r.floor_id WHERE o.id = :o GROUP BY o.id"
+        ),
+        {"o": body_id},
+    ).mappings().first()
+    if row is None:
+        raise NotFound(resource="organisation", id=body_id)
+    return {"kind": "body", **dict(row)}
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request) -> RedirectResponse:
+    """The map is the front page."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/map{query}")
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_browser(
+    request: Request,
+    session: SessionDep,
+    building: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+    body: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+) -> HTMLResponse:
+    """The district on the map; a building or body given in the URL is opened."""
+    lang = lang_of(request)
+    fmap = blank_map(data_extent(session, "building"))
+    data: dict[str, Any] = {"building": building}
+    if body is not None:
+        data["body"] = _body(session, body)
+    return map_page(
+        request,
+        page_id="map",
+        fmap=fmap,
+        panel=render_template("map_panel.html", lang),
+        scripts=["map"],
+        data=data,
+        text_prefixes=["web.map."],
+    )

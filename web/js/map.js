@@ -1,0 +1,129 @@
+/* The map browser: search, building colouring switch, and the building side panel with its
+   facts, the bodies using it and its floors (each opening the floor-plan viewer). */
+"use strict";
+(function () {
+  const map = GIS.map();
+  const data = GIS.data();
+  const panel = document.getElementById("building-panel");
+  const message = document.getElementById("map-message");
+  const input = document.getElementById("map-search");
+  const list = document.getElementById("map-search-results");
+  let highlight = null;
+
+  function row(label, value) {
+    if (value === null || value === undefined || value === "") { return ""; }
+    return `<tr><th>${GIS.escape(label)}</th><td>${GIS.escape(value)}</td></tr>`;
+  }
+  function floorLabel(ordinal) {
+    return ordinal < 0 ? GIS.t("web.map.below_b", {n: -ordinal})
+      : GIS.t("web.map.above_f", {n: ordinal + 1});
+  }
+  function percent(rate) { return GIS.number(100 * (rate || 0), 1); }
+
+  function outline(buildingIds) {
+    if (highlight) { map.removeLayer(highlight); highlight = null; }
+    if (!buildingIds || !buildingIds.length) { return Promise.resolve(null); }
+    return Promise.all(buildingIds.slice(0, 50).map(id =>
+      GIS.fetchJSON(`/api/v1/buildings/${id}`))).then(features => {
+      highlight = L.geoJSON({type: "FeatureCollection", features}, {
+        style: {color: "#111", weight: 4, fill: false, dashArray: "6 4"}, interactive: false,
+      }).addTo(map);
+      return highlight;
+    });
+  }
+
+  async function showBuilding(id, fly) {
+    GIS.message(panel, GIS.t("web.common.loading"));
+    try {
+      const [feature, summary, bodies] = await Promise.all([
+        GIS.fetchJSON(`/api/v1/buildings/${id}`),
+        GIS.fetchJSON(`/api/v1/analysis/buildings/${id}/summary`),
+        GIS.fetchJSON(`/api/v1/buildings/${id}/bodies`),
+      ]);
+      const p = feature.properties;
+      const v = summary.vacancy || {};
+      const o = summary.over_standard || {};
+      const facts = [
+        row(GIS.t("web.map.code"), p.code),
+        row(GIS.t("web.map.address"), p.address),
+        row(GIS.t("web.map.title_holder"), p.title_holder_name),
+        row(GIS.t("web.map.safety"), p.safety_grade),
+        row(GIS.t("web.map.floors_count"), `${p.floors_above}` + (p.floors_below ? ` / B${p.floors_below}` : "")),
+        row(GIS.t("web.map.gfa"), p.gross_floor_area_m2 ? GIS.t("web.common.m2", {value: GIS.number(p.gross_floor_area_m2, 0)}) : ""),
+        row(GIS.t("web.map.footprint"), GIS.t("web.common.m2", {value: GIS.number(p.footprint_area_m2, 0)})),
+        row(GIS.t("web.map.year"), p.year_built),
+        row(GIS.t("web.map.vacancy"), v.vacancy_rate !== undefined ? GIS.t("web.common.percent", {value: percent(v.vacancy_rate)}) : ""),
+        row(GIS.t("web.map.vacant_area"), v.vacant_area_m2 !== undefined ? GIS.t("web.common.m2", {value: GIS.number(v.vacant_area_m2, 1)}) : ""),
+        row(GIS.t("web.map.over_rooms"), o.over_standard_rooms ?? 0),
+        row(GIS.t("web.map.over_area"), GIS.t("web.common.m2", {value: GIS.number(o.excess_m2 || 0, 1)})),
+        row(GIS.t("web.map.findings"), summary.data_quality_findings),
+      ].join("");
+      const bodyRows = bodies.items.map(b =>
+        `<li><a href="${GIS.withLang("/map?body=" + b.id)}">${GIS.escape(b.name)}</a> ` +
+        `<span class="gis-muted">${GIS.escape(GIS.t("web.map.body_rooms", {
+          rooms: b.rooms, area: GIS.number(b.usable_area_m2, 0)}))}</span></li>`).join("");
+      const floors = summary.floors.slice().sort((a, b) => b.ordinal - a.ordinal).map(f =>
+        `<li><a class="gis-floor-link" href="${GIS.withLang(`/floor-plan?building=${id}&level=${f.ordinal}`)}">` +
+        `${GIS.escape(GIS.t("web.map.floor_row", {label: f.name || floorLabel(f.ordinal), rate: percent(f.vacancy_rate)}))}</a></li>`
+      ).join("");
+      panel.innerHTML = `<h3 id="building-name">${GIS.escape(p.name)}</h3>` +
+        `<table class="gis-table gis-facts">${facts}</table>` +
+        `<h3>${GIS.escape(GIS.t("web.map.bodies"))}</h3>` +
+        `<ul class="gis-list">${bodyRows || GIS.escape(GIS.t("web.map.none"))}</ul>` +
+        `<h3>${GIS.escape(GIS.t("web.map.floors"))}</h3><ul class="gis-list" id="building-floors">${floors}</ul>`;
+      const layer = await outline([id]);
+      if (fly && layer) { map.fitBounds(layer.getBounds(), {maxZoom: 18, padding: [60, 60], animate: false}); }
+    } catch (error) {
+      GIS.message(panel, GIS.t("web.common.error", {detail: error.message}), true);
+    }
+  }
+
+  async function showBody(item) {
+    const layer = await outline(item.building_ids);
+    panel.innerHTML = `<h3>${GIS.escape(GIS.t("web.map.body_title", {name: item.name, count: item.building_ids.length}))}</h3>`;
+    if (layer) { map.fitBounds(layer.getBounds(), {maxZoom: 17, padding: [60, 60], animate: false}); }
+  }
+
+  let pending = null;
+  async function search() {
+    const q = input.value.trim();
+    if (!q) { list.innerHTML = ""; return; }
+    try {
+      const answer = await GIS.fetchJSON(`/api/v1/search?q=${encodeURIComponent(q)}`);
+      if (!answer.items.length) {
+        list.innerHTML = `<li class="gis-muted">${GIS.escape(GIS.t("web.map.no_match", {q}))}</li>`;
+        return;
+      }
+      list.innerHTML = answer.items.map((item, i) =>
+        `<li><a href="#" data-i="${i}"><span class="gis-kind">${GIS.escape(GIS.t("web.map.kind." + item.kind))}</span> ` +
+        `${GIS.escape(item.name)}</a> <span class="gis-muted">${GIS.escape(item.detail || "")}</span></li>`).join("");
+      list.querySelectorAll("a[data-i]").forEach(a => a.addEventListener("click", event => {
+        event.preventDefault();
+        const item = answer.items[Number(a.dataset.i)];
+        if (item.kind === "building") { showBuilding(item.id, true); } else { showBody(item); }
+      }));
+    } catch (error) {
+      GIS.message(message, GIS.t("web.common.error", {detail: error.message}), true);
+    }
+  }
+  input.addEventListener("input", () => { clearTimeout(pending); pending = setTimeout(search, 250); });
+
+  function colourBy(mode) {
+    const layers = window.GIS_LAYERS || {};
+    const show = mode === "over_standard" ? "buildings_over_standard" : "buildings_vacancy";
+    const hide = mode === "over_standard" ? "buildings_vacancy" : "buildings_over_standard";
+    if (layers[hide] && map.hasLayer(layers[hide])) { map.removeLayer(layers[hide]); }
+    if (layers[show] && !map.hasLayer(layers[show])) { map.addLayer(layers[show]); }
+  }
+  document.querySelectorAll('[name="colour"]').forEach(r =>
+    r.addEventListener("change", () => colourBy(r.value)));
+
+  window.GIS_onFeatureClick = function (layerId, properties) {
+    if (layerId.startsWith("buildings") && properties && properties.id !== undefined) {
+      showBuilding(properties.id, false);
+    }
+  };
+
+  if (data.building) { showBuilding(data.building, true); }
+  if (data.body) { showBody(data.body); }
+})();
