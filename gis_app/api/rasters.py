@@ -6,19 +6,22 @@ with a CRS is a 422 naming `file` and the reason, and leaves no row and no file 
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
+from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
 from gis_app.db.session import SessionDep
-from gis_app.errors import InvalidParameter
+from gis_app.errors import InvalidParameter, NotFound
 from gis_app.models import ParcelRasterStat, RasterLayer
 from gis_app.models.base import RASTER_KINDS
 from gis_app.raster.registry import RasterMeaning, register_raster
+from gis_app.raster.render import render_png
 
 router = APIRouter(prefix="/api/v1/rasters", tags=["rasters"])
 CHUNK = 1 << 20
@@ -39,6 +42,7 @@ def _out(layer: RasterLayer) -> dict[str, Any]:
         "nodata": layer.nodata,
         "derived_from": layer.derived_from,
         "registered_at": layer.registered_at.isoformat() if layer.registered_at else None,
+        "bounds": list(to_shape(layer.footprint).bounds),
     }
 
 
@@ -65,7 +69,7 @@ def upload_raster(
     settings = request.app.state.settings
     limit = settings.upload_max_bytes
     with tempfile.TemporaryDirectory() as folder:
-        upload = Path(folder) / "upload.tif"
+        upload = FilePath(folder) / "upload.tif"
         with upload.open("wb") as target:
             size = 0
             while chunk := file.file.read(CHUNK):
@@ -86,3 +90,30 @@ def upload_raster(
     )
     items = [_out(layer) | {"parcel_statistics": stats.get(layer.code, 0)} for layer in layers]
     return JSONResponse({"items": items}, status_code=201)
+
+
+@router.get(
+    "/{code}/image.png",
+    operation_id="raster_image",
+    summary="栅格图片（山体阴影、淹没深度） / Raster as a map picture",
+    response_class=Response,
+)
+def raster_image(
+    code: Annotated[str, Path(max_length=40)],
+    session: SessionDep,
+    request: Request,
+    style: Annotated[Literal["hillshade", "ramp"], Query()] = "ramp",
+    size: Annotated[int, Query(ge=64, le=4096)] = 1024,
+) -> Response:
+    """The raster as an RGBA PNG in web mercator spanning `bounds` of GET /rasters; 404
+    naming an unknown code."""
+    layer = session.get(RasterLayer, code)
+    if layer is None:
+        raise NotFound(resource="raster", id=code)
+    path = request.app.state.settings.raster_dir / layer.path
+    png = render_png(path, style, band=layer.band, size=size)
+    etag = '"' + hashlib.sha1(png).hexdigest()[:16] + '"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(png, media_type="image/png", headers=headers)

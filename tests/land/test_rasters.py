@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 import rasterio
 from affine import Affine
 from fastapi.testclient import TestClient
+from rasterio.errors import NotGeoreferencedWarning
+from rasterio.io import MemoryFile
 
 from gis_app.api.app import create_app
 from gis_app.config import Settings
@@ -101,3 +104,40 @@ def test_taken_code_and_unknown_kind_are_refused(client: TestClient, tmp_path) -
             "/api/v1/rasters", data=form("x", kind="rainfall"), files={"file": ("f.tif", f)}
         )
     assert kind.status_code == 422 and kind.json()["detail"]["field"] == "kind"
+
+
+def test_dem_as_hillshade_and_flat_parts_shaded_alike(client) -> None:
+    listed = {r["code"]: r for r in client.get("/api/v1/rasters").json()["items"]}
+    west, south, east, north = listed["dem"]["bounds"]
+    assert west < east and south < north
+    response = client.get(
+        "/api/v1/rasters/dem/image.png", params={"style": "hillshade", "size": 256}
+    )
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    with warnings.catch_warnings(), MemoryFile(response.content) as memory:
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        with memory.open() as png:
+            rgba = png.read()
+    assert rgba.shape[0] == 4 and max(rgba.shape[1:]) == 256
+    # The land world's DEM is flat west of x ≈ 250 m (clear in the overlay) and one plane
+    # rising to the east at 5.7°: it faces west, towards a north-west sun, so it is one even
+    # highlight (white) away from the raster's edges.
+    alpha = rgba[3].astype(int)
+    rows, cols = alpha.shape
+    assert (alpha[:, : cols // 10] == 0).all()
+    plane = alpha[rows // 4 : -rows // 4, cols // 2 : -cols // 10]
+    assert (rgba[0][rows // 4 : -rows // 4, cols // 2 : -cols // 10] == 255).all()
+    assert plane.min() > 0 and np.ptp(plane) <= 2
+    again = client.get(
+        "/api/v1/rasters/dem/image.png",
+        params={"style": "hillshade", "size": 256},
+        headers={"If-None-Match": response.headers["etag"]},
+    )
+    assert again.status_code == 304
+
+
+def test_unknown_raster_picture_is_a_404(client) -> None:
+    response = client.get("/api/v1/rasters/rainfall/image.png")
+    assert response.status_code == 404 and "rainfall" in response.json()["detail"]["message"]
+    bad = client.get("/api/v1/rasters/dem/image.png", params={"style": "sepia"})
+    assert bad.status_code == 422 and bad.json()["detail"]["field"] == "style"
