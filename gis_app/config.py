@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,12 +55,26 @@ class Settings(BaseSettings):
         default=500_000, ge=1, description="Most rows a CSV/XLSX report carries."
     )
     audit_user: str = Field(default="gis-app", description="Name written to the audit log.")
+    basemap: Literal["none", "osm", "tianditu"] = Field(
+        default="none",
+        description="Online basemap under the map pages; off by default (offices often have "
+        "no internet). `tianditu` needs `tianditu_key`.",
+    )
+    tianditu_key: str | None = Field(
+        default=None, description="天地图 key (GIS_TIANDITU_KEY); kept out of the code."
+    )
 
     @field_validator("data_dir", "sample_dir", "raster_dir")
     @classmethod
     def _under_project(cls, value: Path) -> Path:
         """Relative folders are the project's, whatever the working directory."""
         return value if value.is_absolute() else PROJECT_ROOT / value
+
+    @model_validator(mode="after")
+    def _basemap_has_its_key(self) -> Settings:
+        if self.basemap == "tianditu" and not self.tianditu_key:
+            raise ValueError("GIS_BASEMAP=tianditu needs GIS_TIANDITU_KEY")
+        return self
 
     @field_validator("database_url")
     @classmethod

@@ -107,9 +107,14 @@ def remote_urls(html: str, _depth: int = 0) -> list[tuple[str, str]]:
     return [(where, url) for url, where in found.items()]
 
 
-def assert_offline(html: str) -> None:
-    """Raise OfflineViolation when the page refers to any remote URL."""
-    found = remote_urls(html)
+def assert_offline(html: str, allowed_hosts: frozenset[str] = frozenset()) -> None:
+    """Raise OfflineViolation when the page refers to any remote URL, but for those on
+    `allowed_hosts` (an online basemap the site chose in its settings)."""
+    found = [
+        (where, url)
+        for where, url in remote_urls(html)
+        if urlsplit(url).hostname not in allowed_hosts
+    ]
     if found:
         raise OfflineViolation(found)
 
@@ -117,11 +122,14 @@ def assert_offline(html: str) -> None:
 # --- HTML pages --------------------------------------------------------------------------
 
 
-def render_html(element: Element, prefix: str = SERVED_PREFIX) -> str:
-    """The page for the app to serve, its JS/CSS under `prefix` (where web/vendor is served)."""
+def render_html(
+    element: Element, prefix: str = SERVED_PREFIX, allowed_hosts: frozenset[str] = frozenset()
+) -> str:
+    """The page for the app to serve, its JS/CSS under `prefix` (where web/vendor is served);
+    nothing remote but `allowed_hosts`."""
     localize(element, prefix)
     html = element.get_root().render()
-    assert_offline(html)
+    assert_offline(html, allowed_hosts)
     return html
 
 

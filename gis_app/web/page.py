@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from gis_app import __version__
 from gis_app.config import PROJECT_ROOT
 from gis_app.i18n import LANGUAGES, catalogue, pick_language, t
+from gis_app.maps.basemap import add_basemap
 from gis_app.maps.export import assert_offline, render_html
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates"
@@ -125,7 +126,8 @@ def map_page(
         ),
         name="gis_page_body",
     )
-    html = render_html(fmap).replace("<html>", f'<html lang="{lang}">', 1)
+    hosts = add_basemap(fmap, request.app.state.settings)
+    html = render_html(fmap, allowed_hosts=hosts).replace("<html>", f'<html lang="{lang}">', 1)
     return HTMLResponse(html)
 
 
