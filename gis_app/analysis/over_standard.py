@@ -41,21 +41,27 @@ CROSS JOIN LATERAL (
 ORDER BY p.excess_m2 DESC, p.room_id
 """
 
-_ROLLUP = """
-, rollup AS (
+PlaceKey = Literal["building_id", "campus_id"]
+
+_PLACE = """
+, place_over_standard AS (
   SELECT {key} AS id,
          count(*) AS occupied_offices,
          count(*) FILTER (WHERE over_standard) AS over_standard_rooms,
          sum(counted_area_m2) AS counted_area_m2,
          sum(limit_m2) AS limit_m2,
-         coalesce(sum(excess_m2) FILTER (WHERE over_standard), 0) AS excess_m2
+         coalesce(sum(excess_m2) FILTER (WHERE over_standard), 0) AS excess_m2,
+         count(*) FILTER (WHERE over_standard) > 0 AS over_standard
   FROM room_result WHERE {key} IS NOT NULL GROUP BY {key}
 )
+"""
+
+_ROLLUP = """
 SELECT t.id AS {key}, t.code, t.name, {extra} r.occupied_offices, r.over_standard_rooms,
-       r.counted_area_m2, r.limit_m2, r.excess_m2, r.over_standard_rooms > 0 AS over_standard,
+       r.counted_area_m2, r.limit_m2, r.excess_m2, r.over_standard,
        ST_AsGeoJSON(t.geom, 7, 0) AS geometry, count(*) OVER () AS total
-FROM rollup r JOIN {table} t ON t.id = r.id
-WHERE NOT CAST(:only_over AS boolean) OR r.over_standard_rooms > 0
+FROM place_over_standard r JOIN {table} t ON t.id = r.id
+WHERE NOT CAST(:only_over AS boolean) OR r.over_standard
 ORDER BY r.excess_m2 DESC, t.id
 LIMIT :limit OFFSET :offset
 """
@@ -80,11 +86,12 @@ _FINAL = {
     "room": (("over_standard_rooms.sql",), _ROOMS),
     "building": (
         ("over_standard_rooms.sql",),
-        _ROLLUP.format(key="building_id", table="building", extra="t.campus_id, t.safety_grade,"),
+        _PLACE.format(key="building_id")
+        + _ROLLUP.format(key="building_id", table="building", extra="t.campus_id, t.safety_grade,"),
     ),
     "campus": (
         ("over_standard_rooms.sql",),
-        _ROLLUP.format(key="campus_id", table="campus", extra=""),
+        _PLACE.format(key="campus_id") + _ROLLUP.format(key="campus_id", table="campus", extra=""),
     ),
     "body": (("over_standard_bodies.sql",), _BODIES),
 }
@@ -94,6 +101,14 @@ def sql(level: Level) -> str:
     """The whole statement for `level` (parameters: base_params + only_over, limit, offset)."""
     parts, final = _FINAL[level]
     return statement(parts, final)
+
+
+def place_sql(key: PlaceKey, final: str) -> str:
+    """Each building's or campus's rollup as CTE `place_over_standard` (id, occupied_offices,
+    over_standard_rooms, counted_area_m2, limit_m2, excess_m2, over_standard), followed by
+    the caller's `final` (", more AS (...) SELECT ..."): how a map layer reads the same
+    figures as the report (parameters: base_params)."""
+    return statement(("over_standard_rooms.sql",), _PLACE.format(key=key) + final)
 
 
 def over_standard(

@@ -30,7 +30,9 @@ ORDER BY s.building_id, s.floor_id, s.number
 LIMIT :limit OFFSET :offset
 """
 
-_ROLLUP = """
+PlaceKey = Literal["floor_id", "building_id", "campus_id"]
+
+_PLACE = """
 , rollup AS (
   SELECT {key} AS id,
          coalesce(sum(usable_area_m2) FILTER (WHERE allocatable), 0) AS allocatable_area_m2,
@@ -38,15 +40,22 @@ _ROLLUP = """
          count(*) FILTER (WHERE allocatable) AS allocatable_rooms,
          count(*) FILTER (WHERE vacant) AS vacant_rooms
   FROM room_state WHERE {key} IS NOT NULL GROUP BY {key}
+),
+place_vacancy AS (
+  SELECT r.*,
+         round(r.vacant_area_m2 / nullif(r.allocatable_area_m2, 0), 4) AS vacancy_rate,
+         r.allocatable_area_m2 > 0 AND r.vacant_area_m2 = r.allocatable_area_m2 AS fully_idle
+  FROM rollup r
 )
+"""
+
+_ROLLUP = """
 SELECT t.id AS {key}, {columns}
        r.allocatable_rooms, r.vacant_rooms, r.allocatable_area_m2, r.vacant_area_m2,
-       round(r.vacant_area_m2 / nullif(r.allocatable_area_m2, 0), 4) AS vacancy_rate,
-       r.allocatable_area_m2 > 0 AND r.vacant_area_m2 = r.allocatable_area_m2 AS fully_idle,
+       r.vacancy_rate, r.fully_idle,
        ST_AsGeoJSON(t.geom, 7, 0) AS geometry, count(*) OVER () AS total
-FROM rollup r JOIN {table} t ON t.id = r.id
-WHERE NOT CAST(:only_idle AS boolean)
-   OR (r.allocatable_area_m2 > 0 AND r.vacant_area_m2 = r.allocatable_area_m2)
+FROM place_vacancy r JOIN {table} t ON t.id = r.id
+WHERE NOT CAST(:only_idle AS boolean) OR r.fully_idle
 ORDER BY vacancy_rate DESC NULLS LAST, t.id
 LIMIT :limit OFFSET :offset
 """
@@ -77,15 +86,16 @@ _FINAL = {
     "idle_space": _ROOMS.format(
         extra="AND (s.safety_grade IS NULL OR s.safety_grade NOT IN ('C', 'D'))"
     ),
-    "floor": _ROLLUP.format(
-        key="floor_id", table="floor", columns="t.name, t.building_id, t.ordinal,"
-    ),
-    "building": _ROLLUP.format(
+    "floor": _PLACE.format(key="floor_id")
+    + _ROLLUP.format(key="floor_id", table="floor", columns="t.name, t.building_id, t.ordinal,"),
+    "building": _PLACE.format(key="building_id")
+    + _ROLLUP.format(
         key="building_id",
         table="building",
         columns="t.code, t.name, t.campus_id, t.safety_grade,",
     ),
-    "campus": _ROLLUP.format(key="campus_id", table="campus", columns="t.code, t.name,"),
+    "campus": _PLACE.format(key="campus_id")
+    + _ROLLUP.format(key="campus_id", table="campus", columns="t.code, t.name,"),
     "body": _BODIES,
 }
 
@@ -93,6 +103,14 @@ _FINAL = {
 def sql(level: Level) -> str:
     """The whole statement for `level` (parameters: base_params + only_idle, limit, offset)."""
     return statement(("vacancy.sql",), _FINAL[level])
+
+
+def place_sql(key: PlaceKey, final: str) -> str:
+    """The vacancy of each floor, building or campus as CTE `place_vacancy` (id,
+    allocatable_area_m2, vacant_area_m2, allocatable_rooms, vacant_rooms, vacancy_rate,
+    fully_idle), followed by the caller's `final` (", more AS (...) SELECT ..."): how a map
+    layer reads the same rates as the report (parameters: base_params)."""
+    return statement(("vacancy.sql",), _PLACE.format(key=key) + final)
 
 
 def vacancy(

@@ -49,7 +49,17 @@ REMOTE_TO_VENDORED: dict[str, str] = {
 }
 """Each CDN URL of folium's default page and the vendored file (relative to VENDOR_DIR)."""
 
-VENDORED_FILES: tuple[str, ...] = tuple(sorted(set(REMOTE_TO_VENDORED.values())))
+PLUGIN_TO_VENDORED: dict[str, str] = {
+    "https://unpkg.com/leaflet.vectorgrid@latest/dist/Leaflet.VectorGrid.bundled.js": (
+        "leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js"
+    ),
+}
+"""CDN URLs of the folium plugins our maps use (vector tiles: `VectorGridProtobuf`), beside
+the default page's: only pages with such a layer load them."""
+
+VENDORED_FILES: tuple[str, ...] = tuple(
+    sorted({*REMOTE_TO_VENDORED.values(), *PLUGIN_TO_VENDORED.values()})
+)
 
 
 class UnvendoredAssetError(LookupError):
@@ -64,6 +74,8 @@ def vendored_path(url: str) -> str | None:
     """
     if url in REMOTE_TO_VENDORED:
         return REMOTE_TO_VENDORED[url]
+    if url in PLUGIN_TO_VENDORED:
+        return PLUGIN_TO_VENDORED[url]
     for rel in VENDORED_FILES:
         if url == rel or url.endswith("/" + rel):
             return rel

@@ -1,6 +1,8 @@
 -- Shared opening of every office-space analysis: the parameters and the rooms in scope.
 -- :body_id limits to a body and its whole subtree; :campus_id, :building_id, :floor_id to
--- a place (NULL = no limit). Every analysis appends its own CTEs and final SELECT.
+-- a place; :bbox_west.. :bbox_north (CGCS2000 lon/lat) to buildings whose footprint meets
+-- that box, through the building GIST index, so a map tile computes only its buildings
+-- (NULL = no limit). Every analysis appends its own CTEs and final SELECT.
 -- current_occupant: who sits where on :as_of, with the limit of their rank; consumers join
 -- it to scoped_room. Both are inlined (NOT MATERIALIZED) so that the planner sees real row
 -- counts and can push a building or floor filter down to the indexes.
@@ -21,6 +23,9 @@ scoped_room AS NOT MATERIALIZED (
     AND (CAST(:building_id AS integer) IS NULL OR f.building_id = CAST(:building_id AS integer))
     AND (CAST(:campus_id AS integer) IS NULL OR b.campus_id = CAST(:campus_id AS integer))
     AND (CAST(:body_id AS integer) IS NULL OR r.organisation_id IN (SELECT id FROM body_tree))
+    AND (CAST(:bbox_west AS float8) IS NULL OR b.geom && ST_MakeEnvelope(
+      CAST(:bbox_west AS float8), CAST(:bbox_south AS float8),
+      CAST(:bbox_east AS float8), CAST(:bbox_north AS float8), 4490))
 ),
 current_occupant AS NOT MATERIALIZED (
   SELECT o.room_id, o.staff_id, s.organisation_id AS staff_body_id, s.rank_code,

@@ -1,0 +1,89 @@
+"""Vector tiles (MVT) of the catalog's layers, made by PostGIS on every request.
+
+Caching: each tile carries an ETag computed from its bytes and `Cache-Control: private,
+max-age=0, must-revalidate`, so a browser keeps it but asks again every time, and gets a
+bodiless 304 when nothing changed. A positive max-age would let it reuse a tile without
+asking, and an edit to a room or building would not show in the next request. An empty tile
+is a 204 (no content), which Leaflet.VectorGrid and MapLibre draw as an empty tile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+
+from gis_app.api.layers import FloorId, LayerId, Ordinal
+from gis_app.api.params import MAX_INT
+from gis_app.db.session import SessionDep
+from gis_app.layers.catalog import get_layer
+from gis_app.layers.grid import MAX_ZOOM
+from gis_app.layers.query import Filters, Tile, render_tile
+
+router = APIRouter(prefix="/tiles", tags=["tiles"])
+
+MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
+TILE_MAX_AGE_S = 0
+"""Seconds a browser may reuse a tile unasked; 0 keeps every edit visible at once."""
+CACHE_CONTROL = f"private, max-age={TILE_MAX_AGE_S}, must-revalidate"
+
+TileIndex = Annotated[int, Path(ge=0, le=MAX_INT, description="Column (x) or row (y), from 0")]
+
+
+def etag(data: bytes) -> str:
+    """Strong validator of a tile: a digest of its bytes."""
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str | None, tag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = [c.strip().removeprefix("W/") for c in if_none_match.split(",")]
+    return "*" in candidates or tag in candidates
+
+
+def tile_response(tile: Tile, if_none_match: str | None) -> Response:
+    """200 with the MVT, 304 when the client holds the same bytes, 204 when empty."""
+    headers = {
+        "Cache-Control": CACHE_CONTROL,
+        "X-Tile-Features": str(tile.features),
+        "X-Tile-Capped": "true" if tile.capped else "false",
+    }
+    if not tile.data:
+        return Response(status_code=204, headers=headers)
+    headers["ETag"] = etag(tile.data)
+    if _matches(if_none_match, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return Response(tile.data, media_type=MVT_MEDIA_TYPE, headers=headers)
+
+
+@router.get(
+    "/{layer}/{z}/{x}/{y}.mvt",
+    operation_id="get_tile",
+    response_class=Response,
+    responses={
+        200: {"content": {MVT_MEDIA_TYPE: {}}, "description": "The tile"},
+        204: {"description": "Nothing in this tile"},
+        304: {"description": "Unchanged since the ETag given in If-None-Match"},
+    },
+    summary="Vector tile of a layer / 图层矢量瓦片",
+)
+def get_tile(
+    request: Request,
+    session: SessionDep,
+    layer: LayerId,
+    z: Annotated[int, Path(ge=0, le=MAX_ZOOM, description="Zoom")],
+    x: TileIndex,
+    y: TileIndex,
+    floor_id: FloorId = None,
+    ordinal: Ordinal = None,
+) -> Response:
+    """Tile z/x/y (XYZ scheme, EPSG:3857) of a tiled or GeoJSON vector layer; the layer
+    inside the tile is named by the layer id. 404 for an unknown layer; 422 naming z when it
+    is outside the layer's zoom range, x or y when outside the grid. Rooms show one floor:
+    `floor_id`, or `ordinal`, else 1F. Headers say how many features the tile holds and
+    whether the layer's per-tile cap cut it (`X-Tile-Features`, `X-Tile-Capped`)."""
+    spec = get_layer(layer)
+    tile = render_tile(session, spec, z, x, y, Filters(floor_id=floor_id, ordinal=ordinal))
+    return tile_response(tile, request.headers.get("if-none-match"))

@@ -1,0 +1,314 @@
+"""The SQL behind every catalog source, in one place: GeoJSON features in a box and the MVT of
+one tile.
+
+A layer file names its source (a table, or an analysis at building level) and the fields it
+shows; it never carries SQL. The registry below is closed: each source lists the fields it
+provides as SQL expressions typed for vector tiles (ST_AsMVT writes float8, integer, text and
+boolean as such, and anything else, NUMERIC included, as text). Identifiers in the statements
+come only from this module; every value is a bound parameter.
+
+Building vacancy and over-standard figures come from the analysis definitions themselves
+(`vacancy.place_sql`, `over_standard.place_sql`) with the analysis scope limited to the
+buildings in the box, so a tile computes a few hundred buildings, not the province.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from gis_app.analysis import over_standard, vacancy
+
+FieldKind = Literal["text", "number", "bool"]
+Geometry = Literal["point", "line", "polygon"]
+
+EXTENT = 4096
+"""MVT grid cells across a tile."""
+BUFFER = 64
+"""Cells drawn beyond each tile edge, so lines and outlines meet their neighbours' cleanly."""
+SIMPLIFY_PX = 0.5
+"""Geometries are simplified by half a screen pixel (at 256 px a tile) before encoding."""
+INFO_LAYER = "_tile"
+"""Layer of a capped tile that says it was capped; maps give it no style (nothing drawn)."""
+WORLD_M = 2 * 20037508.342789244
+"""Width of the Web Mercator world (EPSG:3857), metres."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property a source provides: its SQL (over the source's aliases) and its kind."""
+
+    sql: str
+    kind: FieldKind = "text"
+
+
+@dataclass(frozen=True)
+class SourceDef:
+    """How to read one source: FROM clause (main table aliased `t`, with `t.id` and
+    `t.geom` in EPSG:4490), its fields, the order that decides which features a capped
+    tile keeps (most important first), and the optional filters it accepts."""
+
+    geometry: Geometry
+    from_sql: str
+    fields: dict[str, Field]
+    rank: str
+    filters: dict[str, str] = field(default_factory=dict)
+    prefix: str | None = None
+    """Analysis statement (WITH … up to its place CTE) the final SELECT continues."""
+
+
+def _text(sql: str) -> Field:
+    return Field(sql)
+
+
+def _num(sql: str) -> Field:
+    return Field(f"CAST({sql} AS float8)", "number")
+
+
+def _int(sql: str) -> Field:
+    return Field(f"CAST({sql} AS integer)", "number")
+
+
+def _bool(sql: str) -> Field:
+    return Field(sql, "bool")
+
+
+_BUILDING_FIELDS = {
+    "code": _text("t.code"),
+    "name": _text("t.name"),
+    "campus_id": _int("t.campus_id"),
+    "safety_grade": _text("t.safety_grade"),
+}
+_AREA_RANK = "ST_Area(t.geom) DESC"
+"""Largest first. Degrees² are used only to order features within one tile, never shown."""
+
+TABLES: dict[str, SourceDef] = {
+    "building": SourceDef(
+        geometry="polygon",
+        from_sql="building t LEFT JOIN organisation o ON o.id = t.title_holder_id",
+        fields={
+            **_BUILDING_FIELDS,
+            "address": _text("t.address"),
+            "floors_above": _int("t.floors_above"),
+            "floors_below": _int("t.floors_below"),
+            "height_m": _num("t.height_m"),
+            "year_built": _int("t.year_built"),
+            "gross_floor_area_m2": _num("t.gross_floor_area_m2"),
+            "title_holder_name": _text("o.name"),
+        },
+        rank=_AREA_RANK,
+    ),
+    "campus": SourceDef(
+        geometry="polygon",
+        from_sql="campus t",
+        fields={
+            "code": _text("t.code"),
+            "name": _text("t.name"),
+            "address": _text("t.address"),
+            "area_m2": _num("round(CAST(ST_Area(geography(t.geom)) AS numeric), 0)"),
+        },
+        rank=_AREA_RANK,
+    ),
+    "land_parcel": SourceDef(
+        geometry="polygon",
+        from_sql=(
+            "land_parcel t JOIN landuse_class c"
+            " ON c.scheme = t.landuse_scheme AND c.code = t.landuse_code"
+            " LEFT JOIN landuse_class c1"
+            " ON c1.scheme = t.landuse_scheme AND c1.code = left(t.landuse_code, 2)"
+        ),
+        fields={
+            "parcel_code": _text("t.parcel_code"),
+            "landuse_scheme": _text("t.landuse_scheme"),
+            "landuse_code": _text("t.landuse_code"),
+            "landuse_name_zh": _text("c.name_zh"),
+            "landuse_name_en": _text("c.name_en"),
+            "landuse_l1": _text("t.landuse_scheme || ':' || left(t.landuse_code, 2)"),
+            "landuse_l1_name_zh": _text("c1.name_zh"),
+            "landuse_l1_name_en": _text("c1.name_en"),
+            "area_m2": _num("t.area_m2"),
+            "ownership": _text("t.ownership"),
+            "status": _text("t.status"),
+            "district": _text("t.district"),
+        },
+        rank=_AREA_RANK,
+    ),
+    "road": SourceDef(
+        geometry="line",
+        from_sql="road t",
+        fields={"name": _text("t.name"), "road_class": _text("t.road_class")},
+        rank=(
+            "array_position(ARRAY['expressway', 'arterial', 'secondary', 'local'], "
+            "CAST(t.road_class AS text)), ST_Length(t.geom) DESC"
+        ),
+    ),
+    "transit_station": SourceDef(
+        geometry="point",
+        from_sql="transit_station t",
+        fields={"name": _text("t.name"), "mode": _text("t.mode")},
+        rank="array_position(ARRAY['metro', 'rail', 'bus'], CAST(t.mode AS text))",
+    ),
+    "constraint_zone": SourceDef(
+        geometry="polygon",
+        from_sql="constraint_zone t",
+        fields={"kind": _text("t.kind"), "name": _text("t.name"), "source": _text("t.source")},
+        rank=_AREA_RANK,
+    ),
+    "room": SourceDef(
+        geometry="polygon",
+        from_sql=(
+            "room t JOIN floor f ON f.id = t.floor_id JOIN building b ON b.id = f.building_id"
+            " LEFT JOIN organisation o ON o.id = t.organisation_id"
+        ),
+        fields={
+            "number": _text("t.number"),
+            "name": _text("t.name"),
+            "category": _text("t.category"),
+            "subtype": _text("t.subtype"),
+            "usable_area_m2": _num("t.usable_area_m2"),
+            "status": _text("t.status"),
+            "organisation_name": _text("o.name"),
+            "floor_id": _int("t.floor_id"),
+            "floor_name": _text("f.name"),
+            "ordinal": _int("f.ordinal"),
+            "building_id": _int("f.building_id"),
+            "building_name": _text("b.name"),
+        },
+        rank=_AREA_RANK,
+        filters={"floor_id": "t.floor_id", "ordinal": "f.ordinal"},
+    ),
+}
+"""Tables (collections) a layer may show."""
+
+ANALYSES: dict[tuple[str, str], SourceDef] = {
+    ("vacancy", "building"): SourceDef(
+        geometry="polygon",
+        from_sql="building t LEFT JOIN place_vacancy a ON a.id = t.id",
+        fields={
+            **_BUILDING_FIELDS,
+            "vacancy_rate": _num("a.vacancy_rate"),
+            "vacant_area_m2": _num("a.vacant_area_m2"),
+            "allocatable_area_m2": _num("a.allocatable_area_m2"),
+            "vacant_rooms": _int("a.vacant_rooms"),
+            "allocatable_rooms": _int("a.allocatable_rooms"),
+            "fully_idle": _bool("a.fully_idle"),
+        },
+        rank=_AREA_RANK,
+        prefix=vacancy.place_sql("building_id", ""),
+    ),
+    ("over_standard", "building"): SourceDef(
+        geometry="polygon",
+        from_sql="building t LEFT JOIN place_over_standard a ON a.id = t.id",
+        fields={
+            **_BUILDING_FIELDS,
+            "over_standard": _bool("a.over_standard"),
+            "occupied_offices": _int("a.occupied_offices"),
+            "over_standard_rooms": _int("a.over_standard_rooms"),
+            "counted_area_m2": _num("a.counted_area_m2"),
+            "limit_m2": _num("a.limit_m2"),
+            "excess_m2": _num("a.excess_m2"),
+        },
+        rank=_AREA_RANK,
+        prefix=over_standard.place_sql("building_id", ""),
+    ),
+}
+"""Analyses (name, level) a layer may show: the figures of the analysis reports, per place."""
+
+RASTER_FIELDS: dict[str, dict[str, FieldKind]] = {
+    "values": {"value": "number"},
+    "hillshade": {"hillshade": "number"},
+}
+"""What a raster overlay's style can colour: the band's values, or a hillshade (0-255)."""
+
+
+def source_def(kind: str, name: str, level: str | None = None) -> SourceDef:
+    """The definition of a table (`kind="table"`) or an analysis at `level`."""
+    if kind == "table":
+        return TABLES[name]
+    return ANALYSES[(name, level or "")]
+
+
+_BOX = (
+    "ST_MakeEnvelope(CAST(:bbox_west AS float8), CAST(:bbox_south AS float8), "
+    "CAST(:bbox_east AS float8), CAST(:bbox_north AS float8), 4490)"
+)
+
+
+def _columns(source: SourceDef, fields: Sequence[str]) -> str:
+    return "".join(f",\n         {source.fields[name].sql} AS {name}" for name in fields)
+
+
+def _filters(source: SourceDef) -> str:
+    return "".join(
+        f"\n    AND (CAST(:{name} AS integer) IS NULL OR {column} = CAST(:{name} AS integer))"
+        for name, column in source.filters.items()
+    )
+
+
+def _open(source: SourceDef) -> str:
+    return f"{source.prefix}\n, " if source.prefix else "WITH "
+
+
+def features_sql(source: SourceDef, fields: Sequence[str]) -> str:
+    """GeoJSON-ready rows (id, `fields`, geometry as GeoJSON text, total) meeting the box,
+    most important first. Parameters: bbox_west..bbox_north (NULL = everywhere), each
+    filter of the source (NULL = any), limit, offset; analysis sources also base_params."""
+    return f"""{_open(source)}picked AS (
+  SELECT t.id AS id{_columns(source, fields)},
+         ST_AsGeoJSON(t.geom, 7, 0) AS geometry, count(*) OVER () AS total
+  FROM {source.from_sql}
+  WHERE (CAST(:bbox_west AS float8) IS NULL
+         OR (t.geom && {_BOX} AND ST_Intersects(t.geom, {_BOX}))){_filters(source)}
+  ORDER BY {source.rank}, t.id
+  LIMIT :limit OFFSET :offset
+)
+SELECT * FROM picked"""
+
+
+def tile_sql(source: SourceDef, fields: Sequence[str]) -> str:
+    """One row: the MVT (bytea, empty when nothing is there) of layer `:layer` over tile
+    (:z, :x, :y), the features it holds and how many met the tile before the cap. A capped
+    tile carries one more layer, `_tile`, with a point at its centre whose properties say
+    so (layer, features, matched, cap, capped).
+
+    Rows are found through the GIST index with the tile's envelope in lon/lat (bbox_*
+    parameters: the tile and its buffer, see `gis_app.layers.grid`), at most `:cap` of them
+    in rank order, then projected to EPSG:3857, simplified by `:tolerance` metres and
+    clipped to the tile. Parameters as in `features_sql` plus z, x, y, layer, cap,
+    tolerance."""
+    names = "".join(f", {name}" for name in fields)
+    return f"""{_open(source)}picked AS (
+  SELECT t.id AS fid{_columns(source, fields)},
+         t.geom AS geom, count(*) OVER () AS matched
+  FROM {source.from_sql}
+  WHERE t.geom && {_BOX}{_filters(source)}
+  ORDER BY {source.rank}, t.id
+  LIMIT :cap
+),
+shaped AS (
+  SELECT fid, fid AS id{names},
+         ST_AsMVTGeom(
+           ST_Simplify(ST_Transform(geom, 3857), CAST(:tolerance AS float8), true),
+           ST_TileEnvelope(:z, :x, :y), {EXTENT}, {BUFFER}, true) AS geom
+  FROM picked
+),
+summary AS (
+  SELECT (SELECT count(*) FROM shaped WHERE geom IS NOT NULL) AS features,
+         coalesce((SELECT max(matched) FROM picked), 0) AS matched
+)
+SELECT coalesce((SELECT ST_AsMVT(s.*, CAST(:layer AS text), {EXTENT}, 'geom', 'fid')
+                 FROM shaped s WHERE s.geom IS NOT NULL), '')
+       || coalesce((SELECT ST_AsMVT(i.*, '{INFO_LAYER}', {EXTENT}, 'geom') FROM (
+            SELECT CAST(:layer AS text) AS layer, m.features, m.matched,
+                   CAST(:cap AS integer) AS cap, true AS capped,
+                   ST_AsMVTGeom(ST_Centroid(ST_TileEnvelope(:z, :x, :y)),
+                                ST_TileEnvelope(:z, :x, :y), {EXTENT}, 0, true) AS geom
+            WHERE m.matched > CAST(:cap AS integer)) i), '') AS tile,
+       m.features, m.matched
+FROM summary m"""
+
+
+def tolerance_m(z: int) -> float:
+    """Simplification tolerance at zoom `z` in EPSG:3857 metres (half a screen pixel)."""
+    return WORLD_M / 2**z / 256 * SIMPLIFY_PX

@@ -1,0 +1,308 @@
+"""Catalog layers on a folium map: small layers as GeoJSON drawn by `gis_app.maps.render`'s
+machinery, large ones as vector tiles (Leaflet.VectorGrid, vendored) from `/tiles/...`,
+both coloured and explained from the layer files, with one legend.
+
+Vector-tile layers fetch their tiles from the app, so a page holding them must be served by
+it (`base_url` is the app's root path, e.g. "" or "/gis"); the GeoJSON layers are in the page.
+Raster overlays are not drawn here (they are images of another module) and are reported as
+skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+import folium
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from gis_app.i18n import t
+from gis_app.layers import catalog
+from gis_app.layers.catalog import LayerSpec, PopupField, RasterSource
+from gis_app.layers.describe import format_number
+from gis_app.layers.query import layer_features
+from gis_app.maps import style as map_style
+from gis_app.maps.controls import (
+    Legend,
+    MapChrome,
+    category_html,
+    ramp_html,
+    section_html,
+)
+from gis_app.maps.render import BACKGROUND, MapLayer, _detail, _display_copy
+from gis_app.maps.vector_tiles import CatalogVectorGrid
+
+BBox = tuple[float, float, float, float]
+
+
+@dataclass
+class AddedLayers:
+    """What `add_catalog_layers` put on the map, for the caller's legend and layer control."""
+
+    layers: list[tuple[str, folium.map.Layer]] = field(default_factory=list)
+    """(layer id, the folium layer), in catalog order."""
+    legend: list[tuple[str, str]] = field(default_factory=list)
+    """Legend sections: (JS name of the folium layer, HTML), ready for `controls.Legend`."""
+    skipped: list[str] = field(default_factory=list)
+    """Raster overlays, which this module does not draw."""
+
+
+# --- colours and legend -------------------------------------------------------------------
+
+
+def map_style_of(spec: LayerSpec, lang: str) -> map_style.LayerStyle:
+    """The layer's style as `gis_app.maps.style` draws it."""
+    style = spec.style
+    stroke = {
+        "weight": style.weight,
+        "opacity": style.opacity,
+        "fill_opacity": style.fill_opacity,
+        "radius": style.radius,
+        "outline": style.outline,
+    }
+    caption = _caption(spec, lang)
+    if isinstance(style, catalog.RampStyle):
+        return map_style.RampStyle(
+            property=style.property,
+            vmin=style.vmin,
+            vmax=style.vmax,
+            colors=tuple(style.colors),
+            no_data_color=style.no_data_color,
+            no_data_label=spec.legend.no_data_label(lang, "layers.no_data"),
+            label=caption,
+            **stroke,
+        )
+    if isinstance(style, catalog.CategoryStyle):
+        return map_style.CategoryStyle(
+            property=style.property,
+            colors={c.value: c.color for c in style.categories},
+            labels={c.value: catalog.pick(lang, c.label_zh, c.label_en) for c in style.categories},
+            other_color=style.other_color,
+            other_label=spec.legend.no_data_label(lang, "layers.other"),
+            label=caption,
+            **stroke,
+        )
+    return map_style.FixedStyle(color=style.color, **stroke)
+
+
+def _caption(spec: LayerSpec, lang: str) -> str:
+    legend = spec.legend
+    caption = (
+        catalog.pick(lang, legend.caption_zh, legend.caption_en)
+        if legend.caption_zh
+        else spec.title(lang)
+    )
+    return f"{caption} ({legend.unit})" if legend.unit else caption
+
+
+def legend_html(spec: LayerSpec, lang: str) -> str | None:
+    """The layer's legend section, or None (a fixed colour, or hidden by the layer file)."""
+    legend, drawn = spec.legend, map_style_of(spec, lang)
+    if not legend.show or isinstance(drawn, map_style.FixedStyle):
+        return None
+    if isinstance(drawn, map_style.CategoryStyle):
+        return section_html(
+            spec.title(lang), category_html(drawn, drawn.label or "", legend.no_data)
+        )
+    if legend.format == "percent":  # a 0..1 share reads as 0..100 %
+        drawn = map_style.RampStyle(
+            property=drawn.property,
+            vmin=drawn.vmin * 100,
+            vmax=drawn.vmax * 100,
+            colors=drawn.colors,
+            no_data_color=drawn.no_data_color,
+            no_data_label=drawn.no_data_label,
+            label=f"{drawn.label} (%)",
+        )
+    return section_html(spec.title(lang), ramp_html(drawn, drawn.label or "", legend.no_data))
+
+
+# --- popups -------------------------------------------------------------------------------
+
+
+def display_value(item: PopupField, value: Any, lang: str) -> str:
+    """A popup value as the reader sees it: grouped numbers, percent, yes/no, with unit."""
+    if value is None:
+        return "—"
+    if item.format == "yesno":
+        text = t("layers.yes" if value else "layers.no", lang)
+    elif item.format in ("number", "percent") and map_style.number(value) is not None:
+        text = format_number(float(value), item.format, item.digits)
+    else:
+        text = str(value)
+    return f"{text} {item.unit}" if item.unit else text
+
+
+# --- GeoJSON layers -----------------------------------------------------------------------
+
+
+def geojson_map_layer(session: Session, spec: LayerSpec, lang: str, bbox: BBox | None) -> MapLayer:
+    """A small layer's features in `bbox` (at most `max_features`) as a `MapLayer`; each
+    popup field becomes a display text `popup_<i>`, so numbers read as the layer file says."""
+    rows, _ = layer_features(
+        session, spec, bbox, limit=spec.max_features, fields=spec.used_fields()
+    )
+    features = []
+    for row in rows:
+        properties = {k: v for k, v in row.items() if k not in ("id", "geometry")}
+        for i, item in enumerate(spec.popup):
+            properties[f"popup_{i}"] = display_value(item, row.get(item.shown_field(lang)), lang)
+        features.append(
+            {"type": "Feature", "geometry": _json(row["geometry"]), "properties": properties}
+        )
+    labels = {
+        f"popup_{i}": catalog.pick(lang, p.label_zh, p.label_en) for i, p in enumerate(spec.popup)
+    }
+    tooltip_keys = [f"popup_{i}" for i, p in enumerate(spec.popup) if p.tooltip]
+    return MapLayer(
+        title=spec.title(lang),
+        data={"type": "FeatureCollection", "features": features},
+        style=map_style_of(spec, lang),
+        tooltip={k: labels[k] for k in tooltip_keys},
+        popup=labels,
+        shown=spec.visible,
+    )
+
+
+def _json(text: str | None) -> dict[str, Any] | None:
+    return json.loads(text) if text else None
+
+
+def _geojson_layer(layer: MapLayer) -> folium.GeoJson:
+    """The folium layer of a `MapLayer`, drawn as `gis_app.maps.render.feature_map` draws it."""
+    features = list(layer.data["features"])
+    style = layer.style
+    by_id = {str(i): style.color_for(f.get("properties") or {}) for i, f in enumerate(features)}
+    data = _display_copy(layer, features)
+    has_features = bool(data["features"])
+    return folium.GeoJson(
+        data,
+        name=escape(layer.title),
+        show=layer.shown,
+        style_function=lambda f, s=style, c=by_id: s.path_style(c[f["id"]]),
+        highlight_function=lambda _f, s=style: {"weight": s.weight + 2, "color": "#222222"},
+        marker=folium.CircleMarker(radius=style.radius),
+        tooltip=_detail(folium.GeoJsonTooltip, layer.tooltip) if has_features else None,
+        popup=_detail(folium.GeoJsonPopup, layer.popup) if has_features else None,
+        zoom_on_click=False,
+    )
+
+
+# --- whole maps ---------------------------------------------------------------------------
+
+
+def _raster_overlay(
+    session: Session | None, spec: LayerSpec, lang: str, base_url: str
+) -> folium.raster_layers.ImageOverlay | None:
+    """The registered raster as a picture from GET /api/v1/rasters/{code}/image.png over its
+    bounds; None when it is not registered (or there is no session to look it up)."""
+    assert isinstance(spec.source, RasterSource)
+    if session is None:
+        return None
+    bounds = session.execute(
+        text(
+            "SELECT ST_XMin(footprint), ST_YMin(footprint), ST_XMax(footprint), "
+            "ST_YMax(footprint) FROM raster_layer WHERE code = :c"
+        ),
+        {"c": spec.source.raster},
+    ).first()
+    if bounds is None:
+        return None
+    style = "hillshade" if spec.source.render == "hillshade" else "ramp"
+    url = f"{base_url.rstrip('/')}/api/v1/rasters/{spec.source.raster}/image.png?style={style}"
+    west, south, east, north = bounds
+    overlay = folium.raster_layers.ImageOverlay(
+        "data:,",
+        bounds=[[south, west], [north, east]],
+        opacity=spec.source.opacity,
+        name=escape(spec.title(lang)),
+        show=spec.visible,
+        interactive=False,
+    )
+    overlay.url = url  # folium would read a path given as the image from disk
+    return overlay
+
+
+def add_catalog_layers(
+    fmap: folium.Map,
+    layer_ids: list[str],
+    lang: str,
+    *,
+    session: Session | None = None,
+    bbox: BBox | None = None,
+    base_url: str = "",
+) -> AddedLayers:
+    """Add the catalog layers `layer_ids` (first drawn lowest) to `fmap`.
+
+    GeoJSON layers read their features in `bbox` through `session` (needed when any is
+    asked for); tiled layers load tiles from `base_url` + `/tiles/...` in the browser.
+    Unknown ids are NotFound. The caller adds the layer control and `Legend(added.legend)`
+    (as `catalog_map` does), so several sources of layers can share one legend.
+    """
+    added = AddedLayers()
+    for layer_id in layer_ids:
+        spec = catalog.get_layer(layer_id)
+        if isinstance(spec.source, RasterSource):
+            overlay = _raster_overlay(session, spec, lang, base_url)
+            if overlay is None:
+                added.skipped.append(spec.id)
+                continue
+            overlay.add_to(fmap)
+            added.layers.append((spec.id, overlay))
+            continue
+        if spec.delivery == "geojson":
+            if session is None:
+                raise ValueError(f"layer {spec.id} is drawn from GeoJSON: pass a session")
+            element: folium.map.Layer = _geojson_layer(geojson_map_layer(session, spec, lang, bbox))
+        else:
+            element = CatalogVectorGrid(spec, lang, base_url)
+        element.add_to(fmap)
+        added.layers.append((spec.id, element))
+        section = legend_html(spec, lang)
+        if section is not None:
+            added.legend.append((element.get_name(), section))
+    return added
+
+
+def catalog_map(
+    layer_ids: list[str],
+    lang: str,
+    bounds: BBox,
+    *,
+    session: Session | None = None,
+    base_url: str = "",
+) -> folium.Map:
+    """A map of catalog layers over `bounds` (west, south, east, north), with a layer
+    control and one legend; no basemap (the layers are the picture). Render it with
+    `gis_app.maps.export.render_html`, which points its scripts at the vendored copies."""
+    west, south, east, north = bounds
+    fmap = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=12,
+        tiles=None,
+        maxZoom=22,
+        zoomSnap=0.25,
+    )
+    with_catalog_layers(fmap, layer_ids, lang, session=session, bbox=bounds, base_url=base_url)
+    MapChrome(BACKGROUND, bounds).add_to(fmap)
+    return fmap
+
+
+def with_catalog_layers(
+    fmap: folium.Map,
+    layer_ids: list[str],
+    lang: str,
+    *,
+    session: Session | None = None,
+    bbox: BBox | None = None,
+    base_url: str = "",
+) -> AddedLayers:
+    """`add_catalog_layers`, then the layer control and one legend for them."""
+    added = add_catalog_layers(fmap, layer_ids, lang, session=session, bbox=bbox, base_url=base_url)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    if added.legend:
+        Legend(added.legend).add_to(fmap)
+    return added
