@@ -31,7 +31,10 @@ finding AS (
          a.geom
   FROM scoped_room a
   JOIN room ga ON ga.id = a.id
-  JOIN room gb ON gb.floor_id = a.floor_id AND gb.id > a.id AND gb.local_geom && ga.local_geom
+  -- Every floor is drawn from (0, 0): the local_geom index would match rooms of every
+  -- building, so rooms are paired by floor first and their boxes compared after.
+  JOIN room gb ON gb.floor_id = a.floor_id AND gb.id > a.id
+    AND ST_Envelope(gb.local_geom) && ST_Envelope(ga.local_geom)
   JOIN scoped_room b ON b.id = gb.id
   WHERE ST_Area(ST_Intersection(ga.local_geom, gb.local_geom)) > CAST(:sliver_m2 AS float8)
   UNION ALL

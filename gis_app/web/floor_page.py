@@ -1,0 +1,123 @@
+"""楼层平面 page: a building's levels in a lift-panel picker, the chosen floor's rooms drawn from
+their polygons and coloured by the analyses (web/js/floor_plan.js, fed by
+`/api/v1/buildings/{id}/floors` and `/api/v1/floors/{id}/rooms`).
+
+`?building=ID&level=ORDINAL` is how the map browser links a floor. The query is read as text:
+a wrong or unknown building or level is a message on the page, never a broken one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import folium
+from branca.element import Element
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from gis_app import __version__
+from gis_app.api.params import MAX_INT
+from gis_app.db.session import SessionDep
+from gis_app.i18n import t
+from gis_app.maps.controls import MapChrome
+from gis_app.maps.render import BACKGROUND
+from gis_app.queries.floors import STATUS_CLASSES, count_buildings, find_building, list_buildings
+from gis_app.web.extent import data_extent
+from gis_app.web.page import lang_of, map_page, render_template
+
+router = APIRouter(include_in_schema=False)
+
+CHOOSER_LIST_MAX = 200
+"""Up to this many buildings the chooser lists them all; beyond, it offers search only."""
+MAX_ZOOM = 23
+"""About 2 cm a pixel: a 2 m corridor still reads on a floor plan."""
+LEVEL_RANGE = (-100, 500)
+
+TEXT_PREFIXES = ("web.floor.", "category.")
+
+
+def _whole_number(value: str | None, low: int, high: int) -> int | None:
+    """`value` as an integer in [low, high], or None when it is not one."""
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return None
+    return number if low <= number <= high else None
+
+
+def _map(bounds: tuple[float, float, float, float]) -> folium.Map:
+    """A map with no basemap, zooming in far enough for rooms, on `bounds` (W, S, E, N)."""
+    west, south, east, north = bounds
+    fmap = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=18,
+        tiles=None,
+        maxZoom=MAX_ZOOM,
+        zoomSnap=0.25,
+    )
+    MapChrome(BACKGROUND, bounds).add_to(fmap)
+    fmap.get_root().header.add_child(
+        Element(f'<link rel="stylesheet" href="/static/css/floor_plan.css?v={__version__}">'),
+        name="gis_floor_css",
+    )
+    return fmap
+
+
+def _chooser(
+    request: Request, session: Session, problem: str | None, asked: str | None
+) -> HTMLResponse:
+    """No usable building in the URL: say why (if one was given), list or search buildings."""
+    lang = lang_of(request)
+    total = count_buildings(session)
+    buildings = list_buildings(session, CHOOSER_LIST_MAX) if total <= CHOOSER_LIST_MAX else []
+    message = t(problem, lang, value=asked or "") if problem else None
+    response = map_page(
+        request,
+        page_id="floors",
+        fmap=_map(data_extent(session, "building")),
+        panel=render_template(
+            "floor_panel.html", lang, mode="choose", message=message, buildings=buildings
+        ),
+        scripts=["floor_plan"],
+        data={"mode": "choose", "buildingCount": total},
+        text_prefixes=TEXT_PREFIXES,
+    )
+    if problem:
+        response.status_code = 404 if problem == "web.floor.no_building" else 422
+    return response
+
+
+@router.get("/floor-plan", response_class=HTMLResponse)
+def floor_plan(
+    request: Request,
+    session: SessionDep,
+    building: Annotated[str | None, Query(max_length=40, description="Building id")] = None,
+    level: Annotated[str | None, Query(max_length=40, description="Level ordinal")] = None,
+) -> HTMLResponse:
+    """The floor plan of `building` at `level` (default 1F), or a chooser of buildings."""
+    if building is None or not building.strip():
+        return _chooser(request, session, None, None)
+    building_id = _whole_number(building, 1, MAX_INT)
+    if building_id is None:
+        return _chooser(request, session, "web.floor.bad_building", building)
+    row = find_building(session, building_id)
+    if row is None:
+        return _chooser(request, session, "web.floor.no_building", building)
+    lang = lang_of(request)
+    data: dict[str, Any] = {
+        "mode": "plan",
+        "building": {k: row[k] for k in ("id", "code", "name", "floors_above", "floors_below")},
+        "level": None if level is None else _whole_number(level, *LEVEL_RANGE),
+        "levelAsked": level,
+        "statusClasses": STATUS_CLASSES,
+    }
+    return map_page(
+        request,
+        page_id="floors",
+        fmap=_map((row["west"], row["south"], row["east"], row["north"])),
+        panel=render_template("floor_panel.html", lang, mode="plan", building=row),
+        scripts=["floor_plan"],
+        data=data,
+        text_prefixes=TEXT_PREFIXES,
+    )
