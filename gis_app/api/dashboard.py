@@ -1,0 +1,158 @@
+"""The dashboard's figures (驾驶舱): totals and the worst buildings and bodies, each with the
+map link that shows it, for everything or for one body's subtree."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gis_app.analysis.common import Scope, check_scope
+from gis_app.analysis.dashboard import Figures, dashboard
+from gis_app.analysis.data_quality import data_quality
+from gis_app.api.analysis import StandardDep
+from gis_app.api.features import plain
+from gis_app.api.params import MAX_INT
+from gis_app.db.session import EngineDep, SessionDep
+from gis_app.i18n import pick_language, t
+from gis_app.models import Organisation
+
+router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
+
+BodyQuery = Annotated[
+    int | None, Query(ge=1, le=MAX_INT, description="Only this body and its subtree")
+]
+TopQuery = Annotated[int, Query(ge=1, le=100, description="Rows per chart, worst first")]
+SCOPE_PARAMS = ("body_id", "standard", "tolerance_m2", "as_of")
+"""What the data-quality link carries over from the dashboard request."""
+MAP = "/map"
+"""The map page: `?building=` opens on a building, `?body=` on a body's buildings. Parcel
+rows link with `?district=` and `?parcel_status=`, which the map does not read yet (it then
+opens on the whole district, parcels shown)."""
+
+
+def map_url(**params: object) -> str:
+    """A link to the map page showing what `params` name."""
+    return f"{MAP}?{urlencode(params)}"
+
+
+def _rows(rows: list[dict[str, Any]], link: str, key: str) -> list[dict[str, Any]]:
+    """Rows as plain JSON, each with the map link of its building or body."""
+    return [
+        {**{k: plain(v) for k, v in row.items()}, "map_url": map_url(**{link: row[key]})}
+        for row in rows
+    ]
+
+
+def _district_rows(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            **{k: plain(v) for k, v in row.items()},
+            "label": row["district"] or t("web.dashboard.no_district", lang),
+            "map_url": map_url(district=row["district"], parcel_status="idle")
+            if row["district"]
+            else map_url(parcel_status="idle"),
+        }
+        for row in rows
+    ]
+
+
+def _status_rows(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            **{k: plain(v) for k, v in row.items()},
+            "label": t(f"web.dashboard.parcel_status.{row['status']}", lang),
+            "map_url": map_url(parcel_status=row["status"]),
+        }
+        for row in rows
+    ]
+
+
+def _charts(figures: Figures, lang: str) -> dict[str, dict[str, Any]]:
+    """Each chart's title (in the caller's language) and rows."""
+    rows = {
+        "vacancy_by_building": _rows(figures.vacancy_by_building, "building", "building_id"),
+        "over_standard_by_body": _rows(figures.over_standard_by_body, "body", "organisation_id"),
+        "vacancy_by_body": _rows(figures.vacancy_by_body, "body", "organisation_id"),
+        "over_standard_by_building": _rows(
+            figures.over_standard_by_building, "building", "building_id"
+        ),
+        "parcels_by_district": _district_rows(figures.parcels_by_district, lang),
+        "parcels_by_status": _status_rows(figures.parcels_by_status, lang),
+    }
+    return {
+        name: {"title": t(f"web.dashboard.chart.{name}", lang), "rows": chart_rows}
+        for name, chart_rows in rows.items()
+    }
+
+
+def _scope(session: Session, body_id: int | None) -> dict[str, Any]:
+    """What the figures cover, with the map link of the body's buildings."""
+    if body_id is None:
+        return {"body_id": None, "body_name": None, "map_url": MAP}
+    name = session.scalar(select(Organisation.name).where(Organisation.id == body_id))
+    return {"body_id": body_id, "body_name": name, "map_url": map_url(body=body_id)}
+
+
+def _same_scope(request: Request, path: str) -> str:
+    """`path` with the request's scope, standard and date (not its chart size)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k in SCOPE_PARAMS]
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+@router.get("", operation_id="dashboard", summary="驾驶舱 / Dashboard figures")
+def dashboard_route(
+    request: Request,
+    session: SessionDep,
+    engine: EngineDep,
+    standard: StandardDep,
+    body_id: BodyQuery = None,
+    top: TopQuery = 15,
+) -> JSONResponse:
+    """Totals (buildings, areas, vacancy, over-standard offices and bodies, parcels) and the
+    rows of each chart, worst first, with map links; labels in the caller's language. The
+    data-quality count is `/data-quality`: on a province its checks take far longer."""
+    scope = Scope(body_id=body_id)
+    check_scope(session, scope, standard)
+    figures = dashboard(engine, scope, standard, top=top)
+    lang = pick_language(request.headers.get("accept-language"))
+    return JSONResponse(
+        {
+            "scope": _scope(session, body_id),
+            "standard": standard.code,
+            "tolerance_m2": float(standard.tolerance_m2),
+            "as_of": standard.as_of.isoformat(),
+            "totals": {k: plain(v) for k, v in figures.totals.items()},
+            "labels": {k: t(f"web.dashboard.total.{k}", lang) for k in figures.totals},
+            "charts": _charts(figures, lang),
+            "data_quality_url": _same_scope(request, f"{router.prefix}/data-quality"),
+        }
+    )
+
+
+@router.get(
+    "/data-quality",
+    operation_id="dashboard_data_quality",
+    summary="驾驶舱数据问题数 / Dashboard data-quality count",
+)
+def data_quality_route(
+    request: Request, session: SessionDep, standard: StandardDep, body_id: BodyQuery = None
+) -> JSONResponse:
+    """How many data-quality findings the scope has, asked apart from the other figures so
+    the dashboard shows them first (every check over a province takes 20-30 s)."""
+    scope = Scope(body_id=body_id)
+    check_scope(session, scope, standard)
+    found = data_quality(session, scope, standard, limit=1).total
+    lang = pick_language(request.headers.get("accept-language"))
+    return JSONResponse(
+        {
+            "data_quality_findings": found,
+            "label": t("web.dashboard.total.data_quality_findings", lang),
+            "as_of": standard.as_of.isoformat(),
+            "report_url": _same_scope(request, "/api/v1/analysis/data-quality"),
+        }
+    )

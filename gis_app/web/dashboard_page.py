@@ -1,0 +1,66 @@
+"""The dashboard page (驾驶舱): KPI cards and charts drawn by web/js/dashboard.js from
+`/api/v1/dashboard`, for everything or (`?body=`) one body's subtree."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+
+from gis_app.api.params import MAX_INT
+from gis_app.db.session import SessionDep
+from gis_app.errors import NotFound
+from gis_app.models import Organisation
+from gis_app.web.page import plain_page
+
+router = APIRouter(tags=["pages"])
+
+KPIS = (
+    "buildings",
+    "bodies",
+    "usable_area",
+    "vacancy_rate",
+    "over_standard_rooms",
+    "bodies_over_quota",
+    "idle_parcels",
+    "data_quality",
+)
+"""The cards, in order; web/js/dashboard.js fills each from the figures."""
+CHARTS = (
+    "vacancy_by_building",
+    "over_standard_by_body",
+    "vacancy_by_body",
+    "over_standard_by_building",
+    "parcels_by_district",
+    "parcels_by_status",
+)
+"""The charts, in order: one per chart of the API's answer."""
+
+
+@router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
+def dashboard_page(
+    request: Request,
+    session: SessionDep,
+    body: Annotated[int | None, Query(ge=1, le=MAX_INT, description="A body's subtree")] = None,
+) -> HTMLResponse:
+    """The page; an unknown `body` is a 404 here rather than an error inside the page."""
+    body_name = None
+    if body is not None:
+        body_name = session.scalar(select(Organisation.name).where(Organisation.id == body))
+        if body_name is None:
+            raise NotFound(resource="organisation", id=body)
+    return plain_page(
+        request,
+        page_id="dashboard",
+        template="dashboard.html",
+        context={"kpis": KPIS, "charts": CHARTS, "body_id": body, "body_name": body_name},
+        scripts=["dashboard"],
+        data={
+            "api": "/api/v1/dashboard",
+            "bodyId": body,
+            "charts": CHARTS,
+        },
+        text_prefixes=["web.dashboard."],
+    )
