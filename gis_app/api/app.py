@@ -10,11 +10,22 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from gis_app import __version__
-from gis_app.api import analysis, buildings, health, land, rasters, search
+from gis_app.api import (
+    analysis,
+    buildings,
+    dashboard,
+    floors,
+    health,
+    land,
+    layers,
+    rasters,
+    search,
+    tiles,
+)
 from gis_app.config import PROJECT_ROOT, Settings, get_settings
 from gis_app.db.engine import make_engine, resolve_database_url
 from gis_app.errors import add_exception_handlers
-from gis_app.web import land_page, map_page
+from gis_app.web import dashboard_page, floor_page, land_page, map_page
 
 ROUTERS = (
     health.router,
@@ -25,6 +36,12 @@ ROUTERS = (
     land_page.router,
     map_page.router,
     search.router,
+    floors.router,
+    floor_page.router,
+    dashboard.router,
+    dashboard_page.router,
+    layers.router,
+    tiles.router,
 )
 """One router per resource; a new resource adds its line here."""
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from gis_app.db.session import SessionDep
 from gis_app.i18n import t
+from gis_app.maps.catalog_map import with_catalog_layers
 from gis_app.maps.render import blank_map
 from gis_app.models import LandUseClass, RasterLayer
 from gis_app.models.base import CONSTRAINT_KINDS, LANDUSE_SCHEMES, PARCEL_STATUSES
@@ -21,6 +22,8 @@ from gis_app.web.page import lang_of, map_page, render_template
 
 router = APIRouter(include_in_schema=False)
 
+LAND_LAYERS = ("parcels_landuse", "constraint_zones", "roads", "transit_stations")
+"""What the results are read against, lowest first."""
 EXCLUSION_KINDS = ("basic_farmland", "ecological_redline", "flood_zone")
 """Offered as "avoid" by default: the law excludes the first two, practice the third."""
 
@@ -64,7 +67,9 @@ def land_page(request: Request, session: SessionDep) -> HTMLResponse:
     """The form and an empty result layer over the parcels' extent."""
     lang = lang_of(request)
     options = _options(session, lang)
-    fmap = blank_map(data_extent(session, "land_parcel"))
+    bounds = data_extent(session, "land_parcel")
+    fmap = blank_map(bounds)
+    with_catalog_layers(fmap, list(LAND_LAYERS), lang, session=session, bbox=bounds)
     return map_page(
         request,
         page_id="land",

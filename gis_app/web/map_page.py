@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from gis_app.api.params import MAX_INT
 from gis_app.db.session import SessionDep
 from gis_app.errors import NotFound
+from gis_app.maps.catalog_map import with_catalog_layers
 from gis_app.maps.render import blank_map
 from gis_app.web.extent import data_extent
 from gis_app.web.page import lang_of, map_page, render_template
@@ -21,27 +22,32 @@ from gis_app.web.page import lang_of, map_page, render_template
 router = APIRouter(include_in_schema=False)
 
 MAP_LAYERS = (
+    "dem_hillshade",
+    "flood_depth",
     "parcels_landuse",
-    "constraint_zones",
     "roads",
-    "campuses",
     "buildings_vacancy",
     "buildings_over_standard",
     "transit_stations",
 )
-"""Catalog layers of the map browser, lowest first."""
+"""Catalog layers of the map browser, lowest first. Campuses are left out: as a GeoJSON (SVG)
+layer they would take the clicks meant for the buildings drawn on the tiles' canvas."""
 
 
 def _body(session: Session, body_id: int) -> dict[str, Any]:
-    row = session.execute(
-        text(
-            "SELECT o.id, o.name, coalesce(array_agg(DISTINCT f.building_id ORDER BY "
-            "f.building_id) FILTER (WHERE f.building_id IS NOT NULL), '{}') AS building_ids "
-            "FROM organisation o LEFT JOIN room r ON r.organisation_id = o.id "
-            "LEFT JOIN floor f ON f.id = r.floor_id WHERE o.id = :o GROUP BY o.id"
-        ),
-        {"o": body_id},
-    ).mappings().first()
+    row = (
+        session.execute(
+            text(
+                "SELECT o.id, o.name, coalesce(array_agg(DISTINCT f.building_id ORDER BY "
+                "f.building_id) FILTER (WHERE f.building_id IS NOT NULL), '{}') AS building_ids "
+                "FROM organisation o LEFT JOIN room r ON r.organisation_id = o.id "
+                "LEFT JOIN floor f ON f.id = r.floor_id WHERE o.id = :o GROUP BY o.id"
+            ),
+            {"o": body_id},
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(resource="organisation", id=body_id)
     return {"kind": "body", **dict(row)}
@@ -63,7 +69,9 @@ def map_browser(
 ) -> HTMLResponse:
     """The district on the map; a building or body given in the URL is opened."""
     lang = lang_of(request)
-    fmap = blank_map(data_extent(session, "building"))
+    bounds = data_extent(session, "building")
+    fmap = blank_map(bounds)
+    with_catalog_layers(fmap, list(MAP_LAYERS), lang, session=session, bbox=bounds)
     data: dict[str, Any] = {"building": building}
     if body is not None:
         data["body"] = _body(session, body)

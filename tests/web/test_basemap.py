@@ -12,9 +12,7 @@ from gis_app.maps.export import remote_urls
 
 
 def _page(sample_db: dict, **settings: object) -> str:
-    config = Settings(
-        database_url=sample_db["url"], raster_dir=sample_db["raster_dir"], **settings
-    )
+    config = Settings(database_url=sample_db["url"], raster_dir=sample_db["raster_dir"], **settings)
     with TestClient(create_app(config)) as client:
         response = client.get("/land")
     assert response.status_code == 200
