@@ -18,6 +18,7 @@ from gis_app.api import (
     health,
     land,
     layers,
+    maps,
     rasters,
     search,
     tiles,
@@ -42,6 +43,7 @@ ROUTERS = (
     dashboard_page.router,
     layers.router,
     tiles.router,
+    maps.router,
 )
 """One router per resource; a new resource adds its line here."""
 

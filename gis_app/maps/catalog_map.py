@@ -182,7 +182,7 @@ def _geojson_layer(layer: MapLayer) -> folium.GeoJson:
         data,
         name=escape(layer.title),
         show=layer.shown,
-        style_function=lambda f, s=style, c=by_id: s.path_style(c[f["id"]]),
+        style_function=lambda f, s=style, c=by_id: map_style.feature_style(s, c[f["id"]], f),
         highlight_function=lambda _f, s=style: {"weight": s.weight + 2, "color": "#222222"},
         marker=folium.CircleMarker(radius=style.radius),
         tooltip=_detail(folium.GeoJsonTooltip, layer.tooltip) if has_features else None,
@@ -234,8 +234,11 @@ def add_catalog_layers(
     session: Session | None = None,
     bbox: BBox | None = None,
     base_url: str = "",
+    inline: bool = False,
 ) -> AddedLayers:
-    """Add the catalog layers `layer_ids` (first drawn lowest) to `fmap`.
+    """Add the catalog layers `layer_ids` (first drawn lowest) to `fmap`; `inline` puts
+    every vector layer's features in `bbox` into the page (for a file that must work with
+    no server), tiled ones included, at most `max_features` each.
 
     GeoJSON layers read their features in `bbox` through `session` (needed when any is
     asked for); tiled layers load tiles from `base_url` + `/tiles/...` in the browser.
@@ -246,14 +249,14 @@ def add_catalog_layers(
     for layer_id in layer_ids:
         spec = catalog.get_layer(layer_id)
         if isinstance(spec.source, RasterSource):
-            overlay = _raster_overlay(session, spec, lang, base_url)
+            overlay = None if inline else _raster_overlay(session, spec, lang, base_url)
             if overlay is None:
                 added.skipped.append(spec.id)
                 continue
             overlay.add_to(fmap)
             added.layers.append((spec.id, overlay))
             continue
-        if spec.delivery == "geojson":
+        if spec.delivery == "geojson" or inline:
             if session is None:
                 raise ValueError(f"layer {spec.id} is drawn from GeoJSON: pass a session")
             element: folium.map.Layer = _geojson_layer(geojson_map_layer(session, spec, lang, bbox))
@@ -274,6 +277,7 @@ def catalog_map(
     *,
     session: Session | None = None,
     base_url: str = "",
+    inline: bool = False,
 ) -> folium.Map:
     """A map of catalog layers over `bounds` (west, south, east, north), with a layer
     control and one legend; no basemap (the layers are the picture). Render it with
@@ -286,7 +290,9 @@ def catalog_map(
         maxZoom=22,
         zoomSnap=0.25,
     )
-    with_catalog_layers(fmap, layer_ids, lang, session=session, bbox=bounds, base_url=base_url)
+    with_catalog_layers(
+        fmap, layer_ids, lang, session=session, bbox=bounds, base_url=base_url, inline=inline
+    )
     MapChrome(BACKGROUND, bounds).add_to(fmap)
     return fmap
 
@@ -299,9 +305,12 @@ def with_catalog_layers(
     session: Session | None = None,
     bbox: BBox | None = None,
     base_url: str = "",
+    inline: bool = False,
 ) -> AddedLayers:
     """`add_catalog_layers`, then the layer control and one legend for them."""
-    added = add_catalog_layers(fmap, layer_ids, lang, session=session, bbox=bbox, base_url=base_url)
+    added = add_catalog_layers(
+        fmap, layer_ids, lang, session=session, bbox=bbox, base_url=base_url, inline=inline
+    )
     folium.LayerControl(collapsed=False).add_to(fmap)
     if added.legend:
         Legend(added.legend).add_to(fmap)

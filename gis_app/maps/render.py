@@ -17,7 +17,14 @@ from typing import Any
 import folium
 
 from gis_app.maps.controls import Legend, MapChrome, category_html, ramp_html, section_html
-from gis_app.maps.style import CategoryStyle, FixedStyle, LayerStyle, RampStyle, number
+from gis_app.maps.style import (
+    CategoryStyle,
+    FixedStyle,
+    LayerStyle,
+    RampStyle,
+    feature_style,
+    number,
+)
 
 BACKGROUND = "#f4f3ee"
 """The plain map background standing in for a basemap."""
@@ -191,7 +198,7 @@ def feature_map(
             data,
             name=escape(layer.title),
             show=layer.shown,
-            style_function=lambda f, s=style, c=by_id: s.path_style(c[f["id"]]),
+            style_function=lambda f, s=style, c=by_id: feature_style(s, c[f["id"]], f),
             highlight_function=lambda _f, s=style: {"weight": s.weight + 2, "color": "#222222"},
             marker=folium.CircleMarker(radius=style.radius),
             tooltip=_detail(folium.GeoJsonTooltip, layer.tooltip) if has_features else None,
