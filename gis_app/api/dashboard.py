@@ -30,14 +30,19 @@ TopQuery = Annotated[int, Query(ge=1, le=100, description="Rows per chart, worst
 SCOPE_PARAMS = ("body_id", "standard", "tolerance_m2", "as_of")
 """What the data-quality link carries over from the dashboard request."""
 MAP = "/map"
-"""The map page: `?building=` opens on a building, `?body=` on a body's buildings. Parcel
-rows link with `?district=` and `?parcel_status=`, which the map does not read yet (it then
-opens on the whole district, parcels shown)."""
+"""The map page: `?building=` opens on a building, `?body=` on a body's buildings."""
+LAND = "/land"
+"""The land page: `?district=` and `?status=` run that search when it opens."""
 
 
 def map_url(**params: object) -> str:
     """A link to the map page showing what `params` name."""
     return f"{MAP}?{urlencode(params)}"
+
+
+def land_url(**params: object) -> str:
+    """A link to the land page searching what `params` name."""
+    return f"{LAND}?{urlencode(params)}"
 
 
 def _rows(rows: list[dict[str, Any]], link: str, key: str) -> list[dict[str, Any]]:
@@ -53,9 +58,9 @@ def _district_rows(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]
         {
             **{k: plain(v) for k, v in row.items()},
             "label": row["district"] or t("web.dashboard.no_district", lang),
-            "map_url": map_url(district=row["district"], parcel_status="idle")
+            "map_url": land_url(district=row["district"], status="idle")
             if row["district"]
-            else map_url(parcel_status="idle"),
+            else land_url(status="idle"),
         }
         for row in rows
     ]
@@ -66,7 +71,7 @@ def _status_rows(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
         {
             **{k: plain(v) for k, v in row.items()},
             "label": t(f"web.dashboard.parcel_status.{row['status']}", lang),
-            "map_url": map_url(parcel_status=row["status"]),
+            "map_url": land_url(status=row["status"]),
         }
         for row in rows
     ]

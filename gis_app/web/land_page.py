@@ -62,6 +62,18 @@ def _options(session: Session, lang: str) -> dict[str, Any]:
     }
 
 
+def _prefill(request: Request, options: dict[str, Any]) -> dict[str, Any] | None:
+    """`?district=…&status=…` (the dashboard's links): a search to run when the page opens;
+    values the form does not offer are dropped."""
+    district = request.query_params.get("district")
+    statuses = [s for s in request.query_params.getlist("status") if s in PARCEL_STATUSES]
+    if district not in options["districts"]:
+        district = None
+    if district is None and not statuses:
+        return None
+    return {"district": district, "status": statuses}
+
+
 @router.get("/land", response_class=HTMLResponse)
 def land_page(request: Request, session: SessionDep) -> HTMLResponse:
     """The form and an empty result layer over the parcels' extent."""
@@ -76,6 +88,10 @@ def land_page(request: Request, session: SessionDep) -> HTMLResponse:
         fmap=fmap,
         panel=render_template("land_panel.html", lang, **options),
         scripts=["land"],
-        data={"hasSlope": options["has_slope"], "hasFlood": options["has_flood"]},
+        data={
+            "hasSlope": options["has_slope"],
+            "hasFlood": options["has_flood"],
+            "prefill": _prefill(request, options),
+        },
         text_prefixes=["web.land.", "land.column.", "land.status."],
     )

@@ -44,3 +44,20 @@ def test_english_and_a_mistake_caught_before_sending(web) -> None:
     page.wait_for_selector("#land-summary .gis-message.error")
     assert "minimum area cannot exceed" in page.inner_text("#land-summary")
     web.shot("land_english")
+
+
+def test_dashboard_link_runs_its_search(web, sample_engine) -> None:
+    from sqlalchemy import text
+
+    with sample_engine.connect() as conn:
+        district, idle = conn.execute(
+            text(
+                "SELECT district, count(*) FROM land_parcel WHERE status = 'idle' "
+                "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"
+            )
+        ).one()
+    web.open(f"/land?district={district}&status=idle")
+    page = web.page
+    page.wait_for_selector("#land-summary .gis-message >> text=找到")
+    assert f"找到 {idle} 宗地块" in page.inner_text("#land-summary")
+    assert page.locator("#land-table tbody tr").count() == idle

@@ -231,4 +231,19 @@
   downloads.querySelectorAll("button").forEach(b =>
     b.addEventListener("click", () => download(b.dataset.format)));
   form.addEventListener("submit", run);
+
+  const prefill = GIS.data().prefill;
+  if (prefill) {
+    form.querySelector('[name="mode"][value="search"]').checked = true;
+    document.getElementById("weights").hidden = true;
+    if (prefill.district) { form.elements.district.value = prefill.district; }
+    if (prefill.status.length) {
+      form.querySelectorAll('[name="status"]').forEach(box => {
+        box.checked = prefill.status.includes(box.value);
+      });
+    }
+    form.querySelectorAll('[name="avoid"], [name="inside_urban"]').forEach(box => { box.checked = false; });
+    if (form.elements.slope_max) { form.elements.slope_max.value = ""; }
+    form.requestSubmit();
+  }
 })();
