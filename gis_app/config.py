@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         default=500_000, ge=1, description="Most rows a CSV/XLSX report carries."
     )
     audit_user: str = Field(default="gis-app", description="Name written to the audit log.")
+    home_bbox: tuple[float, float, float, float] | None = Field(
+        default=None,
+        description="Where the map pages open (west,south,east,north; GIS_HOME_BBOX as JSON, "
+        "e.g. [120.1,30.2,120.2,30.3]): the office's own district. Unset: all the data.",
+    )
     basemap: Literal["none", "osm", "tianditu"] = Field(
         default="none",
         description="Online basemap under the map pages; off by default (offices often have "

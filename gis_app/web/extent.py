@@ -10,6 +10,13 @@ FALLBACK = (120.10, 30.20, 120.22, 30.32)
 TABLES = ("land_parcel", "building", "campus")
 
 
+def home_extent(
+    session: Session, table: str, home: tuple[float, float, float, float] | None
+) -> tuple[float, float, float, float]:
+    """Where a page's map opens: the configured home view, else all of `table`'s data."""
+    return home if home is not None else data_extent(session, table)
+
+
 def data_extent(session: Session, table: str) -> tuple[float, float, float, float]:
     """(west, south, east, north) of `table`'s geometries from the planner's statistics
     (instant on big tables), or from the data when the table was never analysed."""

@@ -17,7 +17,7 @@ from gis_app.maps.catalog_map import with_catalog_layers
 from gis_app.maps.render import blank_map
 from gis_app.models import LandUseClass, RasterLayer
 from gis_app.models.base import CONSTRAINT_KINDS, LANDUSE_SCHEMES, PARCEL_STATUSES
-from gis_app.web.extent import data_extent
+from gis_app.web.extent import home_extent
 from gis_app.web.page import lang_of, map_page, render_template
 
 router = APIRouter(include_in_schema=False)
@@ -79,7 +79,7 @@ def land_page(request: Request, session: SessionDep) -> HTMLResponse:
     """The form and an empty result layer over the parcels' extent."""
     lang = lang_of(request)
     options = _options(session, lang)
-    bounds = data_extent(session, "land_parcel")
+    bounds = home_extent(session, "land_parcel", request.app.state.settings.home_bbox)
     fmap = blank_map(bounds)
     with_catalog_layers(fmap, list(LAND_LAYERS), lang, session=session, bbox=bounds)
     return map_page(

@@ -16,7 +16,7 @@ from gis_app.db.session import SessionDep
 from gis_app.errors import NotFound
 from gis_app.maps.catalog_map import with_catalog_layers
 from gis_app.maps.render import blank_map
-from gis_app.web.extent import data_extent
+from gis_app.web.extent import home_extent
 from gis_app.web.page import lang_of, map_page, render_template
 
 router = APIRouter(include_in_schema=False)
@@ -69,7 +69,7 @@ def map_browser(
 ) -> HTMLResponse:
     """The district on the map; a building or body given in the URL is opened."""
     lang = lang_of(request)
-    bounds = data_extent(session, "building")
+    bounds = home_extent(session, "building", request.app.state.settings.home_bbox)
     fmap = blank_map(bounds)
     with_catalog_layers(fmap, list(MAP_LAYERS), lang, session=session, bbox=bounds)
     data: dict[str, Any] = {"building": building}

@@ -34,3 +34,8 @@ def test_tianditu_key_from_settings(sample_db: dict) -> None:
     assert hosts == {"t{s}.tianditu.gov.cn"} and "tk=KEY123" in page
     with pytest.raises(ValidationError, match="TIANDITU_KEY"):
         Settings(basemap="tianditu")
+
+
+def test_home_view_from_settings(sample_db: dict) -> None:
+    page = _page(sample_db, home_bbox=(120.14, 30.25, 120.16, 30.27))
+    assert "[[30.25, 120.14], [30.27, 120.16]]" in page
