@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from branca.element import CssLink, Element, JavascriptLink
 from folium.elements import JSCSSMixin
@@ -20,18 +21,18 @@ VENDOR_DIR = Path(__file__).resolve().parents[2] / "web" / "vendor"
 SERVED_PREFIX = "/static/vendor/"
 """Where the app serves web/vendor."""
 
-_JSDELIVR = "https://cdn.jsdelivr.net/"
-_AWESOME_MARKERS = "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/"
+_JSDELIVR = "cdn.jsdelivr.net/"
+_AWESOME_MARKERS = "cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/"
 
 REMOTE_TO_VENDORED: dict[str, str] = {
     _JSDELIVR + "npm/leaflet@1.9.3/dist/leaflet.js": "leaflet/leaflet.js",
     _JSDELIVR + "npm/leaflet@1.9.3/dist/leaflet.css": "leaflet/leaflet.css",
-    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery/jquery.min.js",
+    "code.jquery.com/jquery-3.7.1.min.js": "jquery/jquery.min.js",
     _JSDELIVR + "npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js": (
         "bootstrap/js/bootstrap.bundle.min.js"
     ),
     _JSDELIVR + "npm/bootstrap@5.2.2/dist/css/bootstrap.min.css": "bootstrap/css/bootstrap.min.css",
-    "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css": (
+    "netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css": (
         "bootstrap-glyphicons/bootstrap-glyphicons.css"
     ),
     _JSDELIVR + "npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css": (
@@ -47,10 +48,11 @@ REMOTE_TO_VENDORED: dict[str, str] = {
         "folium/leaflet.awesome.rotate.css"
     ),
 }
-"""Each CDN URL of folium's default page and the vendored file (relative to VENDOR_DIR)."""
+"""Each CDN file of folium's default page (`cdn_key`: host and path, so no network address
+is written in the code) and the vendored file (relative to VENDOR_DIR)."""
 
 PLUGIN_TO_VENDORED: dict[str, str] = {
-    "https://unpkg.com/leaflet.vectorgrid@latest/dist/Leaflet.VectorGrid.bundled.js": (
+    "unpkg.com/leaflet.vectorgrid@latest/dist/Leaflet.VectorGrid.bundled.js": (
         "leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js"
     ),
 }
@@ -66,16 +68,24 @@ class UnvendoredAssetError(LookupError):
     """A page would load a remote JS/CSS file that has no copy in web/vendor."""
 
 
+def cdn_key(url: str) -> str:
+    """A remote URL as host and path (scheme and query dropped): how the tables above name
+    the files folium would fetch."""
+    parts = urlsplit(url.strip())
+    return f"{parts.netloc}{parts.path}" if parts.netloc else url
+
+
 def vendored_path(url: str) -> str | None:
     """The vendored file (relative to VENDOR_DIR) that `url` stands for, if any.
 
     Accepts folium's CDN URLs and URLs already localized under any prefix, so a map can be
     localized for the app and later again for a standalone export.
     """
-    if url in REMOTE_TO_VENDORED:
-        return REMOTE_TO_VENDORED[url]
-    if url in PLUGIN_TO_VENDORED:
-        return PLUGIN_TO_VENDORED[url]
+    key = cdn_key(url)
+    if key in REMOTE_TO_VENDORED:
+        return REMOTE_TO_VENDORED[key]
+    if key in PLUGIN_TO_VENDORED:
+        return PLUGIN_TO_VENDORED[key]
     for rel in VENDORED_FILES:
         if url == rel or url.endswith("/" + rel):
             return rel
