@@ -290,28 +290,11 @@ def catalog_map(
         maxZoom=22,
         zoomSnap=0.25,
     )
-    with_catalog_layers(
-        fmap, layer_ids, lang, session=session, bbox=bounds, base_url=base_url, inline=inline
-    )
-    MapChrome(BACKGROUND, bounds).add_to(fmap)
-    return fmap
-
-
-def with_catalog_layers(
-    fmap: folium.Map,
-    layer_ids: list[str],
-    lang: str,
-    *,
-    session: Session | None = None,
-    bbox: BBox | None = None,
-    base_url: str = "",
-    inline: bool = False,
-) -> AddedLayers:
-    """`add_catalog_layers`, then the layer control and one legend for them."""
     added = add_catalog_layers(
-        fmap, layer_ids, lang, session=session, bbox=bbox, base_url=base_url, inline=inline
+        fmap, layer_ids, lang, session=session, bbox=bounds, base_url=base_url, inline=inline
     )
     folium.LayerControl(collapsed=False).add_to(fmap)
     if added.legend:
         Legend(added.legend).add_to(fmap)
-    return added
+    MapChrome(BACKGROUND, bounds).add_to(fmap)
+    return fmap

@@ -216,18 +216,3 @@ def feature_map(
         west, south, east, north = west - 0.002, south - 0.002, east + 0.002, north + 0.002
     MapChrome(BACKGROUND, (west, south, east, north)).add_to(fmap)
     return fmap
-
-
-def blank_map(bounds: tuple[float, float, float, float]) -> folium.Map:
-    """A map with no layer yet (the page's script or catalog layers fill it), on the plain
-    background, fitted to `bounds` (west, south, east, north)."""
-    west, south, east, north = bounds
-    fmap = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=12,
-        tiles=None,
-        maxZoom=20,
-        zoomSnap=0.25,
-    )
-    MapChrome(BACKGROUND, bounds).add_to(fmap)
-    return fmap

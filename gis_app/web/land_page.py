@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 
 from gis_app.db.session import SessionDep
 from gis_app.i18n import t
-from gis_app.maps.catalog_map import with_catalog_layers
-from gis_app.maps.render import blank_map
+from gis_app.maps.catalog_map import catalog_map
 from gis_app.models import LandUseClass, RasterLayer
 from gis_app.models.base import CONSTRAINT_KINDS, LANDUSE_SCHEMES, PARCEL_STATUSES
 from gis_app.web.extent import home_extent
@@ -80,8 +79,7 @@ def land_page(request: Request, session: SessionDep) -> HTMLResponse:
     lang = lang_of(request)
     options = _options(session, lang)
     bounds = home_extent(session, "land_parcel", request.app.state.settings.home_bbox)
-    fmap = blank_map(bounds)
-    with_catalog_layers(fmap, list(LAND_LAYERS), lang, session=session, bbox=bounds)
+    fmap = catalog_map(list(LAND_LAYERS), lang, bounds, session=session)
     return map_page(
         request,
         page_id="land",

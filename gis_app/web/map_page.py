@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from gis_app.api.params import MAX_INT
 from gis_app.db.session import SessionDep
 from gis_app.errors import NotFound
-from gis_app.maps.catalog_map import with_catalog_layers
-from gis_app.maps.render import blank_map
+from gis_app.maps.catalog_map import catalog_map
 from gis_app.web.extent import home_extent
 from gis_app.web.page import lang_of, map_page, render_template
 
@@ -70,8 +69,7 @@ def map_browser(
     """The district on the map; a building or body given in the URL is opened."""
     lang = lang_of(request)
     bounds = home_extent(session, "building", request.app.state.settings.home_bbox)
-    fmap = blank_map(bounds)
-    with_catalog_layers(fmap, list(MAP_LAYERS), lang, session=session, bbox=bounds)
+    fmap = catalog_map(list(MAP_LAYERS), lang, bounds, session=session)
     data: dict[str, Any] = {"building": building}
     if body is not None:
         data["body"] = _body(session, body)

@@ -46,9 +46,11 @@ def live_url(sample_db: dict) -> Iterator[str]:
     thread.join(10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """System Chromium (scripts/ensure-system.sh installs it); no browser is downloaded."""
+    """System Chromium (scripts/ensure-system.sh installs it); no browser is downloaded.
+    One per module: a Playwright kept open for the session would leave its event loop
+    running under later tests that drive a browser of their own (map PNG export)."""
     if not CHROMIUM.exists():
         pytest.skip("no /usr/bin/chromium (scripts/ensure-system.sh installs it)")
     from playwright.sync_api import sync_playwright
