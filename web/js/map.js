@@ -126,18 +126,15 @@
 
   // Each tiled layer is a stack of canvases that would swallow clicks meant for the layers
   // under it: only the buildings answer clicks here, the others show through.
-  Object.entries(window.GIS_LAYERS || {}).forEach(([id, layer]) => {
-    if (!id.startsWith("buildings") && layer.getContainer && layer.getContainer()) {
-      layer.getContainer().classList.add("gis-passive");
-    }
-  });
-  map.on("layeradd", e => {
-    Object.entries(window.GIS_LAYERS || {}).forEach(([id, layer]) => {
-      if (layer === e.layer && !id.startsWith("buildings") && layer.getContainer()) {
-        layer.getContainer().classList.add("gis-passive");
+  function passive(layer) {
+    Object.entries(window.GIS_LAYERS || {}).forEach(([id, known]) => {
+      if (known === (layer || known) && !id.startsWith("buildings") && known.getContainer()) {
+        known.getContainer().classList.add("gis-passive");
       }
     });
-  });
+  }
+  passive(null);
+  map.on("layeradd", e => passive(e.layer));
 
   if (data.building) { showBuilding(data.building, true); }
   if (data.body) { showBody(data.body); }
