@@ -55,6 +55,12 @@ class InvalidParameter(GisAppError):
     key = "error.invalid_parameter"
 
 
+class BadRequest(InvalidParameter):
+    """As `InvalidParameter`, answered 400 where a standard asks for it (OGC API)."""
+
+    status_code = 400
+
+
 class RecordRejected(GisAppError):
     """A write that the data rules refuse; `reason` names the record."""
 

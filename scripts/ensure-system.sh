@@ -2,7 +2,8 @@
 # Installs, from Debian/Ubuntu packages and only when missing, what the project needs from
 # the system: Python's venv module, a PostgreSQL server with PostGIS (and btree_gist), and
 # Chromium with a Chinese font for map PNG exports and the browser tests (driven by
-# Playwright through /usr/bin/chromium; no browser is ever downloaded).
+# Playwright through /usr/bin/chromium; no browser is ever downloaded), and GDAL's
+# command-line tools, the reference client of the OGC API tests.
 # The project never uses the system's own cluster; it runs a private one (gis_app.db).
 set -euo pipefail
 
@@ -61,4 +62,9 @@ fi
 if [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
   apt_install fonts-wqy-microhei
 fi
+# GDAL's command-line tools: the OGC API tests read the service with ogrinfo/ogr2ogr (OAPIF).
+if ! command -v ogrinfo >/dev/null; then
+  apt_install gdal-bin
+fi
+
 echo "Chromium $(/usr/bin/chromium --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -n 1): ready"

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+import uvicorn
 from psycopg import sql
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 
+from gis_app.api.app import create_app
 from gis_app.config import Settings
 from gis_app.db import migrate
 from gis_app.db.cluster import PrivateCluster, create_extensions
@@ -137,3 +142,30 @@ def sample_engine(sample_db: dict) -> Iterator[Engine]:
     eng = make_engine(sample_db["url"])
     yield eng
     eng.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_url(sample_db: dict) -> Iterator[str]:
+    """Base URL of the app serving the demo district, for the whole test session."""
+    settings = Settings(database_url=sample_db["url"], raster_dir=sample_db["raster_dir"])
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the app did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)

@@ -19,6 +19,7 @@ from gis_app.api import (
     land,
     layers,
     maps,
+    ogc,
     rasters,
     search,
     tiles,
@@ -44,6 +45,7 @@ ROUTERS = (
     layers.router,
     tiles.router,
     maps.router,
+    ogc.router,
 )
 """One router per resource; a new resource adds its line here."""
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 from shapely.geometry import shape
 
 from gis_app.i18n import t
+from gis_app.maps.vector_files import GPKG_MEDIA_TYPE, write_vector
 from gis_app.models.base import SRID
 from gis_app.reports import writers
+
+__all__ = ["GPKG_MEDIA_TYPE", "to_csv", "to_gpkg"]
 
 COLUMNS = (
     "rank",
@@ -29,7 +30,6 @@ COLUMNS = (
     "score",
     "explanation",
 )
-GPKG_MEDIA_TYPE = "application/geopackage+sqlite3"
 
 
 def _flat(row: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -70,7 +70,4 @@ def to_gpkg(rows: list[dict[str, Any]], layer: str, lang: str) -> bytes:
     geometries = [shape(json.loads(r["geometry"])) if r.get("geometry") else None for r in rows]
     frame = gpd.GeoDataFrame(flats, geometry=geometries, crs=f"EPSG:{SRID}")
     frame.columns = [c if c == "geometry" else _header(c, lang) for c in frame.columns]
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{layer}.gpkg"
-        frame.to_file(path, layer=layer, driver="GPKG")
-        return path.read_bytes()
+    return write_vector(frame, layer, "gpkg")

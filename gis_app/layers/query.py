@@ -96,7 +96,7 @@ def _params(spec: LayerSpec, source: SourceDef, bbox: BBox | None, filters: Filt
     }
 
 
-def _run(session: Session, sql: str, params: dict[str, Any], *, boxed: bool) -> list[dict]:
+def run_layer_sql(session: Session, sql: str, params: dict[str, Any], *, boxed: bool) -> list[dict]:
     """Run a layer statement. Over a box (a tile, a map view) it reaches a few thousand
     buildings at most: with the default 4 MB of work_mem the planner probes the occupancy
     index for each of their rooms instead of hashing every occupancy of the province, which
@@ -124,7 +124,7 @@ def render_tile(
         "cap": spec.max_features,
         "tolerance": tolerance_m(z),
     }
-    row = _run(session, tile_sql(source, spec.used_fields()), params, boxed=True)[0]
+    row = run_layer_sql(session, tile_sql(source, spec.used_fields()), params, boxed=True)[0]
     matched = int(row["matched"])
     return Tile(
         data=bytes(row["tile"] or b""),
@@ -153,6 +153,6 @@ def layer_features(
         raise InvalidParameter(field="bbox", reason="reason.layers.bbox_needed", layer=spec.id)
     names = list(source.fields) if fields is None else fields
     params = _params(spec, source, bbox, filters) | {"limit": limit, "offset": offset}
-    rows = _run(session, features_sql(source, names), params, boxed=bbox is not None)
+    rows = run_layer_sql(session, features_sql(source, names), params, boxed=bbox is not None)
     total = int(rows[0]["total"]) if rows else 0
     return [{k: v for k, v in r.items() if k != "total"} for r in rows], total

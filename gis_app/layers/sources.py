@@ -155,6 +155,18 @@ TABLES: dict[str, SourceDef] = {
         fields={"kind": _text("t.kind"), "name": _text("t.name"), "source": _text("t.source")},
         rank=_AREA_RANK,
     ),
+    "floor": SourceDef(
+        geometry="polygon",
+        from_sql="floor t JOIN building b ON b.id = t.building_id",
+        fields={
+            "building_id": _int("t.building_id"),
+            "building_code": _text("b.code"),
+            "building_name": _text("b.name"),
+            "ordinal": _int("t.ordinal"),
+            "name": _text("t.name"),
+        },
+        rank=_AREA_RANK,
+    ),
     "room": SourceDef(
         geometry="polygon",
         from_sql=(
@@ -173,6 +185,7 @@ TABLES: dict[str, SourceDef] = {
             "floor_name": _text("f.name"),
             "ordinal": _int("f.ordinal"),
             "building_id": _int("f.building_id"),
+            "building_code": _text("b.code"),
             "building_name": _text("b.name"),
         },
         rank=_AREA_RANK,
@@ -246,7 +259,8 @@ def _filters(source: SourceDef) -> str:
     )
 
 
-def _open(source: SourceDef) -> str:
+def open_with(source: SourceDef) -> str:
+    """`WITH ` or, for an analysis source, its statement continued with a comma."""
     return f"{source.prefix}\n, " if source.prefix else "WITH "
 
 
@@ -254,7 +268,7 @@ def features_sql(source: SourceDef, fields: Sequence[str]) -> str:
     """GeoJSON-ready rows (id, `fields`, geometry as GeoJSON text, total) meeting the box,
     most important first. Parameters: bbox_west..bbox_north (NULL = everywhere), each
     filter of the source (NULL = any), limit, offset; analysis sources also base_params."""
-    return f"""{_open(source)}picked AS (
+    return f"""{open_with(source)}picked AS (
   SELECT t.id AS id{_columns(source, fields)},
          ST_AsGeoJSON(t.geom, 7, 0) AS geometry, count(*) OVER () AS total
   FROM {source.from_sql}
@@ -278,7 +292,7 @@ def tile_sql(source: SourceDef, fields: Sequence[str]) -> str:
     clipped to the tile. Parameters as in `features_sql` plus z, x, y, layer, cap,
     tolerance."""
     names = "".join(f", {name}" for name in fields)
-    return f"""{_open(source)}picked AS (
+    return f"""{open_with(source)}picked AS (
   SELECT t.id AS fid{_columns(source, fields)},
          t.geom AS geom, count(*) OVER () AS matched
   FROM {source.from_sql}

@@ -80,6 +80,7 @@ def test_sources_registry_is_closed() -> None:
         "road",
         "transit_station",
         "constraint_zone",
+        "floor",
         "room",
     }
     assert set(ANALYSES) == {("vacancy", "building"), ("over_standard", "building")}

@@ -5,45 +5,12 @@ local request fails the test after it ran."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 
-from gis_app.api.app import create_app
-from gis_app.config import Settings
 from gis_app.maps.export import CHROMIUM, CHROMIUM_ARGS, BrowserReport, watched_page
 from tests.artifacts import ARTIFACTS
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def live_url(sample_db: dict) -> Iterator[str]:
-    """Base URL of the app serving the demo district, for the whole test session."""
-    settings = Settings(database_url=sample_db["url"], raster_dir=sample_db["raster_dir"])
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
 
 
 @pytest.fixture(scope="module")

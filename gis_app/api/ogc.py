@@ -1,0 +1,352 @@
+"""OGC API Features under /ogc (Parts 1, 2 and 3), for QGIS, GDAL and OWSLib.
+
+The collections are the sources the web map draws (see `gis_app.ogc.collections`); items
+are GeoJSON in the asked CRS, in id order, paged by limit/offset with next/prev links.
+`f=gpkg` or `f=shp` returns the same selection as a GeoPackage or a zipped Shapefile.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+import geopandas as gpd
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from shapely.geometry import shape
+from sqlalchemy.exc import DataError, ProgrammingError
+
+from gis_app.api.features import GeoJSONResponse, plain
+from gis_app.api.params import MAX_INT
+from gis_app.api.tiles import TileIndex, tile_response
+from gis_app.db.session import SessionDep
+from gis_app.errors import BadRequest, NotFound
+from gis_app.i18n import pick_language
+from gis_app.layers.catalog import get_layer
+from gis_app.layers.grid import MAX_ZOOM
+from gis_app.layers.query import render_tile
+from gis_app.maps.vector_files import VECTOR_FORMATS, write_vector
+from gis_app.ogc import cql, documents
+from gis_app.ogc import crs as crs_module
+from gis_app.ogc.collections import COLLECTIONS, Collection, get_collection
+from gis_app.ogc.items import (
+    ItemQuery,
+    box_in_storage,
+    equal_conditions,
+    level_condition,
+    read_items,
+)
+
+router = APIRouter(prefix="/ogc", tags=["OGC API Features"])
+
+RESERVED = {
+    "limit",
+    "offset",
+    "bbox",
+    "bbox-crs",
+    "crs",
+    "properties",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+    "level",
+    "f",
+}
+"""Query parameters with their own meaning; any other must be a queryable (= filter)."""
+FilterLang = Literal["cql2-text", "cql2-json", "cql-text"]
+"""cql-text: the draft name GDAL 3.6 sends; read as CQL2 text."""
+CollectionId = Annotated[str, Path(max_length=40, description="Collection id, e.g. rooms")]
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+EXPORT_MAX = 200_000
+"""Features one file export may hold."""
+
+
+def _base(request: Request) -> str:
+    return str(request.url_for("ogc_landing")).rstrip("/")
+
+
+def _lang(request: Request) -> str:
+    return pick_language(request.headers.get("accept-language"))
+
+
+@router.get("", name="ogc_landing", summary="Landing page / 服务首页")
+@router.get("/", include_in_schema=False)
+def landing(request: Request) -> dict[str, Any]:
+    return documents.landing(_base(request), _lang(request))
+
+
+@router.get("/conformance", summary="Conformance classes / 符合性类")
+def conformance() -> dict[str, Any]:
+    return {"conformsTo": documents.CONFORMANCE}
+
+
+_SCHEMA_TYPES = {"text": "string", "number": "number", "bool": "boolean"}
+
+
+def _collection_items_path(generic: dict[str, Any], found: Collection) -> dict[str, Any]:
+    """The items operation of one collection, with a query parameter per queryable."""
+    operation = json.loads(json.dumps(generic["get"]))
+    operation["operationId"] = f"items_{found.id}"
+    limit = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
+    operation["parameters"] = [
+        {**p, "schema": limit} if p["name"] == "limit" else p
+        for p in operation["parameters"]
+        if p["in"] != "path"
+    ] + [
+        {"name": name, "in": "query", "required": False, "schema": {"type": _SCHEMA_TYPES[c.kind]}}
+        for name, c in found.source.fields.items()
+    ]
+    return {"get": operation}
+
+
+@router.get("/api", summary="OpenAPI definition of /ogc / 接口定义")
+def api_definition(request: Request) -> JSONResponse:
+    """The app's OpenAPI document cut to /ogc, with /ogc as its server, plus each
+    collection's items path with its queryables: GDAL looks those up to decide which
+    filters it may send to the server."""
+    full = request.app.openapi()
+    paths = {
+        key.removeprefix("/ogc").replace("{collection_id}", "{collectionId}") or "/": json.loads(
+            json.dumps(value).replace('"collection_id"', '"collectionId"')
+        )
+        for key, value in full["paths"].items()
+        if key.startswith("/ogc")
+    }
+    generic = paths["/collections/{collectionId}/items"]
+    for found in COLLECTIONS.values():
+        paths[f"/collections/{found.id}/items"] = _collection_items_path(generic, found)
+    return JSONResponse({**full, "servers": [{"url": _base(request)}], "paths": paths})
+
+
+@router.get("/collections", summary="Collections / 数据集合")
+def collections(request: Request, session: SessionDep) -> dict[str, Any]:
+    return documents.collections_doc(session, _base(request), _lang(request))
+
+
+@router.get(
+    "/collections/{collection_id}",
+    name="ogc_collection",
+    summary="One collection / 单个集合",
+)
+def collection(request: Request, session: SessionDep, collection_id: CollectionId) -> dict:
+    found = get_collection(collection_id)
+    return documents.collection_doc(session, found, _base(request), _lang(request))
+
+
+@router.get("/collections/{collection_id}/queryables", summary="Queryables / 可查询属性")
+def queryables(request: Request, collection_id: CollectionId) -> JSONResponse:
+    body = documents.queryables(get_collection(collection_id), _base(request), _lang(request))
+    return JSONResponse(body, media_type="application/schema+json")
+
+
+def _numbers(value: str, field: str) -> list[float]:
+    try:
+        numbers = [float(v) for v in value.split(",")]
+    except ValueError:
+        raise BadRequest(field=field, reason="reason.ogc.bbox_numbers") from None
+    if len(numbers) not in (4, 6):
+        raise BadRequest(field=field, reason="reason.ogc.bbox_numbers")
+    return numbers
+
+
+@dataclass(frozen=True)
+class ItemParams:
+    """The items parameters with a meaning of their own (declared, so the OpenAPI document
+    lists them: GDAL reads `filter-lang` there to decide to send filters to the server)."""
+
+    bbox: Annotated[str | None, Query(description="west,south,east,north in bbox-crs")] = None
+    bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None
+    crs: Annotated[str | None, Query(description="Output CRS URI (default CRS84)")] = None
+    properties: Annotated[str | None, Query(description="Comma-separated properties")] = None
+    level: Annotated[str | None, Query(description="Floor ordinal (0 = 1F) or name")] = None
+    filter: Annotated[str | None, Query(description="CQL2 filter")] = None
+    filter_lang: Annotated[FilterLang, Query(alias="filter-lang")] = "cql2-text"
+    filter_crs: Annotated[str | None, Query(alias="filter-crs")] = None
+
+
+def _query(
+    request: Request, given: ItemParams, found: Collection, limit: int, offset: int
+) -> ItemQuery:
+    """The request's parameters checked against the collection; 400 naming the first bad."""
+    source = found.source
+    query = ItemQuery(limit=limit, offset=offset)
+    if given.bbox is not None:
+        box_crs = crs_module.parse(given.bbox_crs, "bbox-crs")
+        query.bbox = box_in_storage(_numbers(given.bbox, "bbox"), box_crs)
+    elif given.bbox_crs is not None:
+        raise BadRequest(field="bbox-crs", reason="reason.ogc.crs_without_bbox")
+    if given.properties is not None:
+        names = [n.strip() for n in given.properties.split(",") if n.strip()]
+        unknown = [n for n in names if n not in source.fields]
+        if unknown:
+            raise BadRequest(
+                field="properties",
+                reason="reason.ogc.unknown_property",
+                name=", ".join(unknown),
+                known=", ".join(source.fields),
+            )
+        query.properties = names
+    others = {k: v for k, v in request.query_params.items() if k not in RESERVED}
+    for name in others:
+        if name not in source.fields:
+            raise BadRequest(
+                field=name,
+                reason="reason.ogc.unknown_parameter",
+                name=name,
+                known=", ".join(source.fields),
+            )
+    equal_conditions(source, others, query)
+    if given.level is not None:
+        level_condition(found, given.level, query)
+    if given.filter is not None:
+        filter_crs = crs_module.parse(given.filter_crs, "filter-crs")
+        tree = cql.parse(given.filter, given.filter_lang)
+        columns = {name: column.sql for name, column in source.fields.items()}
+        condition, values = cql.to_sql(tree, columns, filter_crs)
+        query.conditions.append(condition)
+        query.params.update(values)
+    return query
+
+
+def _rows(session: SessionDep, found: Collection, query: ItemQuery, out) -> list[dict]:
+    """Read the rows; a filter the database cannot apply (text compared with a number…) is
+    the caller's mistake: 400 naming `filter`."""
+    try:
+        return read_items(session, found, query, out)
+    except (DataError, ProgrammingError) as exc:
+        session.rollback()
+        if not query.conditions:
+            raise
+        detail = str(getattr(exc.orig, "diag", None) and exc.orig.diag.message_primary)
+        raise BadRequest(field="filter", reason="reason.ogc.filter_failed", detail=detail) from exc
+
+
+def _feature(row: dict[str, Any]) -> dict[str, Any]:
+    geometry = json.loads(row["geometry"]) if row.get("geometry") else None
+    properties = {k: plain(v) for k, v in row.items() if k not in ("id", "geometry")}
+    return {"type": "Feature", "id": row["id"], "geometry": geometry, "properties": properties}
+
+
+def _page_links(request: Request, query: ItemQuery, returned: int) -> list[dict[str, str]]:
+    url = request.url
+    links = [{"href": str(url), "rel": "self", "type": documents.GEOJSON}]
+    if returned == query.limit:
+        href = url.include_query_params(offset=query.offset + query.limit, limit=query.limit)
+        links.append({"href": str(href), "rel": "next", "type": documents.GEOJSON})
+    if query.offset > 0:
+        href = url.include_query_params(
+            offset=max(query.offset - query.limit, 0), limit=query.limit
+        )
+        links.append({"href": str(href), "rel": "prev", "type": documents.GEOJSON})
+    collection_href = str(
+        request.url_for("ogc_collection", collection_id=request.path_params["collection_id"])
+    )
+    links.append({"href": collection_href, "rel": "collection", "type": documents.JSON})
+    return links
+
+
+def _file(found: Collection, rows: list[dict], out, fmt: str) -> Response:
+    frame = gpd.GeoDataFrame(
+        [{k: plain(v) for k, v in r.items() if k != "geometry"} for r in rows],
+        geometry=[shape(json.loads(r["geometry"])) if r.get("geometry") else None for r in rows],
+        crs=f"EPSG:{out.srid}",
+    )
+    data = write_vector(frame, found.id, fmt)
+    suffix = "gpkg" if fmt == "gpkg" else "shp.zip"
+    return Response(
+        data,
+        media_type=VECTOR_FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{found.id}.{suffix}"'},
+    )
+
+
+@router.get(
+    "/collections/{collection_id}/items",
+    summary="Features / 要素",
+    response_class=GeoJSONResponse,
+)
+def items(
+    request: Request,
+    session: SessionDep,
+    collection_id: CollectionId,
+    given: Annotated[ItemParams, Depends()],
+    limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT)] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
+    f: Annotated[str, Query(pattern="^(json|geojson|gpkg|shp)$")] = "json",
+) -> Response:
+    """Features of a collection: `bbox` (+`bbox-crs`), `crs`, `properties`, `level` (floor
+    ordinal or name; floors and rooms), a CQL2 `filter` (`filter-lang` cql2-text or
+    cql2-json, `filter-crs`), and `name=value` for any queryable."""
+    found = get_collection(collection_id)
+    export = f in VECTOR_FORMATS
+    page = limit or (EXPORT_MAX if export else DEFAULT_LIMIT)
+    query = _query(request, given, found, page, offset)
+    out = crs_module.parse(given.crs, "crs")
+    if export:
+        lon_first = crs_module.ServedCrs(out.uri, out.srid, swap_axes=False)
+        return _file(found, _rows(session, found, query, lon_first), lon_first, f)
+    rows = _rows(session, found, query, out)
+    body: dict[str, Any] = {
+        "type": "FeatureCollection",
+        "features": [_feature(r) for r in rows],
+        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "numberReturned": len(rows),
+        "links": _page_links(request, query, len(rows)),
+    }
+    if len(rows) < query.limit and (rows or query.offset == 0):
+        body["numberMatched"] = query.offset + len(rows)
+    return GeoJSONResponse(body, headers={"Content-Crs": f"<{out.uri}>"})
+
+
+@router.get(
+    "/collections/{collection_id}/items/{feature_id}",
+    summary="One feature / 单个要素",
+    response_class=GeoJSONResponse,
+)
+def item(
+    request: Request,
+    session: SessionDep,
+    collection_id: CollectionId,
+    feature_id: Annotated[int, Path(ge=1, le=MAX_INT)],
+) -> Response:
+    found = get_collection(collection_id)
+    out = crs_module.parse(request.query_params.get("crs"), "crs")
+    query = ItemQuery(limit=1, feature_id=feature_id)
+    rows = _rows(session, found, query, out)
+    if not rows:
+        raise NotFound(resource="feature", id=f"{collection_id}/{feature_id}")
+    body = _feature(rows[0])
+    base = _base(request)
+    body["links"] = [
+        {"href": str(request.url), "rel": "self", "type": documents.GEOJSON},
+        {
+            "href": f"{base}/collections/{collection_id}",
+            "rel": "collection",
+            "type": documents.JSON,
+        },
+    ]
+    return GeoJSONResponse(body, headers={"Content-Crs": f"<{out.uri}>"})
+
+
+@router.get(
+    "/collections/{collection_id}/tiles/WebMercatorQuad/{z}/{x}/{y}",
+    summary="Vector tile of a collection / 集合矢量瓦片",
+    response_class=Response,
+)
+def collection_tile(
+    request: Request,
+    session: SessionDep,
+    collection_id: CollectionId,
+    z: Annotated[int, Path(ge=0, le=MAX_ZOOM)],
+    x: TileIndex,
+    y: TileIndex,
+) -> Response:
+    """The web map's tile of the collection's layer (same cap, simplification, ETag)."""
+    found = get_collection(collection_id)
+    if found.layer is None:
+        raise NotFound(resource="tiles", id=collection_id)
+    tile = render_tile(session, get_layer(found.layer), z, x, y)
+    return tile_response(tile, request.headers.get("if-none-match"))

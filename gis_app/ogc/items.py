@@ -1,0 +1,144 @@
+"""Reading a collection's items: box, property filters, `level`, a CQL2 filter, output CRS.
+
+Items come in id order, so `offset` pages are stable. No request counts the whole table:
+`numberMatched` is known only when a page comes back short (then it is offset + returned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyproj import Transformer
+from sqlalchemy.orm import Session
+
+from gis_app.analysis.common import Scope, Standard, base_params
+from gis_app.errors import BadRequest
+from gis_app.layers.query import run_layer_sql
+from gis_app.layers.sources import SourceDef, open_with
+from gis_app.models.base import SRID
+from gis_app.ogc.collections import Collection
+from gis_app.ogc.crs import ServedCrs
+
+BBox = tuple[float, float, float, float]
+_BOX = (
+    "ST_MakeEnvelope(CAST(:bbox_west AS float8), CAST(:bbox_south AS float8), "
+    "CAST(:bbox_east AS float8), CAST(:bbox_north AS float8), 4490)"
+)
+
+
+@dataclass
+class ItemQuery:
+    """What a request asks of a collection, already checked."""
+
+    limit: int
+    offset: int = 0
+    bbox: BBox | None = None
+    """In CGCS2000 lon/lat (see `box_in_storage`)."""
+    crs: ServedCrs | None = None
+    properties: list[str] | None = None
+    conditions: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    feature_id: int | None = None
+
+
+def box_in_storage(values: Sequence[float], crs: ServedCrs) -> BBox:
+    """A `bbox` given in `crs` (its axis order) as a lon/lat box in EPSG:4490; the edges are
+    densified, so a box in metres covers all of its curved outline in degrees."""
+    if len(values) == 6:
+        values = (values[0], values[1], values[3], values[4])
+    a, b, c, d = values
+    if crs.swap_axes:
+        a, b, c, d = b, a, d, c
+    if a > c or b > d:
+        raise BadRequest(field="bbox", reason="reason.ogc.bbox_order")
+    if crs.srid == SRID:
+        return (a, b, c, d)
+    move = Transformer.from_crs(crs.srid, SRID, always_xy=True)
+    west, south, east, north = move.transform_bounds(a, b, c, d, densify_pts=21)
+    return (west, south, east, north)
+
+
+def typed(value: str, kind: str, name: str) -> Any:
+    """A query-string value as its property's type; 400 naming the property."""
+    if kind == "number":
+        try:
+            return float(value)
+        except ValueError:
+            raise BadRequest(field=name, reason="reason.ogc.not_a_number", value=value) from None
+    if kind == "bool":
+        if value.lower() not in ("true", "false"):
+            raise BadRequest(field=name, reason="reason.ogc.not_a_bool", value=value)
+        return value.lower() == "true"
+    return value
+
+
+def equal_conditions(source: SourceDef, given: Mapping[str, str], query: ItemQuery) -> None:
+    """Property = value for each queryable named in the query string."""
+    for i, (name, value) in enumerate(given.items()):
+        column = source.fields[name]
+        query.conditions.append(f"{column.sql} = :eq{i}")
+        query.params[f"eq{i}"] = typed(value, column.kind, name)
+
+
+def level_condition(collection: Collection, level: str, query: ItemQuery) -> None:
+    """`level`: a floor ordinal (0 = 1F, -1 = B1) or a floor name as the building names it."""
+    if collection.level is None:
+        raise BadRequest(field="level", reason="reason.ogc.no_levels", collection=collection.id)
+    ordinal_sql, name_sql = collection.level
+    try:
+        query.params["level"] = int(level)
+        query.conditions.append(f"{ordinal_sql} = :level")
+    except ValueError:
+        query.params["level"] = level
+        query.conditions.append(f"{name_sql} = :level")
+
+
+def _geometry_sql(crs: ServedCrs) -> str:
+    geom = "t.geom" if crs.srid == SRID else f"ST_Transform(t.geom, {crs.srid})"
+    if crs.swap_axes:
+        geom = f"ST_FlipCoordinates({geom})"
+    digits = 3 if crs.srid == 3857 or crs.srid == 4549 else 7
+    return f"ST_AsGeoJSON({geom}, {digits}, 0)"
+
+
+def items_sql(source: SourceDef, fields: Sequence[str], query: ItemQuery, crs: ServedCrs) -> str:
+    """Rows (id, fields, geometry as GeoJSON text in `crs`) in id order, one page."""
+    columns = "".join(f",\n         {source.fields[n].sql} AS {n}" for n in fields)
+    where = ["TRUE"]
+    if query.bbox is not None:
+        where.append(f"t.geom && {_BOX} AND ST_Intersects(t.geom, {_BOX})")
+    if query.feature_id is not None:
+        where.append("t.id = :feature_id")
+    where.extend(query.conditions)
+    return f"""{open_with(source)}picked AS (
+  SELECT t.id AS id{columns},
+         {_geometry_sql(crs)} AS geometry
+  FROM {source.from_sql}
+  WHERE {" AND ".join(where)}
+  ORDER BY t.id
+  LIMIT :limit OFFSET :offset
+)
+SELECT * FROM picked"""
+
+
+def read_items(
+    session: Session, collection: Collection, query: ItemQuery, crs: ServedCrs
+) -> list[dict[str, Any]]:
+    """One page of rows of `collection`."""
+    source = collection.source
+    fields = query.properties if query.properties is not None else list(source.fields)
+    params: dict[str, Any] = {
+        **query.params,
+        "limit": query.limit,
+        "offset": query.offset,
+        "feature_id": query.feature_id,
+    }
+    if source.prefix is not None:
+        params |= base_params(Scope(bbox=query.bbox), Standard())
+    else:
+        west, south, east, north = query.bbox or (None, None, None, None)
+        params |= {"bbox_west": west, "bbox_south": south, "bbox_east": east, "bbox_north": north}
+    sql = items_sql(source, fields, query, crs)
+    return run_layer_sql(session, sql, params, boxed=query.bbox is not None)
