@@ -30,7 +30,7 @@ from sample_geodata.load import load_sample
 BENCH_DB = "gis_app_bench_sample"
 
 
-def _server_url(dbname: str) -> str:
+def server_url(dbname: str) -> str:
     """SQLAlchemy URL of `dbname` on the server the application uses."""
     settings = get_settings()
     if settings.database_url:
@@ -41,14 +41,14 @@ def _server_url(dbname: str) -> str:
     return cluster.url(dbname)
 
 
-def _recreate(dbname: str, *, drop_only: bool = False) -> str:
-    admin = libpq_url(_server_url("postgres"))
+def recreate_database(dbname: str, *, drop_only: bool = False) -> str:
+    admin = libpq_url(server_url("postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(dbname)))
         if drop_only:
             return ""
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    url = _server_url(dbname)
+    url = server_url(dbname)
     with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         create_extensions(conn)
     migrate.upgrade(url)
@@ -64,7 +64,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args()
-    url = args.url or _recreate(BENCH_DB)
+    url = args.url or recreate_database(BENCH_DB)
     out = args.out or Path(tempfile.mkdtemp(prefix="sample-bench-"))
     try:
         with psycopg.connect(url) as conn:
@@ -73,7 +73,7 @@ def main() -> int:
             )
     finally:
         if not args.url and not args.keep:
-            _recreate(BENCH_DB, drop_only=True)
+            recreate_database(BENCH_DB, drop_only=True)
     report = {
         "scale": args.scale,
         "skipped": result["skipped"],

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from gis_app import cli_import
 from gis_app.config import Settings, get_settings
 from gis_app.db import migrate
 from gis_app.db.cluster import ClusterError, PrivateCluster
@@ -29,6 +30,7 @@ raster_app = typer.Typer(help="GeoTIFF rasters (DEM, flood depth, …) and parce
 app.add_typer(db_app, name="db")
 app.add_typer(sample_app, name="sample")
 app.add_typer(raster_app, name="raster")
+app.command("import")(cli_import.import_command)
 
 T = TypeVar("T")
 

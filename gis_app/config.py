@@ -43,6 +43,17 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(
         default=2 * 1024**3, ge=1, description="Largest file an upload may be (bytes)."
     )
+    import_unzipped_max_bytes: int = Field(
+        default=4 * 1024**3, ge=1, description="Most a zip given for import may unpack to."
+    )
+    import_zip_max_ratio: float = Field(
+        default=200.0, gt=1, description="Highest compression ratio of a zip given for import."
+    )
+    service_area: tuple[float, float, float, float] | None = Field(
+        default=(73.0, 3.0, 136.0, 54.0),
+        description="Lon/lat box imports must lie in (GIS_SERVICE_AREA as JSON, default "
+        "China; `null` accepts anywhere). An import can also lift it with `any_area`.",
+    )
     db_name: str = Field(default="gis_app", description="Database inside the private cluster.")
     pg_bin_dir: Path | None = Field(
         default=None, description="Folder holding initdb/pg_ctl; found automatically if unset."

@@ -1,6 +1,7 @@
-"""Make geometries fit a column's type (single parts become multi) and say why those that
-cannot fit are refused, with GEOS's validity reason — the same test the database's
-validation trigger runs, so nothing checked here fails there."""
+"""Make geometries fit a column's type (single parts become multi, one-part multis single
+for the columns that store one polygon) and say why those that cannot fit are refused, with
+GEOS's validity reason — the same test the database's validation trigger runs, so nothing
+checked here fails there."""
 
 from __future__ import annotations
 
@@ -11,17 +12,25 @@ import shapely
 
 from gis_app.ingest.report import Problem
 
-GeometryKind = Literal["point", "line", "polygon"]
+GeometryKind = Literal["point", "line", "polygon", "single_polygon"]
+"""What a column stores: Point, MultiLineString, MultiPolygon, or one Polygon (floors, rooms)."""
 _POINT, _LINE, _POLYGON, _MULTIPOINT, _MULTILINE, _MULTIPOLYGON = 0, 1, 3, 4, 5, 6
-_STORED = {"point": _POINT, "line": _MULTILINE, "polygon": _MULTIPOLYGON}
+_STORED = {
+    "point": _POINT,
+    "line": _MULTILINE,
+    "polygon": _MULTIPOLYGON,
+    "single_polygon": _POLYGON,
+}
+_UNWRAP = {"point": _MULTIPOINT, "single_polygon": _MULTIPOLYGON}
 
 
 def _fit(geoms: np.ndarray, kind: GeometryKind) -> np.ndarray:
-    """Single parts as multi (one-point MultiPoints as Points); other types unchanged."""
+    """Single parts as multi (one-part MultiPoints and MultiPolygons as their one part where
+    the column stores single ones); other types unchanged."""
     out = geoms.copy()
     types = shapely.get_type_id(geoms)
-    if kind == "point":
-        one = np.flatnonzero((types == _MULTIPOINT) & (shapely.get_num_geometries(geoms) == 1))
+    if kind in _UNWRAP:
+        one = np.flatnonzero((types == _UNWRAP[kind]) & (shapely.get_num_geometries(geoms) == 1))
         out[one] = shapely.get_geometry(geoms[one], 0)
     else:
         part, build = (
@@ -39,7 +48,7 @@ def conform(
     geoms: np.ndarray, fids: np.ndarray | None, kind: GeometryKind
 ) -> tuple[np.ndarray, list[Problem]]:
     """Geometries of `kind` as the column stores them (Point, MultiLineString,
-    MultiPolygon), and a problem for each empty, wrongly typed or invalid one.
+    MultiPolygon, Polygon), and a problem for each empty, wrongly typed or invalid one.
 
     Missing geometries (None) are skipped: the reader has reported them already.
     """

@@ -21,8 +21,16 @@ PROBLEM_CODES = (
     "out_of_area",
     "missing_field",
     "unknown_code",
+    "bad_value",
+    "out_of_range",
+    "too_long",
+    "duplicate_key",
+    "unknown_parent",
+    "outside_parent",
 )
 """Problem codes; each has the text `ingest.problem.<code>` in the locales."""
+WARNING_CODES = ("overlaps",)
+"""Notes that do not reject a feature (building footprints overlapping one another)."""
 
 
 class ImportRefused(InvalidParameter):
@@ -35,6 +43,12 @@ class ImportRefused(InvalidParameter):
         values = {k: v for k, v in self.context.items() if k != "reason"}
         reason = t(str(self.context["reason"]), lang, **values)
         return t(self.key, lang, **{**values, "reason": reason})
+
+
+class ImportTooLarge(ImportRefused):
+    """The upload, or what a zip would unpack to, is over the size limits in the settings."""
+
+    status_code = 413
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +73,8 @@ class Problem:
 
 @dataclass(slots=True)
 class ImportReport:
-    """Counts and problems of one import. Nothing is written when `problems` is not empty."""
+    """Counts and problems of one import. Nothing is written when `problems` is not empty,
+    unless `skip_invalid` asked for the valid features to be written all the same."""
 
     layer: str
     path: str
@@ -67,11 +82,13 @@ class ImportReport:
     crs: str
     crs_from: str
     dry_run: bool
+    skip_invalid: bool = False
     read: int = 0
     valid: int = 0
     written: int = 0
     rejected: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
 
     @property
@@ -89,5 +106,6 @@ class ImportReport:
         """JSON-ready, each problem with its text in `lang`."""
         out = asdict(self)
         out["ok"] = self.ok
-        out["problems"] = [{**asdict(p), "message": p.describe(lang)} for p in self.problems]
+        for key in ("problems", "warnings"):
+            out[key] = [{**asdict(p), "message": p.describe(lang)} for p in getattr(self, key)]
         return out

@@ -3,7 +3,6 @@ to CGCS2000, GCJ-02 refused, every problem reported per feature, nothing half-wr
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from gis_app.db.engine import libpq_url
 from gis_app.ingest import ImportRefused, Problem, import_reference
+from tests.ingest.helpers import geojson
 
 GK_POINT = (514914.0, 3350498.0)
 """EPSG:4549 (CGCS2000 / 3-degree GK CM 120E) easting/northing near West Lake…"""
@@ -23,19 +23,6 @@ GK_LONLAT = (120.15499867930856, 30.27400206732694)
 """…and the same place in EPSG:4490, from PROJ 9 (cs2cs EPSG:4549 EPSG:4490)."""
 BOWTIE = [[120.10, 30.25], [120.11, 30.26], [120.11, 30.25], [120.10, 30.26], [120.10, 30.25]]
 SQUARE = [[120.12, 30.25], [120.13, 30.25], [120.13, 30.26], [120.12, 30.26], [120.12, 30.25]]
-
-
-def _geojson(path: Path, features: list[tuple[dict, dict | None]], crs: str | None = None) -> Path:
-    doc: dict = {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": props, "geometry": geom} for props, geom in features
-        ],
-    }
-    if crs:
-        doc["crs"] = {"type": "name", "properties": {"name": crs}}
-    path.write_text(json.dumps(doc), "utf-8")
-    return path
 
 
 def _line(*points: tuple[float, float]) -> dict:
@@ -52,7 +39,7 @@ def roads_4326(tmp_path: Path) -> Path:
         "type": "MultiLineString",
         "coordinates": [[[120.14, 30.27], [120.15, 30.27]], [[120.15, 30.27], [120.16, 30.28]]],
     }
-    return _geojson(
+    return geojson(
         tmp_path / "roads.geojson",
         [
             ({"name": "延安路", "road_class": "arterial"}, _line((120.16, 30.24), (120.16, 30.29))),
@@ -119,7 +106,7 @@ def test_a_gpkg_in_gauss_kruger_metres_lands_within_a_centimetre(
 
 
 def test_every_problem_is_reported_and_nothing_written(conn: Connection, tmp_path: Path) -> None:
-    zones = _geojson(
+    zones = geojson(
         tmp_path / "zones.geojson",
         [
             ({"kind": "flood_zone", "name": "ok"}, {"type": "Polygon", "coordinates": [SQUARE]}),
@@ -154,7 +141,7 @@ def test_every_problem_is_reported_and_nothing_written(conn: Connection, tmp_pat
         "第 3 个要素，kind：代码 wetland 不在代码表中"
     )
 
-    roads = _geojson(
+    roads = geojson(
         tmp_path / "roads.geojson",
         [
             ({"road_class": "highway"}, _line((120.1, 30.2), (120.2, 30.2))),
@@ -172,7 +159,7 @@ def test_every_problem_is_reported_and_nothing_written(conn: Connection, tmp_pat
 
 
 def test_a_default_fills_a_whole_file(conn: Connection, tmp_path: Path) -> None:
-    zones = _geojson(
+    zones = geojson(
         tmp_path / "flood.geojson",
         [({"name": "滨江低地"}, {"type": "Polygon", "coordinates": [SQUARE]})],
     )
@@ -247,7 +234,7 @@ def test_a_dry_run_checks_everything_and_writes_nothing(conn: Connection, roads_
 
 def test_three_d_coordinates_are_stored_in_two_d(conn: Connection, tmp_path: Path) -> None:
     cube = [[*xy, 12.5] for xy in SQUARE]
-    path = _geojson(
+    path = geojson(
         tmp_path / "z.geojson",
         [({"kind": "ecological_redline"}, {"type": "Polygon", "coordinates": [cube]})],
     )
@@ -271,7 +258,7 @@ def test_three_d_coordinates_are_stored_in_two_d(conn: Connection, tmp_path: Pat
 def test_metres_declared_as_degrees_are_reported_outside_china(
     conn: Connection, tmp_path: Path
 ) -> None:
-    path = _geojson(
+    path = geojson(
         tmp_path / "wrong.geojson",
         [
             ({"mode": "bus"}, {"type": "Point", "coordinates": list(GK_POINT)}),

@@ -58,7 +58,8 @@ def test_the_layers_went_through_the_import_and_its_audit(sample_engine, sample_
     audited = dict(
         rows(
             sample_engine,
-            "SELECT table_name, count(*) FROM audit_log WHERE operation = 'INSERT' "
+            "SELECT table_name, sum(CAST(after ->> 'rows' AS integer)) FROM audit_log "
+            "WHERE operation = 'INSERT' AND after ->> 'bulk' = 'true' "
             "AND table_name IN ('road', 'transit_station', 'constraint_zone') GROUP BY 1",
         )
     )

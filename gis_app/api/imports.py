@@ -1,0 +1,124 @@
+"""`POST /api/v1/imports`: upload a GeoJSON, GeoPackage, zipped Shapefile or CSV and import
+it into buildings, floors, rooms, parcels or a reference layer in one transaction.
+
+The answer is the import report: 200 for a dry run or a written import, 422 with the report
+when problems kept anything from being written, 413 for an upload (or a zip's contents) over
+the limits in the settings, 422 naming `file` (or the parameter) for a file that cannot be
+used at all. Nothing is kept of the upload.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path as FilePath
+from typing import Annotated, Any, BinaryIO, Literal
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from gis_app.db.session import SessionDep
+from gis_app.i18n import pick_language
+from gis_app.ingest.importer import import_features
+from gis_app.ingest.report import ImportRefused, ImportTooLarge
+from gis_app.ingest.targets import TARGETS
+
+router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
+CHUNK = 1 << 20
+SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".csv", ".txt")
+"""Upload names keep these suffixes (they choose how the file is opened); others are
+left to GDAL to recognise by content."""
+ZIP_MAGIC = b"PK\x03\x04"
+FORM_FIELDS = {"path": "file", "source_crs": "crs", "layer_name": "layer"}
+"""Refusals name the import function's arguments; the answer names the form's fields."""
+
+
+def _json_object(field: str, text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRefused(field=field, reason="ingest.reason.bad_json", detail=str(exc)) from exc
+    if not isinstance(value, dict) or not all(
+        isinstance(v, str | int | float | bool) or v is None for v in value.values()
+    ):
+        raise ImportRefused(field=field, reason="ingest.reason.bad_json", detail=text[:80])
+    return {str(k): v for k, v in value.items()}
+
+
+def _store(upload: BinaryIO, name: str | None, folder: FilePath, limit: int) -> FilePath:
+    """The upload in `folder` under a suffix that says how to open it; 413 past `limit`."""
+    suffix = FilePath(name or "").suffix.lower()
+    head = upload.read(len(ZIP_MAGIC))
+    if head == ZIP_MAGIC:
+        suffix = ".zip"
+    target = folder / f"upload{suffix if suffix in SUFFIXES else ''}"
+    size = len(head)
+    with target.open("wb") as out:
+        out.write(head)
+        while chunk := upload.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise ImportTooLarge(
+                    field="file", reason="ingest.reason.upload_too_large", size=size, limit=limit
+                )
+            out.write(chunk)
+    return target
+
+
+@router.post(
+    "",
+    operation_id="import_features",
+    summary="导入矢量数据 / Import a vector file",
+    responses={413: {"description": "Too large"}, 422: {"description": "Refused, with report"}},
+)
+def import_file(
+    request: Request,
+    session: SessionDep,
+    file: Annotated[UploadFile, File(description="GeoJSON, GeoPackage, zipped Shapefile, CSV")],
+    target: Annotated[Literal[tuple(TARGETS)], Form()],  # type: ignore[valid-type]
+    mapping: Annotated[str | None, Form(description='JSON: {"target": "file field"}')] = None,
+    defaults: Annotated[str | None, Form(description='JSON: {"field": value}')] = None,
+    crs: Annotated[str | None, Form(max_length=2000)] = None,
+    layer: Annotated[str | None, Form(max_length=200)] = None,
+    encoding: Annotated[str | None, Form(max_length=40)] = None,
+    gcj02: Annotated[bool, Form()] = False,
+    any_area: Annotated[bool, Form()] = False,
+    skip_invalid: Annotated[bool, Form()] = False,
+    dry_run: Annotated[bool, Form()] = False,
+) -> JSONResponse:
+    """Check every feature; write them all (or, with `skip_invalid`, the valid ones) unless
+    this is a dry run. The report lists each problem per feature, field and code."""
+    settings = request.app.state.settings
+    lang = pick_language(request.headers.get("accept-language"))
+    mapping_given = _json_object("mapping", mapping)
+    defaults_given = _json_object("defaults", defaults)
+    with tempfile.TemporaryDirectory() as folder:
+        path = _store(file.file, file.filename, FilePath(folder), settings.upload_max_bytes)
+        try:
+            with session.begin():
+                report = import_features(
+                    session,
+                    target,
+                    path,
+                    layer_name=layer,
+                    mapping={k: str(v) for k, v in mapping_given.items()},
+                    defaults=defaults_given,
+                    source_crs=crs or None,
+                    encoding=encoding or None,
+                    gcj02=gcj02,
+                    area=None if any_area else settings.service_area,
+                    dry_run=dry_run,
+                    skip_invalid=skip_invalid,
+                    max_unzipped_bytes=settings.import_unzipped_max_bytes,
+                    max_ratio=settings.import_zip_max_ratio,
+                )
+        except ImportRefused as exc:
+            field = FORM_FIELDS.get(str(exc.context.get("field")))
+            if field is None:
+                raise
+            raise type(exc)(**{**exc.context, "field": field}) from exc
+    body = report.as_dict(lang) | {"path": file.filename}
+    refused = report.problems and not report.written and not dry_run
+    return JSONResponse(body, status_code=422 if refused else 200)
