@@ -20,6 +20,7 @@ from gis_app.config import Settings, get_settings
 from gis_app.db import migrate
 from gis_app.db.cluster import ClusterError, PrivateCluster
 from gis_app.db.engine import libpq_url, make_engine, private_cluster, resolve_database_url
+from gis_app.dxf.cli import dxf_app
 from gis_app.errors import GisAppError
 from gis_app.i18n import t
 
@@ -30,6 +31,7 @@ raster_app = typer.Typer(help="GeoTIFF rasters (DEM, flood depth, …) and parce
 app.add_typer(db_app, name="db")
 app.add_typer(sample_app, name="sample")
 app.add_typer(raster_app, name="raster")
+app.add_typer(dxf_app, name="dxf")
 app.command("import")(cli_import.import_command)
 
 T = TypeVar("T")

@@ -27,6 +27,12 @@ PROBLEM_CODES = (
     "duplicate_key",
     "unknown_parent",
     "outside_parent",
+    "open_outline",
+    "several_room_numbers",
+    "number_taken",
+    "duplicate_room_number",
+    "area_too_small",
+    "outside_floor",
 )
 """Problem codes; each has the text `ingest.problem.<code>` in the locales."""
 WARNING_CODES = ("overlaps",)

@@ -1,0 +1,102 @@
+"""`POST /api/v1/floors/{floor_id}/dxf`: upload a CAD floor plan (DXF) and turn its closed
+polylines into the floor's rooms in one transaction.
+
+The answer is the DXF import report: 200 for a dry run or a written import, 422 with the
+report when problems kept the rooms from being written, 413 for an upload over the size
+limit, 404 for an unknown floor and 422 naming `file` (or the parameter) for a drawing that
+cannot be used at all — not a DXF, no units, no closed outline ("no rooms found").
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from gis_app.db.session import SessionDep
+from gis_app.dxf.params import build_options, parse_control_json
+from gis_app.dxf.rooms import import_dxf
+from gis_app.i18n import pick_language
+from gis_app.ingest.report import ImportTooLarge
+
+router = APIRouter(prefix="/api/v1/floors", tags=["floors"])
+
+
+def _read(upload: UploadFile, limit: int) -> bytes:
+    """The whole upload (ezdxf holds the drawing in memory anyway); 413 past `limit`."""
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise ImportTooLarge(
+            field="file", reason="ingest.reason.upload_too_large", size=len(data), limit=limit
+        )
+    return data
+
+
+@router.post(
+    "/{floor_id}/dxf",
+    operation_id="import_dxf_floor_plan",
+    summary="导入 DXF 平面图为房间 / Import a DXF floor plan as rooms",
+    responses={413: {"description": "Too large"}, 422: {"description": "Refused, with report"}},
+)
+def import_floor_plan(
+    request: Request,
+    session: SessionDep,
+    floor_id: Annotated[int, Path(ge=1)],
+    file: Annotated[UploadFile, File(description="DXF drawing")],
+    layers: Annotated[
+        str | None, Form(description="Room layers or patterns, comma-separated")
+    ] = None,
+    label_layers: Annotated[str | None, Form(description="Text layers (default: layers)")] = None,
+    hole_layers: Annotated[str | None, Form(description="Layers of holes, e.g. *_HOLE")] = None,
+    units: Annotated[str | None, Form(max_length=8, description="mm, cm, m, … ($INSUNITS)")] = None,
+    control: Annotated[
+        str | None, Form(description='JSON: ["x,y=lon,lat", …] or [[x, y, lon, lat], …]')
+    ] = None,
+    origin: Annotated[str | None, Form(description="lon,lat of drawing (0, 0)")] = None,
+    rotation: Annotated[float, Form(ge=-360, le=360, description="° of +x from east, CCW")] = 0.0,
+    crs: Annotated[str | None, Form(max_length=2000, description="e.g. EPSG:4549")] = None,
+    tolerance: Annotated[float, Form(gt=0, le=1000, description="Control residual, m")] = 1.0,
+    category: Annotated[str, Form(max_length=16)] = "office",
+    layer_categories: Annotated[
+        str | None, Form(description="PATTERN=category, comma-separated")
+    ] = None,
+    status: Annotated[str, Form(max_length=16)] = "in_use",
+    number_pattern: Annotated[str | None, Form(max_length=200)] = None,
+    any_area: Annotated[bool, Form()] = False,
+    skip_invalid: Annotated[bool, Form()] = False,
+    dry_run: Annotated[bool, Form()] = False,
+) -> JSONResponse:
+    """Check every outline; write the rooms (or, with `skip_invalid`, the valid ones) unless
+    this is a dry run."""
+    settings = request.app.state.settings
+    lang = pick_language(request.headers.get("accept-language"))
+    options = build_options(
+        layers=[layers] if layers else None,
+        label_layers=[label_layers] if label_layers else None,
+        hole_layers=[hole_layers] if hole_layers else None,
+        units=units,
+        control=parse_control_json(control) if control else (),
+        origin=origin,
+        rotation_deg=rotation,
+        crs=crs,
+        tolerance_m=tolerance,
+        category=category,
+        layer_categories=[layer_categories] if layer_categories else None,
+        status=status,
+        number_pattern=number_pattern,
+        area=None if any_area else settings.service_area,
+        skip_invalid=skip_invalid,
+    )
+    data = _read(file, settings.upload_max_bytes)
+    with session.begin():
+        report = import_dxf(
+            session,
+            data,
+            floor_id=floor_id,
+            options=options,
+            dry_run=dry_run,
+            name=file.filename,
+        )
+    refused = report.problems and not report.written and not dry_run
+    return JSONResponse(report.as_dict(lang), status_code=422 if refused else 200)

@@ -1,0 +1,150 @@
+"""`gis-app dxf import PLAN.dxf --floor-id N …`: rooms from a CAD floor plan in one
+transaction, with the report (exit 0 when clean, 3 when problems kept rooms out, 2 when the
+drawing or an option is refused)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gis_app.dxf.report import DxfReport
+from gis_app.i18n import t
+
+dxf_app = typer.Typer(help="CAD floor plans (DXF): closed polylines become rooms.")
+EXIT_PROBLEMS = 3
+SHOWN = 50
+"""Problems and notices printed as lines; --json gives them all."""
+
+
+def _print(report: DxfReport, lang: str) -> None:
+    figures = "".join(f", {k} {v}" for k, v in report.georeference.items() if k != "crs")
+    typer.echo(
+        t(
+            "dxf.cli.georef",
+            lang,
+            method=report.crs_from,
+            crs=report.crs,
+            units=report.units,
+            source=report.units_from,
+            figures=figures,
+        )
+    )
+    for layer, counts in report.layers.items():
+        typer.echo(
+            f"  {layer:<24} outlines {counts.outlines:>5}  open {counts.open:>4}  "
+            f"valid {counts.valid:>5}  rejected {counts.rejected:>4}  labels {counts.labels:>5}"
+        )
+    for problem in report.problems[:SHOWN]:
+        outline = report.rooms[problem.index]
+        typer.echo(f"  ✗ {outline.layer} #{outline.handle}: {problem.describe(lang)}")
+    for line in [n.describe(lang) for n in report.notices][:SHOWN]:
+        typer.echo(f"  · {line}")
+    values = {"read": report.read, "valid": report.valid, "rejected": report.rejected}
+    typer.echo(t("dxf.cli.summary", lang, **values, written=report.written, floor=report.floor_id))
+    if report.dry_run:
+        typer.echo(t("dxf.cli.dry_run", lang))
+    elif report.problems and not report.written:
+        typer.echo(t("dxf.cli.nothing_written", lang))
+
+
+@dxf_app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="The .dxf drawing", dir_okay=False)],
+    floor_id: Annotated[int | None, typer.Option(help="Floor to put the rooms on")] = None,
+    building: Annotated[str | None, typer.Option(help="Building code (with --ordinal)")] = None,
+    ordinal: Annotated[int | None, typer.Option(help="Floor ordinal: 0 = 1F, -1 = B1")] = None,
+    layers: Annotated[
+        list[str] | None, typer.Option(help="Room layers or patterns, e.g. 'ROOM*' (all)")
+    ] = None,
+    label_layers: Annotated[
+        list[str] | None, typer.Option(help="Layers of the room texts (default: --layers)")
+    ] = None,
+    hole_layers: Annotated[
+        list[str] | None, typer.Option(help="Layers of holes cut out of rooms, e.g. '*_HOLE'")
+    ] = None,
+    units: Annotated[str | None, typer.Option(help="mm | cm | m | … (default: $INSUNITS)")] = None,
+    control: Annotated[
+        list[str] | None, typer.Option(help="Control point 'x,y=lon,lat' (2 or more)")
+    ] = None,
+    origin: Annotated[str | None, typer.Option(help="lon,lat of drawing (0, 0)")] = None,
+    rotation: Annotated[
+        float, typer.Option(help="Degrees counter-clockwise of drawing +x from east")
+    ] = 0.0,
+    crs: Annotated[
+        str | None, typer.Option(help="The drawing's projected CRS, e.g. EPSG:4549")
+    ] = None,
+    tolerance: Annotated[float, typer.Option(help="Largest control-point residual, m")] = 1.0,
+    category: Annotated[str, typer.Option(help="Category of the new rooms")] = "office",
+    layer_category: Annotated[
+        list[str] | None, typer.Option(help="'PATTERN=category' for rooms on some layers")
+    ] = None,
+    status: Annotated[str, typer.Option(help="Status of the new rooms")] = "in_use",
+    number_pattern: Annotated[
+        str | None, typer.Option(help="Regular expression of a room-number text")
+    ] = None,
+    any_area: Annotated[
+        bool, typer.Option("--any-area", help="Accept places outside China")
+    ] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Write the valid rooms, report the others")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The whole report as JSON")] = False,
+    lang: Annotated[str, typer.Option(help="zh-CN or en")] = "zh-CN",
+) -> None:
+    """Check every outline and write the rooms onto the floor in one transaction."""
+    from gis_app.cli import _guard
+    from gis_app.config import get_settings
+    from gis_app.db.engine import make_engine, resolve_database_url
+    from gis_app.dxf.georef import parse_control
+    from gis_app.dxf.params import build_options
+    from gis_app.dxf.rooms import import_dxf
+
+    settings = get_settings()
+    options = _guard(
+        lambda: build_options(
+            layers=layers,
+            label_layers=label_layers,
+            hole_layers=hole_layers,
+            units=units,
+            control=tuple(parse_control(c) for c in control or ()),
+            origin=origin,
+            rotation_deg=rotation,
+            crs=crs,
+            tolerance_m=tolerance,
+            category=category,
+            layer_categories=layer_category,
+            status=status,
+            number_pattern=number_pattern,
+            area=None if any_area else settings.service_area,
+            skip_invalid=skip_invalid,
+        )
+    )
+    engine = make_engine(_guard(lambda: resolve_database_url(settings)), settings.audit_user)
+
+    def run() -> DxfReport:
+        with engine.begin() as conn:
+            return import_dxf(
+                conn,
+                path,
+                floor_id=floor_id,
+                building=building,
+                ordinal=ordinal,
+                options=options,
+                dry_run=dry_run,
+                name=path.name,
+            )
+
+    try:
+        report = _guard(run)
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=1))
+    else:
+        _print(report, lang)
+    if report.problems and not report.written:
+        raise typer.Exit(EXIT_PROBLEMS)
