@@ -23,6 +23,7 @@ from gis_app.db.engine import libpq_url, make_engine, private_cluster, resolve_d
 from gis_app.dxf.cli import dxf_app
 from gis_app.errors import GisAppError
 from gis_app.i18n import t
+from gis_app.imdf.cli import imdf_app
 
 app = typer.Typer(help="以图管房 GIS: government office space and land.", no_args_is_help=True)
 db_app = typer.Typer(help="Private PostgreSQL+PostGIS cluster and schema migrations.")
@@ -31,6 +32,7 @@ raster_app = typer.Typer(help="GeoTIFF rasters (DEM, flood depth, …) and parce
 app.add_typer(db_app, name="db")
 app.add_typer(sample_app, name="sample")
 app.add_typer(raster_app, name="raster")
+app.add_typer(imdf_app, name="imdf")
 app.add_typer(dxf_app, name="dxf")
 app.command("import")(cli_import.import_command)
 

@@ -17,6 +17,7 @@ from gis_app.api import (
     dxf,
     floors,
     health,
+    imdf,
     imports,
     land,
     layers,
@@ -50,6 +51,7 @@ ROUTERS = (
     tiles.router,
     maps.router,
     ogc.router,
+    imdf.router,
 )
 """One router per resource; a new resource adds its line here."""
 

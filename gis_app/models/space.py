@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    Uuid,
     text,
 )
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
@@ -28,6 +30,8 @@ from gis_app.models.base import (
     Base,
     one_of,
 )
+
+IMDF_ID = "IMDF feature id kept from an imported archive (exports reuse it)"
 
 
 def _polygon(kind: str = "MULTIPOLYGON", srid: int = SRID) -> Geometry:
@@ -73,6 +77,7 @@ class Building(Base):
     safety_grade: Mapped[str | None] = mapped_column(String(1))
     safety_appraised_on: Mapped[date | None] = mapped_column(Date)
     safety_standard: Mapped[str | None] = mapped_column(Text, server_default="JGJ 125-2016")
+    imdf_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True, comment=IMDF_ID)
     geom = mapped_column(_polygon(), nullable=False)
 
     __table_args__ = (
@@ -99,6 +104,7 @@ class Floor(Base):
     building_id: Mapped[int] = mapped_column(ForeignKey("building.id", ondelete="CASCADE"))
     ordinal: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(16))
+    imdf_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True, comment=IMDF_ID)
     geom = mapped_column(_polygon("POLYGON"), nullable=False)
 
     __table_args__ = (UniqueConstraint("building_id", "ordinal"),)
@@ -122,6 +128,7 @@ class Room(Base):
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True
     )
     status: Mapped[str] = mapped_column(String(16))
+    imdf_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True, comment=IMDF_ID)
     local_geom = mapped_column(_polygon("POLYGON", -1), nullable=False)
     geom = mapped_column(_polygon("POLYGON"), nullable=False)
 

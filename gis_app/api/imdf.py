@@ -1,0 +1,137 @@
+"""IMDF (OGC 20-094): export buildings as an archive, import or validate an uploaded one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from gis_app.db.session import SessionDep
+from gis_app.i18n import pick_language
+from gis_app.imdf.archive import MAX_BYTES, read_archive
+from gis_app.imdf.export import export_imdf
+from gis_app.imdf.importer import FORMS, import_indoor
+from gis_app.imdf.validate import validate
+from gis_app.ingest.read import CHINA_BOUNDS
+from gis_app.ingest.report import ImportRefused, ImportTooLarge
+from gis_app.models.base import ROOM_STATUSES
+
+router = APIRouter(prefix="/api/v1/imdf", tags=["imdf"])
+CHUNK = 1 << 20
+
+
+def _read_upload(request: Request, file: UploadFile) -> bytes:
+    """The upload's bytes, refused (413) past the size limit without reading it all first."""
+    limit = request.app.state.settings.upload_max_bytes
+    chunks, size = [], 0
+    while chunk := file.file.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise ImportTooLarge(
+                field="file", reason="ingest.reason.upload_too_large", size=size, limit=limit
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _archive_limit(request: Request) -> int:
+    """What an uploaded archive may expand to: the import setting, at most what we hold in
+    memory for one IMDF archive."""
+    return min(request.app.state.settings.import_unzipped_max_bytes, MAX_BYTES)
+
+
+def _as_file(exc: ImportRefused) -> ImportRefused:
+    """A refusal of the whole source names the upload's form field, `file`."""
+    if exc.context.get("field") != "path":
+        return exc
+    return type(exc)(**{**exc.context, "field": "file"})
+
+
+def _lang(request: Request) -> str:
+    return pick_language(request.headers.get("accept-language"))
+
+
+@router.get(
+    "",
+    operation_id="export_imdf",
+    summary="建筑导出为 IMDF 压缩包 / Buildings as an IMDF archive",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def export_route(
+    session: SessionDep,
+    building: Annotated[
+        list[str], Query(min_length=1, max_length=500, description="Building id or code")
+    ],
+) -> Response:
+    """Buildings (ids or codes) with their floors and rooms as an IMDF 1.0.0 zip; 404 naming
+    a building that does not exist."""
+    data = export_imdf(session, building)
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="imdf.zip"'},
+    )
+
+
+@router.post(
+    "/validate",
+    operation_id="validate_imdf",
+    summary="校验 IMDF / Validate IMDF",
+    responses={413: {"description": "Too large"}, 422: {"description": "Unusable file"}},
+)
+def validate_route(
+    request: Request, file: Annotated[UploadFile, File(description="IMDF zip or GeoJSON")]
+) -> JSONResponse:
+    """The validation report of an uploaded archive (200 whether or not it is valid)."""
+    data = _read_upload(request, file)
+    try:
+        archive = read_archive(
+            data, name=file.filename or "upload.zip", max_bytes=_archive_limit(request)
+        )
+    except ImportRefused as exc:
+        raise _as_file(exc) from exc
+    return JSONResponse(validate(archive).as_dict(_lang(request)))
+
+
+@router.post(
+    "",
+    operation_id="import_imdf",
+    summary="导入室内数据 / Import an indoor map",
+    responses={413: {"description": "Too large"}, 422: {"description": "Refused, with report"}},
+)
+def import_route(
+    request: Request,
+    session: SessionDep,
+    file: Annotated[UploadFile, File(description="IMDF zip, IMDF-like or OSM indoor GeoJSON")],
+    form: Annotated[Literal[FORMS], Form()] = "auto",  # type: ignore[valid-type]
+    dry_run: Annotated[bool, Form()] = False,
+    skip_invalid: Annotated[bool, Form()] = False,
+    any_area: Annotated[bool, Form()] = False,
+    status: Annotated[Literal[ROOM_STATUSES], Form()] = "in_use",  # type: ignore[valid-type]
+) -> JSONResponse:
+    """Check every feature and, unless this is a dry run, write the buildings, floors and
+    rooms in one transaction (with `skip_invalid` the good ones, the others reported).
+    200 with the report, or 422 with it when problems kept anything from being written."""
+    settings = request.app.state.settings
+    data = _read_upload(request, file)
+    area = settings.service_area
+    try:
+        with session.begin():
+            report = import_indoor(
+                session,
+                data,
+                form=form,
+                name=file.filename or "upload",
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                check_area=not any_area and area is not None,
+                area=area or CHINA_BOUNDS,
+                status=status,
+                max_bytes=_archive_limit(request),
+            )
+    except ImportRefused as exc:
+        raise _as_file(exc) from exc
+    refused = report.problems and not sum(report.written.values()) and not dry_run
+    return JSONResponse(report.as_dict(_lang(request)), status_code=422 if refused else 200)

@@ -1,0 +1,133 @@
+"""`gis-app imdf …`: validate an IMDF archive, import an indoor source, export buildings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gis_app.i18n import t
+from gis_app.imdf.problems import ImdfProblem
+
+imdf_app = typer.Typer(help="IMDF indoor maps (OGC 20-094): validate, import, export.")
+SHOWN = 50
+"""Problems printed as lines; --json gives them all."""
+
+
+def _say(key: str, **values: object) -> None:
+    typer.echo(f"{t(key, 'zh-CN', **values)} / {t(key, 'en', **values)}")
+
+
+def _print_problems(problems: list[ImdfProblem], lang: str) -> None:
+    for problem in problems[:SHOWN]:
+        typer.echo(f"  {problem.describe(lang)}")
+    if len(problems) > SHOWN:
+        typer.echo("  " + t("imdf.more_problems", lang, count=len(problems) - SHOWN))
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "-"
+
+
+@imdf_app.command("validate")
+def validate_command(
+    path: Annotated[Path, typer.Argument(help="IMDF zip, folder or single .geojson")],
+    as_json: Annotated[bool, typer.Option("--json", help="The whole report as JSON.")] = False,
+    lang: Annotated[str, typer.Option(help="zh-CN or en")] = "zh-CN",
+) -> None:
+    """Check manifest, files, ids, references, ordinals, geometries and categories;
+    exit 0 when valid, 1 when there are problems."""
+    from gis_app.cli import _guard
+    from gis_app.imdf.archive import read_archive
+    from gis_app.imdf.validate import validate
+
+    report = _guard(lambda: validate(read_archive(path)))
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=1))
+    else:
+        _say("imdf.validated", source=report.source, files=_counts(report.files))
+        _say("imdf.problem_count", count=len(report.problems), codes=_counts(report.by_code()))
+        _print_problems(report.problems, lang)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@imdf_app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="IMDF zip/folder, IMDF-like or OSM indoor GeoJSON")],
+    form: Annotated[str, typer.Option(help="auto | imdf | osm-indoor")] = "auto",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Write the good features, report the rest.")
+    ] = False,
+    any_area: Annotated[
+        bool, typer.Option("--any-area", help="Accept coordinates outside China.")
+    ] = False,
+    status: Annotated[str, typer.Option(help="Status of the new rooms")] = "in_use",
+    as_json: Annotated[bool, typer.Option("--json", help="The whole report as JSON.")] = False,
+    lang: Annotated[str, typer.Option(help="zh-CN or en")] = "zh-CN",
+) -> None:
+    """Import buildings, floors and rooms in one transaction; exit 1 when there were
+    problems (nothing written unless --skip-invalid)."""
+    from gis_app.cli import _guard
+    from gis_app.config import get_settings
+    from gis_app.db.engine import make_engine, resolve_database_url
+    from gis_app.imdf.importer import import_indoor
+
+    settings = get_settings()
+    engine = make_engine(_guard(lambda: resolve_database_url(settings)), settings.audit_user)
+
+    def run():  # noqa: ANN202
+        with engine.begin() as conn:
+            return import_indoor(
+                conn,
+                path,
+                form=form,  # type: ignore[arg-type]
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                check_area=not any_area,
+                status=status,
+            )
+
+    report = _guard(run)
+    engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=1))
+    else:
+        _say(
+            "imdf.imported",
+            source=report.source,
+            form=report.form,
+            read=sum(report.read.values()),
+            rejected=report.rejected,
+            ignored=sum(report.ignored.values()),
+            rooms=report.planned["room"],
+            written=report.written["room"],
+        )
+        _say("imdf.problem_count", count=len(report.problems), codes=_counts(report.by_code()))
+        _print_problems(report.problems, lang)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@imdf_app.command("export")
+def export_command(
+    building: Annotated[list[str], typer.Option(help="Building id or code (repeatable)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .zip to write")],
+) -> None:
+    """Write the buildings with their floors and rooms as an IMDF archive."""
+    from gis_app.cli import _guard
+    from gis_app.config import get_settings
+    from gis_app.db.engine import make_engine, resolve_database_url
+    from gis_app.imdf.export import export_imdf
+
+    engine = make_engine(_guard(lambda: resolve_database_url(get_settings())))
+
+    def run() -> bytes:
+        with engine.connect() as conn:
+            return export_imdf(conn, building)
+
+    data = _guard(run)
+    engine.dispose()
+    output.write_bytes(data)
+    _say("imdf.exported", path=output, size=len(data))
