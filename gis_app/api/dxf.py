@@ -14,23 +14,13 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import JSONResponse
 
+from gis_app.api.uploads import read_upload
 from gis_app.db.session import SessionDep
 from gis_app.dxf.params import build_options, parse_control_json
 from gis_app.dxf.rooms import import_dxf
 from gis_app.i18n import pick_language
-from gis_app.ingest.report import ImportTooLarge
 
 router = APIRouter(prefix="/api/v1/floors", tags=["floors"])
-
-
-def _read(upload: UploadFile, limit: int) -> bytes:
-    """The whole upload (ezdxf holds the drawing in memory anyway); 413 past `limit`."""
-    data = upload.file.read(limit + 1)
-    if len(data) > limit:
-        raise ImportTooLarge(
-            field="file", reason="ingest.reason.upload_too_large", size=len(data), limit=limit
-        )
-    return data
 
 
 @router.post(
@@ -88,7 +78,7 @@ def import_floor_plan(
         area=None if any_area else settings.service_area,
         skip_invalid=skip_invalid,
     )
-    data = _read(file, settings.upload_max_bytes)
+    data = read_upload(file, settings.upload_max_bytes)
     with session.begin():
         report = import_dxf(
             session,

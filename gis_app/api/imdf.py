@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
+from gis_app.api.uploads import read_upload
 from gis_app.db.session import SessionDep
 from gis_app.i18n import pick_language
 from gis_app.imdf.archive import MAX_BYTES, read_archive
@@ -14,25 +15,10 @@ from gis_app.imdf.export import export_imdf
 from gis_app.imdf.importer import FORMS, import_indoor
 from gis_app.imdf.validate import validate
 from gis_app.ingest.read import CHINA_BOUNDS
-from gis_app.ingest.report import ImportRefused, ImportTooLarge
+from gis_app.ingest.report import ImportRefused
 from gis_app.models.base import ROOM_STATUSES
 
 router = APIRouter(prefix="/api/v1/imdf", tags=["imdf"])
-CHUNK = 1 << 20
-
-
-def _read_upload(request: Request, file: UploadFile) -> bytes:
-    """The upload's bytes, refused (413) past the size limit without reading it all first."""
-    limit = request.app.state.settings.upload_max_bytes
-    chunks, size = [], 0
-    while chunk := file.file.read(CHUNK):
-        size += len(chunk)
-        if size > limit:
-            raise ImportTooLarge(
-                field="file", reason="ingest.reason.upload_too_large", size=size, limit=limit
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _archive_limit(request: Request) -> int:
@@ -85,7 +71,7 @@ def validate_route(
     request: Request, file: Annotated[UploadFile, File(description="IMDF zip or GeoJSON")]
 ) -> JSONResponse:
     """The validation report of an uploaded archive (200 whether or not it is valid)."""
-    data = _read_upload(request, file)
+    data = read_upload(file, request.app.state.settings.upload_max_bytes)
     try:
         archive = read_archive(
             data, name=file.filename or "upload.zip", max_bytes=_archive_limit(request)
@@ -115,7 +101,7 @@ def import_route(
     rooms in one transaction (with `skip_invalid` the good ones, the others reported).
     200 with the report, or 422 with it when problems kept anything from being written."""
     settings = request.app.state.settings
-    data = _read_upload(request, file)
+    data = read_upload(file, request.app.state.settings.upload_max_bytes)
     area = settings.service_area
     try:
         with session.begin():
