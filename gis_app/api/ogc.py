@@ -279,10 +279,12 @@ def items(
 ) -> Response:
     """Features of a collection: `bbox` (+`bbox-crs`), `crs`, `properties`, `level` (floor
     ordinal or name; floors and rooms), a CQL2 `filter` (`filter-lang` cql2-text or
-    cql2-json, `filter-crs`), and `name=value` for any queryable."""
+    cql2-json, `filter-crs`), and `name=value` for any queryable. `f=json` pages;
+    `f=geojson`, `f=gpkg` and `f=shp` download the whole selection (at most 200,000
+    features unless `limit` says fewer) as a file."""
     found = get_collection(collection_id)
     export = f in VECTOR_FORMATS
-    page = limit or (EXPORT_MAX if export else DEFAULT_LIMIT)
+    page = limit or (EXPORT_MAX if export or f == "geojson" else DEFAULT_LIMIT)
     query = _query(request, given, found, page, offset)
     out = crs_module.parse(given.crs, "crs")
     if export:
@@ -298,7 +300,10 @@ def items(
     }
     if len(rows) < query.limit and (rows or query.offset == 0):
         body["numberMatched"] = query.offset + len(rows)
-    return GeoJSONResponse(body, headers={"Content-Crs": f"<{out.uri}>"})
+    headers = {"Content-Crs": f"<{out.uri}>"}
+    if f == "geojson":
+        headers["Content-Disposition"] = f'attachment; filename="{found.id}.geojson"'
+    return GeoJSONResponse(body, headers=headers)
 
 
 @router.get(

@@ -254,3 +254,16 @@ def test_exports_as_geopackage_and_zipped_shapefile(ogc, tmp_path):
     buildings = pyogrio.read_dataframe(f"/vsizip/{tmp_path / 'b.zip'}/buildings.shp")
     assert len(buildings) == 20 and buildings.crs.to_epsg() == 4549
     assert buildings["name"].str.contains("杭州").any()
+
+
+def test_geojson_download_holds_the_whole_selection(ogc):
+    paged = _items(ogc, "rooms", level="0", building_code="HZ-B000001", limit=5)
+    assert paged["numberReturned"] == 5
+    whole = ogc.get(
+        "/collections/rooms/items",
+        params={"level": "0", "building_code": "HZ-B000001", "f": "geojson"},
+    )
+    assert whole.headers["content-disposition"] == 'attachment; filename="rooms.geojson"'
+    body = whole.json()
+    assert body["numberReturned"] == body["numberMatched"] > 5
+    assert not any(link["rel"] == "next" for link in body["links"])
