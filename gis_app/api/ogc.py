@@ -8,6 +8,7 @@ are GeoJSON in the asked CRS, in id order, paged by limit/offset with next/prev 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -147,7 +148,7 @@ def _numbers(value: str, field: str) -> list[float]:
         numbers = [float(v) for v in value.split(",")]
     except ValueError:
         raise BadRequest(field=field, reason="reason.ogc.bbox_numbers") from None
-    if len(numbers) not in (4, 6):
+    if len(numbers) not in (4, 6) or not all(math.isfinite(n) for n in numbers):
         raise BadRequest(field=field, reason="reason.ogc.bbox_numbers")
     return numbers
 

@@ -216,6 +216,8 @@ def test_one_feature_and_analysis_results(ogc):
         ("/collections/rooms/items", {"crs": "EPSG:2154"}, 400, "crs"),
         ("/collections/rooms/items", {"bbox": "1,2,3"}, 400, "bbox"),
         ("/collections/rooms/items", {"bbox": "3,2,1,4"}, 400, "bbox"),
+        ("/collections/rooms/items", {"bbox": "nan,1,2,3"}, 400, "bbox"),
+        ("/collections/rooms/items", {"filter": "ordinal / 0 = 1"}, 400, "filter"),
         ("/collections/rooms/items", {"bbox-crs": "EPSG:3857"}, 400, "bbox-crs"),
         ("/collections/rooms/items", {"colour": "red"}, 400, "colour"),
         ("/collections/rooms/items", {"usable_area_m2": "big"}, 400, "usable_area_m2"),
