@@ -115,10 +115,14 @@ def import_file(
                     max_ratio=settings.import_zip_max_ratio,
                 )
         except ImportRefused as exc:
-            field = FORM_FIELDS.get(str(exc.context.get("field")))
-            if field is None:
-                raise
-            raise type(exc)(**{**exc.context, "field": field}) from exc
+            field = FORM_FIELDS.get(str(exc.context.get("field")), exc.context.get("field"))
+            # GDAL's messages name the server's temporary copy; the user knows their file.
+            shown = file.filename or "upload"
+            context = {
+                k: v.replace(str(path), shown) if isinstance(v, str) else v
+                for k, v in exc.context.items()
+            }
+            raise type(exc)(**{**context, "field": field}) from exc
     body = report.as_dict(lang) | {"path": file.filename}
     refused = report.problems and not report.written and not dry_run
     return JSONResponse(body, status_code=422 if refused else 200)

@@ -106,6 +106,10 @@ def test_too_large_corrupt_and_unusable_uploads(client: TestClient) -> None:
     assert "zip" in corrupt.json()["detail"]["message"]
     garbage = _post(client, "roads.geojson", b"{not json", target="road")
     assert garbage.status_code == 422 and garbage.json()["detail"]["field"] == "file"
+    assert "/tmp" not in garbage.text
+    noise = _post(client, "noise.bin", bytes(range(256)) * 8, target="road")
+    assert noise.status_code == 422 and noise.json()["detail"]["field"] == "file"
+    assert "noise.bin" in noise.json()["detail"]["message"] and "/tmp" not in noise.text
     bad_mapping = _post(client, "roads.geojson", b"{}", target="road", mapping="[1, 2]")
     assert bad_mapping.status_code == 422 and bad_mapping.json()["detail"]["field"] == "mapping"
     no_crs = _post(
