@@ -104,8 +104,9 @@ def run_layer_sql(session: Session, sql: str, params: dict[str, Any], *, boxed: 
     buildings at province size). Without a box, the reports' settings apply."""
     if not boxed:
         return run(session, sql, params)
-    session.execute(text("SET LOCAL jit = off"))
-    session.execute(text("SET LOCAL work_mem = '4MB'"))
+    session.execute(
+        text("SELECT set_config('jit', 'off', true), set_config('work_mem', '4MB', true)")
+    )
     return [dict(row) for row in session.execute(text(sql), params).mappings()]
 
 
