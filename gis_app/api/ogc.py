@@ -8,11 +8,8 @@ are GeoJSON in the asked CRS, in id order, paged by limit/offset with next/prev 
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 import geopandas as gpd
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -30,38 +27,19 @@ from gis_app.layers.catalog import get_layer
 from gis_app.layers.grid import MAX_ZOOM
 from gis_app.layers.query import render_tile
 from gis_app.maps.vector_files import VECTOR_FORMATS, write_vector
-from gis_app.ogc import cql, documents
 from gis_app.ogc import crs as crs_module
+from gis_app.ogc import documents
 from gis_app.ogc.collections import COLLECTIONS, Collection, get_collection
+from gis_app.ogc.encode import collection_text, feature_text
 from gis_app.ogc.items import (
     ItemQuery,
-    box_in_storage,
-    equal_conditions,
-    level_condition,
     read_items,
 )
+from gis_app.ogc.params import DEFAULT_LIMIT, MAX_LIMIT, ItemParams, item_query
 
 router = APIRouter(prefix="/ogc", tags=["OGC API Features"])
 
-RESERVED = {
-    "limit",
-    "offset",
-    "bbox",
-    "bbox-crs",
-    "crs",
-    "properties",
-    "filter",
-    "filter-lang",
-    "filter-crs",
-    "level",
-    "f",
-}
-"""Query parameters with their own meaning; any other must be a queryable (= filter)."""
-FilterLang = Literal["cql2-text", "cql2-json", "cql-text"]
-"""cql-text: the draft name GDAL 3.6 sends; read as CQL2 text."""
 CollectionId = Annotated[str, Path(max_length=40, description="Collection id, e.g. rooms")]
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 10_000
 EXPORT_MAX = 200_000
 """Features one file export may hold."""
 
@@ -85,25 +63,6 @@ def conformance() -> dict[str, Any]:
     return {"conformsTo": documents.CONFORMANCE}
 
 
-_SCHEMA_TYPES = {"text": "string", "number": "number", "bool": "boolean"}
-
-
-def _collection_items_path(generic: dict[str, Any], found: Collection) -> dict[str, Any]:
-    """The items operation of one collection, with a query parameter per queryable."""
-    operation = json.loads(json.dumps(generic["get"]))
-    operation["operationId"] = f"items_{found.id}"
-    limit = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
-    operation["parameters"] = [
-        {**p, "schema": limit} if p["name"] == "limit" else p
-        for p in operation["parameters"]
-        if p["in"] != "path"
-    ] + [
-        {"name": name, "in": "query", "required": False, "schema": {"type": _SCHEMA_TYPES[c.kind]}}
-        for name, c in found.source.fields.items()
-    ]
-    return {"get": operation}
-
-
 @router.get("/api", summary="OpenAPI definition of /ogc / 接口定义")
 def api_definition(request: Request) -> JSONResponse:
     """The app's OpenAPI document cut to /ogc, with /ogc as its server, plus each
@@ -119,7 +78,7 @@ def api_definition(request: Request) -> JSONResponse:
     }
     generic = paths["/collections/{collectionId}/items"]
     for found in COLLECTIONS.values():
-        paths[f"/collections/{found.id}/items"] = _collection_items_path(generic, found)
+        paths[f"/collections/{found.id}/items"] = documents.collection_items_path(generic, found)
     return JSONResponse({**full, "servers": [{"url": _base(request)}], "paths": paths})
 
 
@@ -144,75 +103,6 @@ def queryables(request: Request, collection_id: CollectionId) -> JSONResponse:
     return JSONResponse(body, media_type="application/schema+json")
 
 
-def _numbers(value: str, field: str) -> list[float]:
-    try:
-        numbers = [float(v) for v in value.split(",")]
-    except ValueError:
-        raise BadRequest(field=field, reason="reason.ogc.bbox_numbers") from None
-    if len(numbers) not in (4, 6) or not all(math.isfinite(n) for n in numbers):
-        raise BadRequest(field=field, reason="reason.ogc.bbox_numbers")
-    return numbers
-
-
-@dataclass(frozen=True)
-class ItemParams:
-    """The items parameters with a meaning of their own (declared, so the OpenAPI document
-    lists them: GDAL reads `filter-lang` there to decide to send filters to the server)."""
-
-    bbox: Annotated[str | None, Query(description="west,south,east,north in bbox-crs")] = None
-    bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None
-    crs: Annotated[str | None, Query(description="Output CRS URI (default CRS84)")] = None
-    properties: Annotated[str | None, Query(description="Comma-separated properties")] = None
-    level: Annotated[str | None, Query(description="Floor ordinal (0 = 1F) or name")] = None
-    filter: Annotated[str | None, Query(description="CQL2 filter")] = None
-    filter_lang: Annotated[FilterLang, Query(alias="filter-lang")] = "cql2-text"
-    filter_crs: Annotated[str | None, Query(alias="filter-crs")] = None
-
-
-def _query(
-    request: Request, given: ItemParams, found: Collection, limit: int, offset: int
-) -> ItemQuery:
-    """The request's parameters checked against the collection; 400 naming the first bad."""
-    source = found.source
-    query = ItemQuery(limit=limit, offset=offset)
-    if given.bbox is not None:
-        box_crs = crs_module.parse(given.bbox_crs, "bbox-crs")
-        query.bbox = box_in_storage(_numbers(given.bbox, "bbox"), box_crs)
-    elif given.bbox_crs is not None:
-        raise BadRequest(field="bbox-crs", reason="reason.ogc.crs_without_bbox")
-    if given.properties is not None:
-        names = [n.strip() for n in given.properties.split(",") if n.strip()]
-        unknown = [n for n in names if n not in source.fields]
-        if unknown:
-            raise BadRequest(
-                field="properties",
-                reason="reason.ogc.unknown_property",
-                name=", ".join(unknown),
-                known=", ".join(source.fields),
-            )
-        query.properties = names
-    others = {k: v for k, v in request.query_params.items() if k not in RESERVED}
-    for name in others:
-        if name not in source.fields:
-            raise BadRequest(
-                field=name,
-                reason="reason.ogc.unknown_parameter",
-                name=name,
-                known=", ".join(source.fields),
-            )
-    equal_conditions(source, others, query)
-    if given.level is not None:
-        level_condition(found, given.level, query)
-    if given.filter is not None:
-        filter_crs = crs_module.parse(given.filter_crs, "filter-crs")
-        tree = cql.parse(given.filter, given.filter_lang)
-        columns = {name: column.sql for name, column in source.fields.items()}
-        condition, values = cql.to_sql(tree, columns, filter_crs)
-        query.conditions.append(condition)
-        query.params.update(values)
-    return query
-
-
 def _rows(session: SessionDep, found: Collection, query: ItemQuery, out) -> list[dict]:
     """Read the rows; a filter the database cannot apply (text compared with a number…) is
     the caller's mistake: 400 naming `filter`."""
@@ -224,35 +114,6 @@ def _rows(session: SessionDep, found: Collection, query: ItemQuery, out) -> list
             raise
         detail = str(getattr(exc.orig, "diag", None) and exc.orig.diag.message_primary)
         raise BadRequest(field="filter", reason="reason.ogc.filter_failed", detail=detail) from exc
-
-
-def _json_value(value: object) -> object:
-    """NUMERIC as a JSON number, dates as ISO text (what `json.dumps` cannot write)."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
-
-
-def _feature(row: dict[str, Any]) -> str:
-    """One GeoJSON feature as text, the geometry spliced in as PostGIS wrote it: parsing and
-    re-encoding the coordinates was most of an items request (63 of 118 ms for 27 large
-    parcels)."""
-    properties = {k: v for k, v in row.items() if k not in ("id", "geometry")}
-    return (
-        f'{{"type":"Feature","id":{json.dumps(row["id"])},'
-        f'"geometry":{row.get("geometry") or "null"},'
-        f'"properties":{json.dumps(properties, default=_json_value, ensure_ascii=False)}}}'
-    )
-
-
-def _geojson(features: list[str], members: dict[str, Any], headers: dict[str, str]) -> Response:
-    """A GeoJSON document of `features` (text) and the other `members`."""
-    rest = json.dumps(members, ensure_ascii=False)[1:]
-    body = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]"
-    body += ("," + rest) if rest != "}" else "}"
-    return Response(body.encode(), media_type=documents.GEOJSON, headers=headers)
 
 
 def _page_links(request: Request, query: ItemQuery, returned: int) -> list[dict[str, str]]:
@@ -310,7 +171,7 @@ def items(
     found = get_collection(collection_id)
     export = f in VECTOR_FORMATS
     page = limit or (EXPORT_MAX if export or f == "geojson" else DEFAULT_LIMIT)
-    query = _query(request, given, found, page, offset)
+    query = item_query(request, given, found, page, offset)
     out = crs_module.parse(given.crs, "crs")
     if export:
         lon_first = crs_module.ServedCrs(out.uri, out.srid, swap_axes=False)
@@ -326,7 +187,8 @@ def items(
     headers = {"Content-Crs": f"<{out.uri}>"}
     if f == "geojson":
         headers["Content-Disposition"] = f'attachment; filename="{found.id}.geojson"'
-    return _geojson([_feature(r) for r in rows], members, headers)
+    body = collection_text([feature_text(r) for r in rows], members)
+    return Response(body.encode(), media_type=documents.GEOJSON, headers=headers)
 
 
 @router.get(
@@ -355,7 +217,7 @@ def item(
             "type": documents.JSON,
         },
     ]
-    body = _feature(rows[0])[:-1] + ',"links":' + json.dumps(links) + "}"
+    body = feature_text(rows[0])[:-1] + ',"links":' + json.dumps(links) + "}"
     return Response(
         body.encode(), media_type=documents.GEOJSON, headers={"Content-Crs": f"<{out.uri}>"}
     )

@@ -9,6 +9,7 @@ linked from each collection, but the tileset metadata resources are not served).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import text
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from gis_app.i18n import t
 from gis_app.ogc import crs
 from gis_app.ogc.collections import COLLECTIONS, Collection
+from gis_app.ogc.params import DEFAULT_LIMIT, MAX_LIMIT
 
 _FEATURES = "http://www.opengis.net/spec/ogcapi-features-{part}/1.0/conf/{name}"
 _CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf/{name}"
@@ -148,3 +150,19 @@ def queryables(collection: Collection, base: str, lang: str) -> dict[str, Any]:
         "properties": properties,
         "additionalProperties": False,
     }
+
+
+def collection_items_path(generic: dict[str, Any], found: Collection) -> dict[str, Any]:
+    """The items operation of one collection, with a query parameter per queryable."""
+    operation = json.loads(json.dumps(generic["get"]))
+    operation["operationId"] = f"items_{found.id}"
+    limit = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
+    operation["parameters"] = [
+        {**p, "schema": limit} if p["name"] == "limit" else p
+        for p in operation["parameters"]
+        if p["in"] != "path"
+    ] + [
+        {"name": name, "in": "query", "required": False, "schema": {"type": _SCHEMA_TYPES[c.kind]}}
+        for name, c in found.source.fields.items()
+    ]
+    return {"get": operation}
