@@ -33,13 +33,20 @@ def libpq_url(url: str) -> str:
 
 
 def make_engine(url: str, audit_user: str = "gis-app") -> Engine:
-    """Engine whose connections tell the audit trigger who is writing."""
+    """Engine whose connections tell the audit trigger who is writing, with JIT off and
+    4 MB of work_mem for the session: compiling our plans cost more than it won, and a map
+    tile or items page needs the index-probing plans small memory gives (analysis reports
+    raise work_mem per transaction). Set once per connection, not on every request."""
     engine = create_engine(url, pool_pre_ping=True, future=True)
 
     @event.listens_for(engine, "connect")
-    def _set_audit_user(dbapi_conn: Any, _record: Any) -> None:
+    def _set_session(dbapi_conn: Any, _record: Any) -> None:
         with dbapi_conn.cursor() as cur:
-            cur.execute("SELECT set_config('gis_app.user', %s, false)", (audit_user,))
+            cur.execute(
+                "SELECT set_config('gis_app.user', %s, false), set_config('jit', 'off', false),"
+                " set_config('work_mem', '4MB', false)",
+                (audit_user,),
+            )
         dbapi_conn.commit()
 
     return engine

@@ -101,12 +101,10 @@ def run_layer_sql(session: Session, sql: str, params: dict[str, Any], *, boxed: 
     buildings at most: with the default 4 MB of work_mem the planner probes the occupancy
     index for each of their rooms instead of hashing every occupancy of the province, which
     the analysis reports' 64 MB invite (350 ms → 100 ms for a z13 vacancy tile of 950
-    buildings at province size). Without a box, the reports' settings apply."""
+    buildings at province size). That is the session's own setting (see `make_engine`), so
+    a boxed statement goes out alone. Without a box, the reports' settings apply."""
     if not boxed:
         return run(session, sql, params)
-    session.execute(
-        text("SELECT set_config('jit', 'off', true), set_config('work_mem', '4MB', true)")
-    )
     return [dict(row) for row in session.execute(text(sql), params).mappings()]
 
 
