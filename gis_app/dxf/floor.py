@@ -4,14 +4,10 @@ own test, so nothing that passes here fails at insert)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gis_app.errors import InvalidParameter, NotFound
 from gis_app.ingest.write import Connectable, driver_connection
-
-OUTSIDE_TOLERANCE_M2 = 0.5
-"""Room area allowed outside its floor (as the database's room trigger allows)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +43,3 @@ def taken_numbers(conn: Connectable, floor_id: int) -> set[str]:
     with driver_connection(conn).cursor() as cur:
         cur.execute("SELECT number FROM room WHERE floor_id = %s", (floor_id,))
         return {row[0] for row in cur.fetchall()}
-
-
-def outside_floor(conn: Connectable, floor_id: int, geoms_wkb: Sequence[bytes]) -> list[float]:
-    """Each room's area outside the floor outline in m² on the ellipsoid (0 when covered)."""
-    with driver_connection(conn).cursor() as cur:
-        cur.execute(
-            "SELECT CASE WHEN ST_CoveredBy(g, f.geom) THEN 0 "
-            "ELSE ST_Area(geography(ST_Difference(g, f.geom))) END "
-            "FROM unnest(%s::bytea[]) WITH ORDINALITY AS u(w, n) "
-            "CROSS JOIN LATERAL (SELECT ST_GeomFromWKB(w, 4490) AS g) AS r "
-            "JOIN floor f ON f.id = %s ORDER BY n",
-            (list(geoms_wkb), floor_id),
-        )
-        return [float(row[0]) for row in cur.fetchall()]

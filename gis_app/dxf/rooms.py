@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from gis_app.dxf.floor import OUTSIDE_TOLERANCE_M2, find_floor, outside_floor, taken_numbers
+from gis_app.dxf.floor import find_floor, taken_numbers
 from gis_app.dxf.georef import (
     ControlPoint,
     Georeference,
@@ -38,6 +38,8 @@ from gis_app.dxf.labels import NUMBER_PATTERN, Naming, assign_labels
 from gis_app.dxf.read import Drawing, LayerFilter, collect, describe_entities, open_drawing
 from gis_app.dxf.report import DxfReport, LayerCounts, Notice, RoomLine
 from gis_app.dxf.units import Units, check_plausible, metres_per_unit, resolve_units, unit_name
+from gis_app.ingest.geometry import overlapping_pairs
+from gis_app.ingest.lookups import ROOM_OUTSIDE_M2, outside_parent
 from gis_app.ingest.read import CHINA_BOUNDS, Area
 from gis_app.ingest.report import ImportRefused, Problem
 from gis_app.ingest.write import Connectable, insert_rows
@@ -199,17 +201,12 @@ def _numbers(
 def _overlaps(drawing: Drawing, local: np.ndarray, usable: np.ndarray) -> list[Notice]:
     """Pairs of rooms sharing more than the floor tolerance (nested rooms, double outlines)."""
     index = np.flatnonzero(usable)
-    shapes = local[index]
-    left, right = shapely.STRtree(shapes).query(shapes, predicate="intersects")
-    pairs = left < right
-    left, right = left[pairs], right[pairs]
-    shared = shapely.area(shapely.intersection(shapes[left], shapes[right]))
     notices = []
-    for a, b, area in zip(left.tolist(), right.tolist(), shared.tolist(), strict=True):
-        if area > OUTSIDE_TOLERANCE_M2:
-            one, other = drawing.outlines[index[a]], drawing.outlines[index[b]]
-            detail = f"#{other.handle} ({other.layer}), {area:.1f} m²"
-            notices.append(Notice("overlap", one.handle, one.layer, detail))
+    pairs = sorted(overlapping_pairs(local[index], ROOM_OUTSIDE_M2), key=lambda p: (p[1], p[0]))
+    for b, a, area in pairs:
+        one, other = drawing.outlines[index[a]], drawing.outlines[index[b]]
+        detail = f"#{other.handle} ({other.layer}), {area:.1f} m²"
+        notices.append(Notice("overlap", one.handle, one.layer, detail))
     return notices
 
 
@@ -403,9 +400,10 @@ def _placed_problems(
             problems.append(Problem(i, None, "geom", "invalid_geometry", str(reasons[i])))
     flawed = {p.index for p in problems}
     index = np.array([i for i in np.flatnonzero(usable).tolist() if i not in flawed], dtype=int)
-    outside = outside_floor(conn, floor_id, shapely.to_wkb(geoms[index]).tolist())
-    for i, out in zip(index.tolist(), outside, strict=True):
-        if out > OUTSIDE_TOLERANCE_M2:
+    wkb = shapely.to_wkb(geoms[index]).tolist()
+    for n, out, _ in outside_parent(conn, "floor", [floor_id] * len(wkb), wkb):
+        i = int(index[n])
+        if out > ROOM_OUTSIDE_M2:
             share = 100 * out / areas[i] if areas[i] else 100.0
             problems.append(
                 Problem(i, None, "geom", "outside_floor", f"{out:.1f} m², {share:.1f} %")

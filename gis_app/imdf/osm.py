@@ -17,7 +17,6 @@ from pathlib import PurePosixPath
 import shapely
 
 from gis_app.imdf.archive import Archive, Feature
-from gis_app.imdf.geodesy import area_m2
 from gis_app.imdf.plan import (
     Bounds,
     Plan,
@@ -29,6 +28,7 @@ from gis_app.imdf.plan import (
     reject_outside_china,
 )
 from gis_app.imdf.read import MIN_AREA_M2
+from gis_app.ingest.geodesy import area_m2
 from gis_app.ingest.read import CHINA_BOUNDS
 
 ROOMS = ("room", "area", "corridor")

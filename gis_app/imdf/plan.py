@@ -18,8 +18,8 @@ import shapely
 
 from gis_app.i18n import DEFAULT_LANGUAGE
 from gis_app.imdf.archive import Feature
-from gis_app.imdf.geodesy import area_m2
 from gis_app.imdf.problems import ImdfProblem
+from gis_app.ingest.geodesy import area_m2
 from gis_app.ingest.local import plan_coordinates
 from gis_app.ingest.read import CHINA_BOUNDS
 from gis_app.ingest.write import Connectable, driver_connection, insert_rows

@@ -19,7 +19,6 @@ import shapely
 from gis_app.imdf import validate as checks
 from gis_app.imdf.archive import Archive, Feature
 from gis_app.imdf.categories import room_kind
-from gis_app.imdf.geodesy import area_m2
 from gis_app.imdf.plan import (
     Bounds,
     BuildingRow,
@@ -36,6 +35,7 @@ from gis_app.imdf.plan import (
 )
 from gis_app.imdf.problems import ARCHIVE, ImdfProblem
 from gis_app.imdf.rules import FEATURE_TYPES
+from gis_app.ingest.geodesy import area_m2
 from gis_app.ingest.read import CHINA_BOUNDS
 
 PREFERRED_LANGUAGES = ("zh-Hans", "zh-CN", "zh", "zh-Hans-CN", "en", "en-US")

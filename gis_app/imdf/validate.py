@@ -20,7 +20,6 @@ import shapely
 from gis_app.i18n import DEFAULT_LANGUAGE
 from gis_app.imdf import categories
 from gis_app.imdf.archive import Archive, Feature
-from gis_app.imdf.geodesy import area_m2
 from gis_app.imdf.problems import ARCHIVE, ImdfProblem
 from gis_app.imdf.rules import (
     ANY_GEOMETRY,
@@ -32,6 +31,7 @@ from gis_app.imdf.rules import (
     REQUIRED,
     REQUIRED_FILES,
 )
+from gis_app.ingest.geodesy import area_m2
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 UUID_TEXT = re.compile(

@@ -70,3 +70,17 @@ def conform(
             Problem(i, int(fids[i]) if fids is not None else None, "geom", code, detail)
         )
     return out, problems
+
+
+def overlapping_pairs(shapes: np.ndarray, min_area: float) -> list[tuple[int, int, float]]:
+    """(later, earlier, shared area) of each pair of `shapes` (plan metres) sharing more than
+    `min_area`: found through an STRtree, measured only for the pairs that touch."""
+    left, right = shapely.STRtree(shapes).query(shapes, predicate="intersects")
+    later = left > right
+    left, right = left[later], right[later]
+    shared = shapely.area(shapely.intersection(shapes[left], shapes[right]))
+    return [
+        (a, b, m2)
+        for a, b, m2 in zip(left.tolist(), right.tolist(), shared.tolist(), strict=True)
+        if m2 > min_area
+    ]

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from pyproj import Geod
 
 from gis_app.ingest import lookups
-from gis_app.ingest.geometry import conform
+from gis_app.ingest.geodesy import area_m2
+from gis_app.ingest.geometry import conform, overlapping_pairs
 from gis_app.ingest.local import plan_coordinates
 from gis_app.ingest.read import CHINA_BOUNDS, Area, Features, read_features
 from gis_app.ingest.report import ImportRefused, ImportReport, Problem
@@ -38,11 +38,8 @@ Progress = Callable[[str, int, int], None]
 """Called with (stage, done, total); stages are "read", "check" and "write"."""
 FLOOR_OUTSIDE_SHARE = 0.01
 """A floor may reach this share of its area outside its building's footprint."""
-ROOM_OUTSIDE_M2 = 0.5
-"""A room may reach this far outside its floor: the database trigger's own tolerance."""
 OVERLAP_M2 = 1.0
 """Building footprints overlapping by more than this are noted (not refused)."""
-_GEOD = Geod(ellps="GRS80")
 _PARENT_FIELDS = ("building_code", "floor_ordinal")
 
 
@@ -134,7 +131,7 @@ class _Rows:
         values = self.values[name]
         for i, geom in enumerate(self.geoms.tolist()):
             if values[i] is None and geom is not None and not geom.is_empty:
-                area = abs(_GEOD.geometry_area_perimeter(geom)[0])
+                area = area_m2(geom)
                 values[i] = f"{area:.2f}" if area >= 0.005 else None
 
     def name_floors(self) -> None:
@@ -216,7 +213,7 @@ def _check_inside(conn: Connectable, rows: _Rows, good: np.ndarray) -> None:
     wkb = shapely.to_wkb(rows.geoms[idx]).tolist() if idx else []
     table = "building" if rows.spec.parent == "building" else "floor"
     for n, outside, total in lookups.outside_parent(conn, table, parent_ids, wkb):
-        limit = FLOOR_OUTSIDE_SHARE * total if table == "building" else ROOM_OUTSIDE_M2
+        limit = FLOOR_OUTSIDE_SHARE * total if table == "building" else lookups.ROOM_OUTSIDE_M2
         if outside > limit:
             share = 100 * outside / total if total else 100.0
             rows.problem(idx[n], "geom", "outside_parent", f"{outside:.1f} m² ({share:.1f} %)")
@@ -230,10 +227,6 @@ def _overlaps(rows: _Rows, good: np.ndarray) -> list[Problem]:
     if idx.size < 2:
         return []
     plan = plan_coordinates(rows.geoms[idx], shapely.box(*shapely.total_bounds(rows.geoms[idx])))
-    left, right = shapely.STRtree(plan).query(plan, predicate="intersects")
-    later = left > right
-    left, right = left[later], right[later]
-    areas = shapely.area(shapely.intersection(plan[left], plan[right]))
     return [
         Problem(
             int(idx[a]),
@@ -242,8 +235,7 @@ def _overlaps(rows: _Rows, good: np.ndarray) -> list[Problem]:
             "overlaps",
             f"{idx[b]}: {m2:.1f} m²",
         )
-        for a, b, m2 in zip(left.tolist(), right.tolist(), areas.tolist(), strict=True)
-        if m2 > OVERLAP_M2
+        for a, b, m2 in overlapping_pairs(plan, OVERLAP_M2)
     ]
 
 
