@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 
 import psycopg
 import typer
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
@@ -230,6 +231,23 @@ def raster_stats(
             )
     engine.dispose()
     _say("cli.raster_stats", count=written)
+
+
+def in_transaction(action: Callable[[Connection], T], settings: Settings | None = None) -> T:
+    """`action` on a connection to the app's database in one transaction, committed when it
+    returns and rolled back when it raises, written as the configured audit user; a known
+    failure prints one line and exits (`_guard`). For the import commands."""
+    settings = settings or get_settings()
+    engine = make_engine(_guard(lambda: resolve_database_url(settings)), settings.audit_user)
+
+    def run() -> T:
+        with engine.begin() as conn:
+            return action(conn)
+
+    try:
+        return _guard(run)
+    finally:
+        engine.dispose()
 
 
 def _in_transaction(session: Session, action: Callable[[], T]) -> T:

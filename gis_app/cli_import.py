@@ -8,11 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from gis_app.config import get_settings
-from gis_app.db.engine import make_engine, resolve_database_url
 from gis_app.i18n import t
 from gis_app.ingest.importer import import_features
 from gis_app.ingest.report import ImportReport
@@ -99,39 +97,34 @@ def import_command(
     show: Annotated[int, typer.Option(help="Most problems printed")] = 200,
 ) -> None:
     """Import a file into TARGET in one transaction; any problem and nothing is written."""
-    from gis_app.cli import _guard, _in_transaction
+    from gis_app.cli import in_transaction
 
     mapping, defaults = _pairs("--map", map_), _pairs("--default", default)
     settings = get_settings()
-    engine = make_engine(_guard(lambda: resolve_database_url(settings)))
     bars = _Bars(lang)
     try:
-        with Session(engine) as session:
-            report = _guard(
-                lambda: _in_transaction(
-                    session,
-                    lambda: import_features(
-                        session,
-                        target,
-                        path,
-                        layer_name=layer,
-                        mapping=mapping,
-                        defaults=defaults,
-                        source_crs=crs,
-                        encoding=encoding,
-                        gcj02=gcj02,
-                        area=None if any_area else settings.service_area,
-                        dry_run=dry_run,
-                        skip_invalid=skip_invalid,
-                        progress=bars,
-                        max_unzipped_bytes=settings.import_unzipped_max_bytes,
-                        max_ratio=settings.import_zip_max_ratio,
-                    ),
-                )
-            )
+        report = in_transaction(
+            lambda conn: import_features(
+                conn,
+                target,
+                path,
+                layer_name=layer,
+                mapping=mapping,
+                defaults=defaults,
+                source_crs=crs,
+                encoding=encoding,
+                gcj02=gcj02,
+                area=None if any_area else settings.service_area,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                progress=bars,
+                max_unzipped_bytes=settings.import_unzipped_max_bytes,
+                max_ratio=settings.import_zip_max_ratio,
+            ),
+            settings,
+        )
     finally:
         bars.close()
-        engine.dispose()
     _print(report, lang, show)
     if report_json is not None:
         report_json.write_text(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=1))

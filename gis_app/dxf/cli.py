@@ -96,9 +96,8 @@ def import_command(
     lang: Annotated[str, typer.Option(help="zh-CN or en")] = "zh-CN",
 ) -> None:
     """Check every outline and write the rooms onto the floor in one transaction."""
-    from gis_app.cli import _guard
+    from gis_app.cli import _guard, in_transaction
     from gis_app.config import get_settings
-    from gis_app.db.engine import make_engine, resolve_database_url
     from gis_app.dxf.georef import parse_control
     from gis_app.dxf.params import build_options
     from gis_app.dxf.rooms import import_dxf
@@ -123,25 +122,19 @@ def import_command(
             skip_invalid=skip_invalid,
         )
     )
-    engine = make_engine(_guard(lambda: resolve_database_url(settings)), settings.audit_user)
-
-    def run() -> DxfReport:
-        with engine.begin() as conn:
-            return import_dxf(
-                conn,
-                path,
-                floor_id=floor_id,
-                building=building,
-                ordinal=ordinal,
-                options=options,
-                dry_run=dry_run,
-                name=path.name,
-            )
-
-    try:
-        report = _guard(run)
-    finally:
-        engine.dispose()
+    report: DxfReport = in_transaction(
+        lambda conn: import_dxf(
+            conn,
+            path,
+            floor_id=floor_id,
+            building=building,
+            ordinal=ordinal,
+            options=options,
+            dry_run=dry_run,
+            name=path.name,
+        ),
+        settings,
+    )
     if as_json:
         typer.echo(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=1))
     else:

@@ -70,28 +70,20 @@ def import_command(
 ) -> None:
     """Import buildings, floors and rooms in one transaction; exit 1 when there were
     problems (nothing written unless --skip-invalid)."""
-    from gis_app.cli import _guard
-    from gis_app.config import get_settings
-    from gis_app.db.engine import make_engine, resolve_database_url
+    from gis_app.cli import in_transaction
     from gis_app.imdf.importer import import_indoor
 
-    settings = get_settings()
-    engine = make_engine(_guard(lambda: resolve_database_url(settings)), settings.audit_user)
-
-    def run():  # noqa: ANN202
-        with engine.begin() as conn:
-            return import_indoor(
-                conn,
-                path,
-                form=form,  # type: ignore[arg-type]
-                dry_run=dry_run,
-                skip_invalid=skip_invalid,
-                check_area=not any_area,
-                status=status,
-            )
-
-    report = _guard(run)
-    engine.dispose()
+    report = in_transaction(
+        lambda conn: import_indoor(
+            conn,
+            path,
+            form=form,  # type: ignore[arg-type]
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            check_area=not any_area,
+            status=status,
+        )
+    )
     if as_json:
         typer.echo(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=1))
     else:
@@ -116,18 +108,9 @@ def export_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="The .zip to write")],
 ) -> None:
     """Write the buildings with their floors and rooms as an IMDF archive."""
-    from gis_app.cli import _guard
-    from gis_app.config import get_settings
-    from gis_app.db.engine import make_engine, resolve_database_url
+    from gis_app.cli import in_transaction
     from gis_app.imdf.export import export_imdf
 
-    engine = make_engine(_guard(lambda: resolve_database_url(get_settings())))
-
-    def run() -> bytes:
-        with engine.connect() as conn:
-            return export_imdf(conn, building)
-
-    data = _guard(run)
-    engine.dispose()
+    data = in_transaction(lambda conn: export_imdf(conn, building))
     output.write_bytes(data)
     _say("imdf.exported", path=output, size=len(data))
