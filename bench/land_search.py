@@ -36,9 +36,9 @@ from sqlalchemy.orm import Session
 from gis_app.config import get_settings
 from gis_app.db import migrate
 from gis_app.db.engine import make_engine, resolve_database_url
+from gis_app.land.criteria import LandSearch, SiteSelection
 from gis_app.land.run import search, select_sites
 from gis_app.raster.registry import RasterMeaning, register_raster
-from gis_app.schemas.land import LandSearch, SiteSelection
 
 BENCH_DB = "gis_app_bench_sample"
 REFERENCE = (

@@ -19,7 +19,7 @@ import time
 
 import uvicorn
 
-from gis_app.api.app import create_app
+from gis_app.app import create_app
 from gis_app.config import Settings, get_settings
 from gis_app.maps.export import CHROMIUM, CHROMIUM_ARGS, BrowserReport, watched_page
 

@@ -1,5 +1,5 @@
 """`python -m gis_app` is the `gis-app` command."""
 
-from gis_app.cli import main
+from gis_app.cli.main import main
 
 main()

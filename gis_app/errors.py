@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
-from gis_app.i18n import pick_language, t
+from gis_app.i18n import language_of, t
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +72,11 @@ def _body(code: str, message: str, **extra: object) -> dict[str, object]:
     return {"detail": {"code": code, "message": message, **extra}}
 
 
-def _lang(request: Request) -> str:
-    return pick_language(request.headers.get("accept-language"))
-
-
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, GisAppError)
     context = {k: v for k, v in exc.context.items() if isinstance(v, str | int | float)}
     return JSONResponse(
-        _body(type(exc).__name__, exc.message(_lang(request)), **context),
+        _body(type(exc).__name__, exc.message(language_of(request.headers)), **context),
         status_code=exc.status_code,
     )
 
@@ -89,7 +85,7 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     """Data-rule violations become 4xx; only our own trigger messages reach the client
     verbatim (they carry no constraint name and were written to name record and reason)."""
     assert isinstance(exc, DBAPIError)
-    lang = _lang(request)
+    lang = language_of(request.headers)
     diag = getattr(exc.orig, "diag", None)
     sqlstate = getattr(exc.orig, "sqlstate", None) or ""
     constraint = getattr(diag, "constraint_name", None)
@@ -123,7 +119,11 @@ async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     request_id = uuid.uuid4().hex[:12]
     log.error("unhandled error, request %s", request_id, exc_info=exc)
     return JSONResponse(
-        _body("InternalError", t("error.internal", _lang(request), request_id=request_id)), 500
+        _body(
+            "InternalError",
+            t("error.internal", language_of(request.headers), request_id=request_id),
+        ),
+        500,
     )
 
 
@@ -145,7 +145,7 @@ def _field(loc: tuple[int | str, ...]) -> str:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    lang = _lang(request)
+    lang = language_of(request.headers)
     problems = [
         {"field": _field(tuple(err.get("loc", ()))) or "body", "reason": err["msg"]}
         for err in exc.errors()

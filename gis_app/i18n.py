@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 
@@ -42,6 +43,11 @@ def pick_language(accept_language: str | None) -> str:
         if tag.startswith("zh"):
             return "zh-CN"
     return DEFAULT_LANGUAGE
+
+
+def language_of(headers: Mapping[str, str]) -> str:
+    """The language a request's Accept-Language header asks for (Chinese by default)."""
+    return pick_language(headers.get("accept-language"))
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:

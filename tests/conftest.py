@@ -20,7 +20,7 @@ from psycopg import sql
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 
-from gis_app.api.app import create_app
+from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.db import migrate
 from gis_app.db.cluster import PrivateCluster, create_extensions

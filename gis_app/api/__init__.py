@@ -1,1 +1,1 @@
-"""HTTP API: one router module per resource, assembled by `app.create_app`."""
+"""HTTP API: one router module per resource, assembled by `gis_app.app.create_app`."""

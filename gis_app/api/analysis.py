@@ -15,15 +15,16 @@ from gis_app.analysis import explain
 from gis_app.analysis.common import DEFAULT_STANDARD, Page, Scope, Standard, check_scope
 from gis_app.analysis.data_quality import CHECKS, Check, data_quality
 from gis_app.analysis.idle_match import Need, match
+from gis_app.analysis.match_request import MatchRequest
 from gis_app.analysis.over_standard import over_standard
 from gis_app.analysis.vacancy import vacancy
 from gis_app.api.features import GeoJSONResponse, feature_collection_body, plain
-from gis_app.api.params import MAX_INT, IdPath, PageDep
-from gis_app.api.params import Page as PageParams
 from gis_app.db.session import SessionDep
-from gis_app.i18n import pick_language, t
+from gis_app.http.language import api_language
+from gis_app.http.params import MAX_INT, IdPath, PageDep
+from gis_app.http.params import Page as PageParams
+from gis_app.i18n import t
 from gis_app.reports import writers
-from gis_app.schemas.matching import MatchRequest
 
 router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
 
@@ -135,7 +136,7 @@ def _answer(
     id_key: str,
 ) -> Response:
     """The page as JSON (items) or GeoJSON (features), with what was asked alongside."""
-    lang = pick_language(request.headers.get("accept-language"))
+    lang = api_language(request)
     items = [{**row, "explanation": explainer(level, row, lang)} for row in page.items]
     if query.output in REPORT_FORMATS:
         return _report(name, level, query, items, lang)
@@ -333,7 +334,7 @@ def idle_space_match(
         standard,
         limit=need.limit,
     )
-    lang = pick_language(request.headers.get("accept-language"))
+    lang = api_language(request)
     candidates = [{**c, "explanation": explain.match(c, need, lang)} for c in result["candidates"]]
     meta = {"origin": result["origin"], "as_of": standard.as_of.isoformat()}
     if format == "geojson":

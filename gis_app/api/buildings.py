@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from gis_app.api.features import GeoJSONResponse, feature_collection, plain, row_to_feature
-from gis_app.api.params import MAX_INT, BBoxDep, IdPath, PageDep
 from gis_app.db.session import SessionDep
 from gis_app.errors import NotFound
+from gis_app.http.params import MAX_INT, BBoxDep, IdPath, PageDep
 from gis_app.queries.buildings import bodies_in_building, get_building, list_buildings
 from gis_app.schemas.geojson import Feature, FeatureCollection
 

@@ -16,9 +16,10 @@ from gis_app.analysis.dashboard import Figures, dashboard
 from gis_app.analysis.data_quality import data_quality
 from gis_app.api.analysis import StandardDep
 from gis_app.api.features import plain
-from gis_app.api.params import MAX_INT
 from gis_app.db.session import EngineDep, SessionDep
-from gis_app.i18n import pick_language, t
+from gis_app.http.language import Language
+from gis_app.http.params import MAX_INT
+from gis_app.i18n import t
 from gis_app.models import Organisation
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
@@ -113,6 +114,7 @@ def _same_scope(request: Request, path: str) -> str:
 def dashboard_route(
     request: Request,
     session: SessionDep,
+    lang: Language,
     engine: EngineDep,
     standard: StandardDep,
     body_id: BodyQuery = None,
@@ -124,7 +126,6 @@ def dashboard_route(
     scope = Scope(body_id=body_id)
     check_scope(session, scope, standard)
     figures = dashboard(engine, scope, standard, top=top)
-    lang = pick_language(request.headers.get("accept-language"))
     return JSONResponse(
         {
             "scope": _scope(session, body_id),
@@ -145,14 +146,17 @@ def dashboard_route(
     summary="驾驶舱数据问题数 / Dashboard data-quality count",
 )
 def data_quality_route(
-    request: Request, session: SessionDep, standard: StandardDep, body_id: BodyQuery = None
+    request: Request,
+    session: SessionDep,
+    standard: StandardDep,
+    lang: Language,
+    body_id: BodyQuery = None,
 ) -> JSONResponse:
     """How many data-quality findings the scope has, asked apart from the other figures so
     the dashboard shows them first (every check over a province takes 20-30 s)."""
     scope = Scope(body_id=body_id)
     check_scope(session, scope, standard)
     found = data_quality(session, scope, standard, limit=1).total
-    lang = pick_language(request.headers.get("accept-language"))
     return JSONResponse(
         {
             "data_quality_findings": found,

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from gis_app.api.params import Page
+from gis_app.http.params import Page
 from gis_app.schemas.geojson import Feature, FeatureCollection, Link
 
 

@@ -13,17 +13,17 @@ from pydantic import BaseModel
 from gis_app.analysis.common import Scope, Standard, check_scope
 from gis_app.api.analysis import StandardDep
 from gis_app.api.features import GeoJSONResponse, plain, row_to_feature
-from gis_app.api.params import IdPath
 from gis_app.db.session import SessionDep
 from gis_app.errors import NotFound
-from gis_app.i18n import pick_language
+from gis_app.http.language import api_language
+from gis_app.http.params import IdPath
+from gis_app.models.space import floor_label
 from gis_app.queries.floors import (
     STATUS_CLASSES,
     building_floors,
     find_building,
     find_floor,
     floor_at,
-    floor_label,
     floor_rooms,
 )
 from gis_app.schemas.geojson import FeatureCollection
@@ -152,7 +152,7 @@ def _rooms(request: Request, session: SessionDep, floor_id: int, standard: Stand
     floor = find_floor(session, floor_id)
     if floor is None:
         raise NotFound(resource="floor", id=floor_id)
-    lang = pick_language(request.headers.get("accept-language"))
+    lang = api_language(request)
     rows, problems = floor_rooms(session, floor, standard, lang)
     summary = {c: StatusCount(rooms=0, area_m2=0) for c in STATUS_CLASSES}
     for row in rows:

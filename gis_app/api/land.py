@@ -17,17 +17,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gis_app.api.features import GeoJSONResponse, plain, row_to_feature
-from gis_app.api.params import IdPath
 from gis_app.db.session import SessionDep
 from gis_app.errors import InvalidParameter, NotFound, field_path
+from gis_app.http.params import IdPath
 from gis_app.i18n import pick_language
 from gis_app.land import explain, export
+from gis_app.land.criteria import LandSearch, OutputFormat, SiteSelection
 from gis_app.land.run import search, select_sites
 from gis_app.land.site_map import land_map
 from gis_app.maps.export import assert_offline, standalone_html
 from gis_app.models import LandQueryPreset
 from gis_app.reports.writers import CSV_MEDIA_TYPE
-from gis_app.schemas.land import LandSearch, OutputFormat, SiteSelection
 
 router = APIRouter(prefix="/api/v1/land", tags=["land"])
 FormatQuery = Annotated[

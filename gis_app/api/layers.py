@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from gis_app.api.features import GeoJSONResponse, feature_collection
-from gis_app.api.params import MAX_INT, BBoxDep, Page, PageDep
 from gis_app.db.session import SessionDep
-from gis_app.i18n import pick_language
+from gis_app.http.language import api_language
+from gis_app.http.params import MAX_INT, BBoxDep, Page, PageDep
 from gis_app.layers.catalog import LayerSpec, get_layer, load_catalog
 from gis_app.layers.describe import LayerInfo, LayerList, describe
 from gis_app.layers.query import Filters, layer_features
@@ -29,7 +29,7 @@ Ordinal = Annotated[
 
 
 def _info(request: Request, spec: LayerSpec) -> LayerInfo:
-    lang = pick_language(request.headers.get("accept-language"))
+    lang = api_language(request)
     tiles = features = None
     if spec.delivery == "tiles":
         tiles = str(request.url_for("get_tile", layer=spec.id, z="{z}", x="{x}", y="{y}"))

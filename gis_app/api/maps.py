@@ -7,12 +7,12 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
-from gis_app.api.params import BBoxDep
 from gis_app.db.session import SessionDep
 from gis_app.errors import InvalidParameter
-from gis_app.i18n import pick_language
+from gis_app.http.language import Language
+from gis_app.http.params import BBoxDep
 from gis_app.maps.catalog_map import catalog_map
 from gis_app.maps.export import CHROMIUM, screenshot, standalone_html
 
@@ -21,8 +21,8 @@ router = APIRouter(prefix="/api/v1/maps", tags=["maps"])
 
 @router.get("/export", operation_id="export_map", summary="地图导出 / Export a map view")
 def export_map(
-    request: Request,
     session: SessionDep,
+    lang: Language,
     bbox: BBoxDep,
     layers: Annotated[str, Query(min_length=1, max_length=500, description="Layer ids, a,b,c")],
     format: Annotated[Literal["html", "png"], Query()] = "html",
@@ -33,7 +33,6 @@ def export_map(
     `bbox`, their features written into the file; raster overlays are left out of it."""
     if bbox is None:
         raise InvalidParameter(field="bbox", reason="reason.missing", column="bbox")
-    lang = pick_language(request.headers.get("accept-language"))
     ids = [i.strip() for i in layers.split(",") if i.strip()]
     fmap = catalog_map(ids, lang, bbox, session=session, inline=True)
     page = standalone_html(fmap)

@@ -18,10 +18,10 @@ from shapely.geometry import shape
 from sqlalchemy.exc import DataError, ProgrammingError
 
 from gis_app.api.features import GeoJSONResponse, plain
-from gis_app.api.params import MAX_INT
 from gis_app.api.tiles import TileIndex, tile_response
 from gis_app.db.session import SessionDep
 from gis_app.errors import BadRequest, NotFound
+from gis_app.http.params import MAX_INT
 from gis_app.i18n import pick_language
 from gis_app.layers.catalog import get_layer
 from gis_app.layers.grid import MAX_ZOOM

@@ -15,8 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from gis_app.api.layers import FloorId, LayerId, Ordinal
-from gis_app.api.params import MAX_INT
 from gis_app.db.session import SessionDep
+from gis_app.http.params import MAX_INT
 from gis_app.layers.catalog import get_layer
 from gis_app.layers.grid import MAX_ZOOM
 from gis_app.layers.query import Filters, Tile, render_tile

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
 from gis_app.errors import InvalidParameter, NotFound
 from gis_app.ingest.write import Connectable, driver_connection
+from gis_app.queries.floors import find_floor
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,26 +21,21 @@ class Floor:
     ordinal: int
 
 
-def find_floor(
-    conn: Connectable,
+def target_floor(
+    conn: Connection | Session,
     floor_id: int | None = None,
     building: str | None = None,
     ordinal: int | None = None,
 ) -> Floor:
-    """The floor by id, or by building code and ordinal; 404 when there is none."""
+    """The floor a drawing goes onto, by id or by building code and ordinal; 422 when neither
+    is given, 404 when there is no such floor."""
     if floor_id is None and (building is None or ordinal is None):
         raise InvalidParameter(field="floor_id", reason="reason.dxf_floor")
-    query = "SELECT f.id, b.code, f.ordinal FROM floor f JOIN building b ON b.id = f.building_id "
-    with driver_connection(conn).cursor() as cur:
-        if floor_id is not None:
-            cur.execute(query + "WHERE f.id = %s", (floor_id,))
-        else:
-            cur.execute(query + "WHERE b.code = %s AND f.ordinal = %s", (building, ordinal))
-        row = cur.fetchone()
+    row = find_floor(conn, floor_id, building_code=building, ordinal=ordinal)
     if row is None:
         key = floor_id if floor_id is not None else f"{building} {ordinal}"
         raise NotFound(resource="floor", id=key)
-    return Floor(*row)
+    return Floor(row["id"], row["building_code"], row["ordinal"])
 
 
 def taken_numbers(conn: Connectable, floor_id: int) -> set[str]:

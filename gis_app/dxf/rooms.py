@@ -24,8 +24,10 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
-from gis_app.dxf.floor import find_floor, taken_numbers
+from gis_app.dxf.floor import taken_numbers, target_floor
 from gis_app.dxf.georef import (
     ControlPoint,
     Georeference,
@@ -331,7 +333,7 @@ def _check(
 
 
 def import_dxf(
-    conn: Connectable,
+    conn: Connection | Session,
     source: str | Path | bytes,
     *,
     floor_id: int | None = None,
@@ -351,7 +353,7 @@ def import_dxf(
     started = time.perf_counter()
     options = options or DxfOptions()
     _check_options(options)
-    floor = find_floor(conn, floor_id, building, ordinal)
+    floor = target_floor(conn, floor_id, building, ordinal)
     drawing, georef, units, notices = _read(source, options)
     checked = _check(conn, floor.id, drawing, georef, units, options)
     report = DxfReport(

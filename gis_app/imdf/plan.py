@@ -24,6 +24,7 @@ from gis_app.ingest.local import plan_coordinates
 from gis_app.ingest.read import CHINA_BOUNDS
 from gis_app.ingest.write import Connectable, driver_connection, insert_rows
 from gis_app.models.base import LOCAL_SRID, SRID
+from gis_app.models.space import floor_label
 
 NAMESPACE = uuid.UUID("4f1c7d0e-3b8a-5e2c-9a61-6d2f0b9c8e47")
 """Namespace of the ids we derive (rows never imported from IMDF, features without an id)."""
@@ -113,11 +114,6 @@ def outline(geoms: list[shapely.Geometry]) -> shapely.Geometry:
     return shapely.union_all(np.array(geoms, dtype=object)).convex_hull
 
 
-def floor_name(ordinal: int) -> str:
-    """1F, 2F… above ground, B1, B2… below (ordinal 0 is 1F)."""
-    return f"{ordinal + 1}F" if ordinal >= 0 else f"B{-ordinal}"
-
-
 BUILDING = "building"
 """Key of the one building of a source that has no building features (IMDF-like, OSM)."""
 
@@ -144,7 +140,7 @@ def add_one_building(plan: Plan, *, kind: str, stem: str, ordinals: set[int]) ->
                 key=floor_key(ordinal),
                 building=BUILDING,
                 ordinal=ordinal,
-                name=floor_name(ordinal),
+                name=floor_label(ordinal),
                 imdf_id=derived_id(kind, "level", stem, ordinal),
             )
         )

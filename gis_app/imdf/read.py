@@ -29,7 +29,6 @@ from gis_app.imdf.plan import (
     as_multipolygon,
     derived_id,
     floor_key,
-    floor_name,
     polygon_part,
     reject_outside_china,
 )
@@ -37,6 +36,7 @@ from gis_app.imdf.problems import ARCHIVE, ImdfProblem
 from gis_app.imdf.rules import FEATURE_TYPES
 from gis_app.ingest.geodesy import area_m2
 from gis_app.ingest.read import CHINA_BOUNDS
+from gis_app.models.space import floor_label
 
 PREFERRED_LANGUAGES = ("zh-Hans", "zh-CN", "zh", "zh-Hans-CN", "en", "en-US")
 IMPORTED = frozenset({"venue", "address", "building", "footprint", "level", "unit"})
@@ -199,7 +199,7 @@ def _levels(plan: Plan, archive: Archive, language: str | None) -> None:
                 key=level.id.lower(),
                 building=building,
                 ordinal=ordinal,
-                name=label(props.get("short_name"), language) or floor_name(ordinal),
+                name=label(props.get("short_name"), language) or floor_label(ordinal),
                 imdf_id=uuid.UUID(level.id),
                 geom=geom,
                 source=level,

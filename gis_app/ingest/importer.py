@@ -33,6 +33,7 @@ from gis_app.ingest.targets import TARGETS, TargetSpec
 from gis_app.ingest.values import BadCell, as_text, convert, convert_column
 from gis_app.ingest.write import Connectable, insert_rows
 from gis_app.models.base import LOCAL_SRID, SRID
+from gis_app.models.space import floor_label
 
 Progress = Callable[[str, int, int], None]
 """Called with (stage, done, total); stages are "read", "check" and "write"."""
@@ -139,8 +140,7 @@ class _Rows:
         names, ordinals = self.values["name"], self.values["ordinal"]
         for i, ordinal in enumerate(ordinals):
             if names[i] is None and ordinal is not None:
-                level = int(ordinal)
-                names[i] = f"{level + 1}F" if level >= 0 else f"B{-level}"
+                names[i] = floor_label(int(ordinal))
 
 
 def _find_parents(conn: Connectable, rows: _Rows) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from gis_app.i18n import t
+from gis_app.land.criteria import Distance, LandCriteria, Scored
 from gis_app.land.weights import Weights
-from gis_app.schemas.land import Distance, LandCriteria, Scored
 
 
 def _num(value: Any, digits: int = 1) -> str:

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from gis_app.errors import InvalidParameter
 from gis_app.land import sql
+from gis_app.land.criteria import LandCriteria, LandSearch, SiteSelection
 from gis_app.land.weights import Weights, ahp, direct
 from gis_app.models import LandUseClass, RasterLayer
 from gis_app.raster.registry import refresh_pending
-from gis_app.schemas.land import LandCriteria, LandSearch, SiteSelection
 
 ALL_PASS = "NOT jsonb_path_exists(e.passes, '$.* ? (@ == false)')"
 NEAREST_MISS = (

@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from gis_app.land.criteria import Distance, LandCriteria, Normalise, Scored
 from gis_app.models.base import SRID
-from gis_app.schemas.land import Distance, LandCriteria, Normalise, Scored
 
 KNN_CANDIDATES = 8
 """Nearest targets by planar distance in degrees, re-measured on the ellipsoid. A degree of

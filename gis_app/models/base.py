@@ -7,6 +7,11 @@ from sqlalchemy.orm import DeclarativeBase
 
 SRID = 4490
 """CGCS2000 geographic 2D: every georeferenced geometry is stored in it."""
+CGCS2000_BOUNDS = (73.62, 16.7, 134.77, 53.56)
+"""EPSG:4490 area of use (China onshore and offshore): lon/lat outside it are refused."""
+MAX_INT = 2**31 - 1
+"""Largest id a PostgreSQL integer column holds; bigger ids are a 422, not a 500."""
+MAX_BIGINT = 2**63 - 1
 LOCAL_SRID = 0
 """Floor-plan drawing coordinates in metres, not georeferenced. PostGIS stores SRID 0;
 GeoAlchemy2 spells the unconstrained column srid=-1."""

@@ -95,6 +95,11 @@ class Building(Base):
     )
 
 
+def floor_label(ordinal: int) -> str:
+    """How a level is called: ordinal 0 is 1F, 2 is 3F, -1 is B1."""
+    return f"B{-ordinal}" if ordinal < 0 else f"{ordinal + 1}F"
+
+
 class Floor(Base):
     """A level of a building; ordinal 0 is the ground floor (1F), -1 is B1 (as in IMDF)."""
 

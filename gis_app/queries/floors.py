@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from gis_app.analysis import explain
@@ -21,6 +21,7 @@ from gis_app.analysis.data_quality import Check, data_quality
 from gis_app.analysis.over_standard import over_standard
 from gis_app.analysis.vacancy import vacancy
 from gis_app.models import Building, Floor, Organisation, Room
+from gis_app.models.space import floor_label
 
 StatusClass = Literal["over_standard", "vacant", "occupied", "service", "equipment", "ancillary"]
 STATUS_CLASSES: tuple[StatusClass, ...] = StatusClass.__args__  # type: ignore[attr-defined]
@@ -47,11 +48,6 @@ FLOOR_CHECKS: tuple[Check, ...] = (
 
 EVERY_ROW = 2**31 - 1
 """Analyses are paged; a floor or building wants all of its rows."""
-
-
-def floor_label(ordinal: int) -> str:
-    """How a level is called: ordinal 0 is 1F, 2 is 3F, -1 is B1."""
-    return f"B{-ordinal}" if ordinal < 0 else f"{ordinal + 1}F"
 
 
 def find_building(session: Session, building_id: int) -> dict[str, Any] | None:
@@ -93,10 +89,21 @@ def list_buildings(session: Session, limit: int) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def find_floor(session: Session, floor_id: int) -> dict[str, Any] | None:
-    """A floor with its building's name and its outline as GeoJSON (lon/lat), or None."""
+def find_floor(
+    db: Session | Connection,
+    floor_id: int | None = None,
+    *,
+    building_code: str | None = None,
+    ordinal: int | None = None,
+) -> dict[str, Any] | None:
+    """A floor, by id or by its building's code and its ordinal, with the building's code and
+    name and the outline as GeoJSON (lon/lat); None when there is none."""
+    if floor_id is not None:
+        where = Floor.id == floor_id
+    else:
+        where = (Building.code == building_code) & (Floor.ordinal == ordinal)
     row = (
-        session.execute(
+        db.execute(
             select(
                 Floor.id,
                 Floor.building_id,
@@ -107,7 +114,7 @@ def find_floor(session: Session, floor_id: int) -> dict[str, Any] | None:
                 func.ST_AsGeoJSON(Floor.geom, 7, 0).label("outline"),
             )
             .join(Building, Building.id == Floor.building_id)
-            .where(Floor.id == floor_id)
+            .where(where)
         )
         .mappings()
         .first()

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from gis_app.api.params import MAX_INT
 from gis_app.db.session import SessionDep
 from gis_app.errors import NotFound
+from gis_app.http.params import MAX_INT
 from gis_app.models import Organisation
 from gis_app.web.page import plain_page
 

@@ -17,14 +17,15 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from gis_app import __version__
-from gis_app.api.params import MAX_INT
 from gis_app.db.session import SessionDep
+from gis_app.http.language import page_language
+from gis_app.http.params import MAX_INT
 from gis_app.i18n import t
 from gis_app.maps.controls import MapChrome
 from gis_app.maps.render import BACKGROUND
 from gis_app.queries.floors import STATUS_CLASSES, count_buildings, find_building, list_buildings
 from gis_app.web.extent import data_extent
-from gis_app.web.page import lang_of, map_page, render_template
+from gis_app.web.page import map_page, render_template
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,7 +69,7 @@ def _chooser(
     request: Request, session: Session, problem: str | None, asked: str | None
 ) -> HTMLResponse:
     """No usable building in the URL: say why (if one was given), list or search buildings."""
-    lang = lang_of(request)
+    lang = page_language(request)
     total = count_buildings(session)
     buildings = list_buildings(session, CHOOSER_LIST_MAX) if total <= CHOOSER_LIST_MAX else []
     message = t(problem, lang, value=asked or "") if problem else None
@@ -104,7 +105,7 @@ def floor_plan(
     row = find_building(session, building_id)
     if row is None:
         return _chooser(request, session, "web.floor.no_building", building)
-    lang = lang_of(request)
+    lang = page_language(request)
     data: dict[str, Any] = {
         "mode": "plan",
         "building": {k: row[k] for k in ("id", "code", "name", "floors_above", "floors_below")},

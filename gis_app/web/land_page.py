@@ -12,12 +12,13 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from gis_app.db.session import SessionDep
+from gis_app.http.language import PageLanguage
 from gis_app.i18n import t
 from gis_app.maps.catalog_map import catalog_map
 from gis_app.models import LandUseClass, RasterLayer
 from gis_app.models.base import CONSTRAINT_KINDS, LANDUSE_SCHEMES, PARCEL_STATUSES
 from gis_app.web.extent import home_extent
-from gis_app.web.page import lang_of, map_page, render_template
+from gis_app.web.page import map_page, render_template
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,9 +75,8 @@ def _prefill(request: Request, options: dict[str, Any]) -> dict[str, Any] | None
 
 
 @router.get("/land", response_class=HTMLResponse)
-def land_page(request: Request, session: SessionDep) -> HTMLResponse:
+def land_page(request: Request, session: SessionDep, lang: PageLanguage) -> HTMLResponse:
     """The form and an empty result layer over the parcels' extent."""
-    lang = lang_of(request)
     options = _options(session, lang)
     bounds = home_extent(session, "land_parcel", request.app.state.settings.home_bbox)
     fmap = catalog_map(list(LAND_LAYERS), lang, bounds, session=session)

@@ -11,12 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from gis_app.api.params import MAX_INT
 from gis_app.db.session import SessionDep
 from gis_app.errors import NotFound
+from gis_app.http.language import PageLanguage
+from gis_app.http.params import MAX_INT
 from gis_app.maps.catalog_map import catalog_map
 from gis_app.web.extent import home_extent
-from gis_app.web.page import lang_of, map_page, render_template
+from gis_app.web.page import map_page, render_template
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,11 +64,11 @@ def home(request: Request) -> RedirectResponse:
 def map_browser(
     request: Request,
     session: SessionDep,
+    lang: PageLanguage,
     building: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
     body: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> HTMLResponse:
     """The district on the map; a building or body given in the URL is opened."""
-    lang = lang_of(request)
     bounds = home_extent(session, "building", request.app.state.settings.home_bbox)
     fmap = catalog_map(list(MAP_LAYERS), lang, bounds, session=session)
     data: dict[str, Any] = {"building": building}

@@ -23,21 +23,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from gis_app import __version__
 from gis_app.config import PROJECT_ROOT
-from gis_app.i18n import LANGUAGES, catalogue, pick_language, t
+from gis_app.http.language import page_language
+from gis_app.i18n import catalogue, t
 from gis_app.maps.basemap import add_basemap
 from gis_app.maps.export import assert_offline, render_html
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates"
 PAGES = (("map", "/map"), ("floors", "/floor-plan"), ("land", "/land"), ("dashboard", "/dashboard"))
 """The navigation bar: page id and path, in order."""
-
-
-def lang_of(request: Request) -> str:
-    """`?lang=` when given (the language switch), else the browser's Accept-Language."""
-    asked = request.query_params.get("lang")
-    if asked in LANGUAGES:
-        return asked
-    return pick_language(request.headers.get("accept-language"))
 
 
 @cache
@@ -107,7 +100,7 @@ def map_page(
 ) -> HTMLResponse:
     """A folium map under the navigation bar, beside a side panel (`panel`, already safe
     HTML from a template), driven by web/js/<scripts>.js (run after the map exists)."""
-    lang = lang_of(request)
+    lang = page_language(request)
     root = fmap.get_root()
     title = escape(f"{t(f'web.nav.{page_id}', lang)} · {t('web.brand', lang)}")
     root.header.add_child(
@@ -142,7 +135,7 @@ def plain_page(
     text_prefixes: Iterable[str] = (),
 ) -> HTMLResponse:
     """A page without a map: web/templates/`template` (which extends plain.html)."""
-    lang = lang_of(request)
+    lang = page_language(request)
     html = (
         _environment()
         .get_template(template)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from gis_app.api.app import create_app
+from gis_app.app import create_app
 from gis_app.config import Settings
 
 AS_OF = {"as_of": "2026-11-28"}

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pyproj import Geod
 
-from gis_app.api.app import create_app
+from gis_app.app import create_app
 from gis_app.config import Settings
 
 URL = "/api/v1/analysis/idle-space-match"

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from gis_app.api.app import create_app
+from gis_app.app import create_app
 from gis_app.config import Settings
 
 AS_OF = {"as_of": "2026-11-28"}

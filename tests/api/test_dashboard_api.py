@@ -16,7 +16,7 @@ from gis_app.analysis.common import Scope, Standard
 from gis_app.analysis.data_quality import data_quality
 from gis_app.analysis.over_standard import over_standard
 from gis_app.analysis.vacancy import vacancy
-from gis_app.api.app import create_app
+from gis_app.app import create_app
 from gis_app.config import Settings
 
 AS_OF = date(2026, 11, 28)

@@ -9,7 +9,7 @@ import pyogrio
 import pytest
 from fastapi.testclient import TestClient
 
-from gis_app.api.app import create_app
+from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.maps.export import remote_urls
 from tests.artifacts import save_map_screenshot

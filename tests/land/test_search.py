@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from gis_app.errors import InvalidParameter
+from gis_app.land.criteria import LandSearch
 from gis_app.land.run import search
-from gis_app.schemas.land import LandSearch
 from tests.land.conftest import SLOPE, lonlat
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from gis_app.errors import InvalidParameter
+from gis_app.land.criteria import SiteSelection
 from gis_app.land.explain import contributions, failures
 from gis_app.land.run import select_sites
 from gis_app.land.weights import ahp, direct
-from gis_app.schemas.land import SiteSelection
 from tests.land.conftest import SLOPE
 
 REQUEST = {

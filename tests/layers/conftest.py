@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from gis_app.api.app import create_app
+from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.db.engine import make_engine
 from gis_app.db.session import get_session

@@ -321,7 +321,7 @@ def test_two_current_offices_only_where_planted(engine, manifest: dict) -> None:
 def test_the_api_serves_the_sample_buildings(sample_db: dict) -> None:
     from fastapi.testclient import TestClient
 
-    from gis_app.api.app import create_app
+    from gis_app.app import create_app
     from gis_app.config import Settings
 
     with TestClient(create_app(Settings(database_url=sample_db["url"]))) as client:

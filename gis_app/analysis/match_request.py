@@ -1,4 +1,4 @@
-"""The idle-space match request."""
+"""The idle-space match request (调剂申请), validated before any SQL runs."""
 
 from __future__ import annotations
 
@@ -7,17 +7,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gis_app.api.params import MAX_INT
-
-CGCS2000_BOUNDS = (73.62, 16.7, 134.77, 53.56)
-"""EPSG:4490 area of use (China onshore and offshore): lon/lat outside it are refused."""
-
-
-class Location(BaseModel):
-    """A point in CGCS2000 longitude/latitude."""
-
-    lon: float = Field(ge=CGCS2000_BOUNDS[0], le=CGCS2000_BOUNDS[2], examples=[120.15])
-    lat: float = Field(ge=CGCS2000_BOUNDS[1], le=CGCS2000_BOUNDS[3], examples=[30.26])
+from gis_app.models.base import MAX_INT
+from gis_app.models.location import Location
 
 
 class RoomMix(BaseModel):

@@ -8,16 +8,26 @@ from typing import Annotated
 
 import typer
 
+from gis_app.cli.common import (
+    AnyArea,
+    AsJson,
+    DryRun,
+    Lang,
+    SkipInvalid,
+    guard,
+    in_transaction,
+    say,
+)
 from gis_app.i18n import t
+from gis_app.imdf.archive import read_archive
+from gis_app.imdf.export import export_imdf
+from gis_app.imdf.importer import import_indoor
 from gis_app.imdf.problems import ImdfProblem
+from gis_app.imdf.validate import validate
 
 imdf_app = typer.Typer(help="IMDF indoor maps (OGC 20-094): validate, import, export.")
 SHOWN = 50
 """Problems printed as lines; --json gives them all."""
-
-
-def _say(key: str, **values: object) -> None:
-    typer.echo(f"{t(key, 'zh-CN', **values)} / {t(key, 'en', **values)}")
 
 
 def _print_problems(problems: list[ImdfProblem], lang: str) -> None:
@@ -34,21 +44,18 @@ def _counts(counts: dict[str, int]) -> str:
 @imdf_app.command("validate")
 def validate_command(
     path: Annotated[Path, typer.Argument(help="IMDF zip, folder or single .geojson")],
-    as_json: Annotated[bool, typer.Option("--json", help="The whole report as JSON.")] = False,
-    lang: Annotated[str, typer.Option(help="zh-CN or en")] = "zh-CN",
+    as_json: AsJson = False,
+    lang: Lang = "zh-CN",
 ) -> None:
     """Check manifest, files, ids, references, ordinals, geometries and categories;
     exit 0 when valid, 1 when there are problems."""
-    from gis_app.cli import _guard
-    from gis_app.imdf.archive import read_archive
-    from gis_app.imdf.validate import validate
 
-    report = _guard(lambda: validate(read_archive(path)))
+    report = guard(lambda: validate(read_archive(path)))
     if as_json:
         typer.echo(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=1))
     else:
-        _say("imdf.validated", source=report.source, files=_counts(report.files))
-        _say("imdf.problem_count", count=len(report.problems), codes=_counts(report.by_code()))
+        say("imdf.validated", source=report.source, files=_counts(report.files))
+        say("imdf.problem_count", count=len(report.problems), codes=_counts(report.by_code()))
         _print_problems(report.problems, lang)
     raise typer.Exit(0 if report.ok else 1)
 
@@ -57,21 +64,15 @@ def validate_command(
 def import_command(
     path: Annotated[Path, typer.Argument(help="IMDF zip/folder, IMDF-like or OSM indoor GeoJSON")],
     form: Annotated[str, typer.Option(help="auto | imdf | osm-indoor")] = "auto",
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
-    skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Write the good features, report the rest.")
-    ] = False,
-    any_area: Annotated[
-        bool, typer.Option("--any-area", help="Accept coordinates outside China.")
-    ] = False,
+    dry_run: DryRun = False,
+    skip_invalid: SkipInvalid = False,
+    any_area: AnyArea = False,
     status: Annotated[str, typer.Option(help="Status of the new rooms")] = "in_use",
-    as_json: Annotated[bool, typer.Option("--json", help="The whole report as JSON.")] = False,
-    lang: Annotated[str, typer.Option(help="zh-CN or en")] = "zh-CN",
+    as_json: AsJson = False,
+    lang: Lang = "zh-CN",
 ) -> None:
     """Import buildings, floors and rooms in one transaction; exit 1 when there were
     problems (nothing written unless --skip-invalid)."""
-    from gis_app.cli import in_transaction
-    from gis_app.imdf.importer import import_indoor
 
     report = in_transaction(
         lambda conn: import_indoor(
@@ -87,7 +88,7 @@ def import_command(
     if as_json:
         typer.echo(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=1))
     else:
-        _say(
+        say(
             "imdf.imported",
             source=report.source,
             form=report.form,
@@ -97,7 +98,7 @@ def import_command(
             rooms=report.planned["room"],
             written=report.written["room"],
         )
-        _say("imdf.problem_count", count=len(report.problems), codes=_counts(report.by_code()))
+        say("imdf.problem_count", count=len(report.problems), codes=_counts(report.by_code()))
         _print_problems(report.problems, lang)
     raise typer.Exit(0 if report.ok else 1)
 
@@ -108,9 +109,7 @@ def export_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="The .zip to write")],
 ) -> None:
     """Write the buildings with their floors and rooms as an IMDF archive."""
-    from gis_app.cli import in_transaction
-    from gis_app.imdf.export import export_imdf
 
     data = in_transaction(lambda conn: export_imdf(conn, building))
     output.write_bytes(data)
-    _say("imdf.exported", path=output, size=len(data))
+    say("imdf.exported", path=output, size=len(data))

@@ -7,24 +7,20 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import psycopg
 import typer
-from sqlalchemy import Connection
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from gis_app import cli_import
+from gis_app.cli import dxf, imdf, imports
+from gis_app.cli.common import NotReady, T, guard, say
 from gis_app.config import Settings, get_settings
 from gis_app.db import migrate
-from gis_app.db.cluster import ClusterError, PrivateCluster
+from gis_app.db.cluster import PrivateCluster
 from gis_app.db.engine import libpq_url, make_engine, private_cluster, resolve_database_url
-from gis_app.dxf.cli import dxf_app
-from gis_app.errors import GisAppError
 from gis_app.i18n import t
-from gis_app.imdf.cli import imdf_app
 
 app = typer.Typer(help="以图管房 GIS: government office space and land.", no_args_is_help=True)
 db_app = typer.Typer(help="Private PostgreSQL+PostGIS cluster and schema migrations.")
@@ -33,39 +29,17 @@ raster_app = typer.Typer(help="GeoTIFF rasters (DEM, flood depth, …) and parce
 app.add_typer(db_app, name="db")
 app.add_typer(sample_app, name="sample")
 app.add_typer(raster_app, name="raster")
-app.add_typer(imdf_app, name="imdf")
-app.add_typer(dxf_app, name="dxf")
-app.command("import")(cli_import.import_command)
-
-T = TypeVar("T")
-
-
-class NotReady(RuntimeError):
-    """A step that needs an earlier one (e.g. loading data before migrating)."""
-
-
-def _guard(action: Callable[[], T]) -> T:
-    """Run `action`; a known failure prints one clear line and exits 1."""
-    try:
-        return action()
-    except (ClusterError, NotReady, SQLAlchemyError, psycopg.Error, OSError) as exc:
-        typer.echo(t("cli.failed", reason=str(exc).strip()[-3000:]), err=True)
-        raise typer.Exit(1) from None
-    except GisAppError as exc:
-        typer.echo(f"{exc.message('zh-CN')} / {exc.message('en')}", err=True)
-        raise typer.Exit(2) from None
-
-
-def _say(key: str, **values: object) -> None:
-    typer.echo(f"{t(key, 'zh-CN', **values)} / {t(key, 'en', **values)}")
+app.add_typer(imdf.imdf_app, name="imdf")
+app.add_typer(dxf.dxf_app, name="dxf")
+app.command("import")(imports.import_command)
 
 
 def _managed_cluster(settings: Settings) -> PrivateCluster | None:
     """The private cluster, or None (and a word saying so) when DATABASE_URL is set."""
     if settings.database_url:
-        _say("cli.db_external")
+        say("cli.db_external")
         return None
-    return _guard(lambda: private_cluster(settings))
+    return guard(lambda: private_cluster(settings))
 
 
 @db_app.command("start")
@@ -75,9 +49,9 @@ def db_start() -> None:
     cluster = _managed_cluster(settings)
     if cluster is None:
         return
-    status = _guard(cluster.start)
-    _guard(lambda: cluster.ensure_database(settings.db_name))
-    _say("cli.db_started", root=cluster.root, port=status.port)
+    status = guard(cluster.start)
+    guard(lambda: cluster.ensure_database(settings.db_name))
+    say("cli.db_started", root=cluster.root, port=status.port)
 
 
 @db_app.command("stop")
@@ -86,8 +60,8 @@ def db_stop() -> None:
     cluster = _managed_cluster(get_settings())
     if cluster is None:
         return
-    stopped = _guard(cluster.stop)
-    _say("cli.db_stopped" if stopped else "cli.db_not_running")
+    stopped = guard(cluster.stop)
+    say("cli.db_stopped" if stopped else "cli.db_not_running")
 
 
 @db_app.command("status")
@@ -96,28 +70,28 @@ def db_status() -> None:
     cluster = _managed_cluster(get_settings())
     if cluster is None:
         return
-    status = _guard(cluster.status)
+    status = guard(cluster.status)
     if not status.running:
-        _say("cli.db_not_running")
+        say("cli.db_not_running")
         raise typer.Exit(3)
-    _say("cli.db_started", root=cluster.root, port=status.port)
+    say("cli.db_started", root=cluster.root, port=status.port)
     typer.echo(f"socket: {status.socket_dir}  pid: {status.pid}")
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Migrate the schema up (to head by default)."""
-    url = _guard(lambda: resolve_database_url(get_settings()))
-    _guard(lambda: migrate.upgrade(url, revision))
-    _say("cli.upgraded", revision=revision)
+    url = guard(lambda: resolve_database_url(get_settings()))
+    guard(lambda: migrate.upgrade(url, revision))
+    say("cli.upgraded", revision=revision)
 
 
 @db_app.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
     """Migrate the schema down (one step by default; `base` removes everything)."""
-    url = _guard(lambda: resolve_database_url(get_settings()))
-    _guard(lambda: migrate.downgrade(url, revision))
-    _say("cli.downgraded", revision=revision)
+    url = guard(lambda: resolve_database_url(get_settings()))
+    guard(lambda: migrate.downgrade(url, revision))
+    say("cli.downgraded", revision=revision)
 
 
 def _load_sample(settings: Settings, scale: float | None, seed: int | None, progress: bool) -> None:
@@ -139,11 +113,11 @@ def _load_sample(settings: Settings, scale: float | None, seed: int | None, prog
             progress=progress,
         )
     if result.get("skipped"):
-        _say("cli.sample_present")
+        say("cli.sample_present")
     else:
         for table, count in result["counts"].items():
             typer.echo(f"  {table:<16} {count:>10,}")
-        _say("cli.sample_loaded", seconds=result["seconds"])
+        say("cli.sample_loaded", seconds=result["seconds"])
     if scale is None:
         _register_sample_rasters(settings)
 
@@ -155,7 +129,7 @@ def _register_sample_rasters(settings: Settings) -> None:
     engine = make_engine(resolve_database_url(settings))
     with Session(engine) as session, session.begin():
         for code in register_sample_rasters(session, settings.sample_dir, settings.raster_dir):
-            _say("cli.raster_registered", code=code)
+            say("cli.raster_registered", code=code)
     engine.dispose()
 
 
@@ -172,7 +146,7 @@ def sample_load(
     if scale is not None and scale <= 0:
         typer.echo(t("cli.failed", reason="--scale must be > 0"), err=True)
         raise typer.Exit(2)
-    _guard(lambda: _load_sample(get_settings(), scale, seed, progress))
+    guard(lambda: _load_sample(get_settings(), scale, seed, progress))
 
 
 @raster_app.command("register")
@@ -189,10 +163,10 @@ def raster_register(
     from gis_app.raster.registry import RasterMeaning, register_raster
 
     settings = get_settings()
-    engine = make_engine(_guard(lambda: resolve_database_url(settings)))
+    engine = make_engine(guard(lambda: resolve_database_url(settings)))
     meaning = RasterMeaning(code, name_zh, name_en, kind, units)
     with tqdm(unit=" parcels", desc=code) as bar, Session(engine) as session:
-        codes = _guard(
+        codes = guard(
             lambda: _in_transaction(
                 session,
                 lambda: register_raster(
@@ -202,7 +176,7 @@ def raster_register(
         )
     engine.dispose()
     for registered in codes:
-        _say("cli.raster_registered", code=registered)
+        say("cli.raster_registered", code=registered)
 
 
 @raster_app.command("stats")
@@ -213,12 +187,12 @@ def raster_stats(
     from gis_app.raster.registry import pending_parcels, refresh_parcel_stats, refresh_pending
 
     settings = get_settings()
-    engine = make_engine(_guard(lambda: resolve_database_url(settings)))
+    engine = make_engine(guard(lambda: resolve_database_url(settings)))
     with Session(engine) as session:
-        total = _guard(lambda: pending_parcels(session))
+        total = guard(lambda: pending_parcels(session))
         session.rollback()
         with tqdm(total=total, unit=" parcels") as bar:
-            written = _guard(
+            written = guard(
                 lambda: _in_transaction(
                     session,
                     lambda: (
@@ -230,24 +204,7 @@ def raster_stats(
                 )
             )
     engine.dispose()
-    _say("cli.raster_stats", count=written)
-
-
-def in_transaction(action: Callable[[Connection], T], settings: Settings | None = None) -> T:
-    """`action` on a connection to the app's database in one transaction, committed when it
-    returns and rolled back when it raises, written as the configured audit user; a known
-    failure prints one line and exits (`_guard`). For the import commands."""
-    settings = settings or get_settings()
-    engine = make_engine(_guard(lambda: resolve_database_url(settings)), settings.audit_user)
-
-    def run() -> T:
-        with engine.begin() as conn:
-            return action(conn)
-
-    try:
-        return _guard(run)
-    finally:
-        engine.dispose()
+    say("cli.raster_stats", count=written)
 
 
 def _in_transaction(session: Session, action: Callable[[], T]) -> T:
@@ -264,11 +221,11 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     the caller's clean-up runs (uvicorn re-raises the signal after its own shutdown)."""
     import uvicorn
 
-    from gis_app.api.app import create_app
+    from gis_app.app import create_app
 
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _stop_on_signal)
-    _say("cli.serving", url=f"http://{host}:{port}")
+    say("cli.serving", url=f"http://{host}:{port}")
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
@@ -293,17 +250,17 @@ def up(
     A private cluster started here is stopped again when the server exits (Ctrl-C).
     """
     settings = get_settings()
-    cluster = None if settings.database_url else _guard(lambda: private_cluster(settings))
-    started_here = cluster is not None and not _guard(cluster.status).running
+    cluster = None if settings.database_url else guard(lambda: private_cluster(settings))
+    started_here = cluster is not None and not guard(cluster.status).running
     try:
-        url = _guard(lambda: resolve_database_url(settings))
-        _guard(lambda: migrate.upgrade(url, "head"))
-        _guard(lambda: _load_sample(settings, None, None, True))
+        url = guard(lambda: resolve_database_url(settings))
+        guard(lambda: migrate.upgrade(url, "head"))
+        guard(lambda: _load_sample(settings, None, None, True))
         _serve(settings, host or settings.host, port or settings.port)
     finally:
         if cluster is not None and started_here:
-            _guard(cluster.stop)
-            _say("cli.db_stopped")
+            guard(cluster.stop)
+            say("cli.db_stopped")
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Reusable, documented query parameters."""
+"""Reusable, documented query parameters for routers and pages."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 
 from gis_app.errors import InvalidParameter
+from gis_app.models.base import MAX_BIGINT, MAX_INT
 
 BBox = tuple[float, float, float, float]
-MAX_INT = 2**31 - 1
-"""Largest id a PostgreSQL integer column holds; bigger ids are a 422, not a 500."""
-MAX_BIGINT = 2**63 - 1
 
 
 def bbox_param(

@@ -9,13 +9,14 @@ from shapely.geometry import shape
 from shapely.validation import explain_validity
 
 from gis_app.models.base import (
+    CGCS2000_BOUNDS,
     CONSTRAINT_KINDS,
     LANDUSE_SCHEMES,
     PARCEL_STATUSES,
     ROAD_CLASSES,
     STATION_MODES,
 )
-from gis_app.schemas.matching import CGCS2000_BOUNDS, Location
+from gis_app.models.location import Location
 
 Target = Literal["point", "road", "station", "office"]
 Stat = Literal["min", "mean", "max", "majority"]

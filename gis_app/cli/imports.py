@@ -10,14 +10,12 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
+from gis_app.cli.common import EXIT_PROBLEMS, AnyArea, DryRun, Lang, SkipInvalid, in_transaction
 from gis_app.config import get_settings
 from gis_app.i18n import t
 from gis_app.ingest.importer import import_features
 from gis_app.ingest.report import ImportReport
 from gis_app.ingest.targets import TARGETS
-
-EXIT_PROBLEMS = 3
-"""Exit status when problems kept the import (or would keep it, in a dry run) from writing."""
 
 
 def _pairs(option: str, given: list[str] | None) -> dict[str, str]:
@@ -85,20 +83,16 @@ def import_command(
     layer: Annotated[str | None, typer.Option(help="Layer to read (files of several)")] = None,
     encoding: Annotated[str | None, typer.Option(help="Attribute encoding, e.g. GBK")] = None,
     gcj02: Annotated[bool, typer.Option(help="Coordinates are GCJ-02: convert them")] = False,
-    any_area: Annotated[bool, typer.Option(help="Accept data outside the service area")] = False,
-    skip_invalid: Annotated[
-        bool, typer.Option(help="Write the valid features, report the others")
-    ] = False,
-    dry_run: Annotated[bool, typer.Option(help="Check and report; write nothing")] = False,
+    any_area: AnyArea = False,
+    skip_invalid: SkipInvalid = False,
+    dry_run: DryRun = False,
     report_json: Annotated[
         Path | None, typer.Option("--report", help="Also write the full report as JSON")
     ] = None,
-    lang: Annotated[str, typer.Option(help="Language of the report: zh-CN | en")] = "zh-CN",
+    lang: Lang = "zh-CN",
     show: Annotated[int, typer.Option(help="Most problems printed")] = 200,
 ) -> None:
     """Import a file into TARGET in one transaction; any problem and nothing is written."""
-    from gis_app.cli import in_transaction
-
     mapping, defaults = _pairs("--map", map_), _pairs("--default", default)
     settings = get_settings()
     bars = _Bars(lang)

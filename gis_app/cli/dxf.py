@@ -10,11 +10,24 @@ from typing import Annotated
 
 import typer
 
+from gis_app.cli.common import (
+    EXIT_PROBLEMS,
+    AnyArea,
+    AsJson,
+    DryRun,
+    Lang,
+    SkipInvalid,
+    guard,
+    in_transaction,
+)
+from gis_app.config import get_settings
+from gis_app.dxf.georef import parse_control
+from gis_app.dxf.params import build_options
 from gis_app.dxf.report import DxfReport
+from gis_app.dxf.rooms import import_dxf
 from gis_app.i18n import t
 
 dxf_app = typer.Typer(help="CAD floor plans (DXF): closed polylines become rooms.")
-EXIT_PROBLEMS = 3
 SHOWN = 50
 """Problems and notices printed as lines; --json gives them all."""
 
@@ -85,25 +98,15 @@ def import_command(
     number_pattern: Annotated[
         str | None, typer.Option(help="Regular expression of a room-number text")
     ] = None,
-    any_area: Annotated[
-        bool, typer.Option("--any-area", help="Accept places outside China")
-    ] = False,
-    skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Write the valid rooms, report the others")
-    ] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="The whole report as JSON")] = False,
-    lang: Annotated[str, typer.Option(help="zh-CN or en")] = "zh-CN",
+    any_area: AnyArea = False,
+    skip_invalid: SkipInvalid = False,
+    dry_run: DryRun = False,
+    as_json: AsJson = False,
+    lang: Lang = "zh-CN",
 ) -> None:
     """Check every outline and write the rooms onto the floor in one transaction."""
-    from gis_app.cli import _guard, in_transaction
-    from gis_app.config import get_settings
-    from gis_app.dxf.georef import parse_control
-    from gis_app.dxf.params import build_options
-    from gis_app.dxf.rooms import import_dxf
-
     settings = get_settings()
-    options = _guard(
+    options = guard(
         lambda: build_options(
             layers=layers,
             label_layers=label_layers,

@@ -1,0 +1,1 @@
+"""The `gis-app` command: adapters over the packages below, never imported by them."""
