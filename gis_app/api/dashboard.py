@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gis_app.analysis.common import Scope, check_scope
@@ -20,7 +19,7 @@ from gis_app.db.session import EngineDep, SessionDep
 from gis_app.http.language import Language
 from gis_app.http.params import MAX_INT
 from gis_app.i18n import t
-from gis_app.models import Organisation
+from gis_app.queries.organisations import organisation_name
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
 
@@ -100,7 +99,7 @@ def _scope(session: Session, body_id: int | None) -> dict[str, Any]:
     """What the figures cover, with the map link of the body's buildings."""
     if body_id is None:
         return {"body_id": None, "body_name": None, "map_url": MAP}
-    name = session.scalar(select(Organisation.name).where(Organisation.id == body_id))
+    name = organisation_name(session, body_id)
     return {"body_id": body_id, "body_name": name, "map_url": map_url(body=body_id)}
 
 

@@ -7,12 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
 from gis_app.db.session import SessionDep
 from gis_app.errors import NotFound
 from gis_app.http.params import MAX_INT
-from gis_app.models import Organisation
+from gis_app.queries.organisations import organisation_name
 from gis_app.web.page import plain_page
 
 router = APIRouter(tags=["pages"])
@@ -48,7 +47,7 @@ def dashboard_page(
     """The page; an unknown `body` is a 404 here rather than an error inside the page."""
     body_name = None
     if body is not None:
-        body_name = session.scalar(select(Organisation.name).where(Organisation.id == body))
+        body_name = organisation_name(session, body)
         if body_name is None:
             raise NotFound(resource="organisation", id=body)
     return plain_page(

@@ -8,15 +8,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from gis_app.db.session import SessionDep
 from gis_app.http.language import PageLanguage
 from gis_app.i18n import t
 from gis_app.maps.catalog_map import catalog_map
-from gis_app.models import LandUseClass, RasterLayer
 from gis_app.models.base import CONSTRAINT_KINDS, LANDUSE_SCHEMES, PARCEL_STATUSES
+from gis_app.queries.land_form import districts, first_level_classes, raster_codes
 from gis_app.web.extent import home_extent
 from gis_app.web.page import map_page, render_template
 
@@ -30,11 +29,7 @@ EXCLUSION_KINDS = ("basic_farmland", "ecological_redline", "flood_zone")
 
 def _classes(session: Session, lang: str) -> dict[str, list[tuple[str, str]]]:
     """First-level land-use classes of each scheme, for the class checkboxes."""
-    rows = session.execute(
-        select(LandUseClass.scheme, LandUseClass.code, LandUseClass.name_zh, LandUseClass.name_en)
-        .where(LandUseClass.parent_code.is_(None))
-        .order_by(LandUseClass.scheme, LandUseClass.code)
-    ).all()
+    rows = first_level_classes(session)
     out: dict[str, list[tuple[str, str]]] = {scheme: [] for scheme in LANDUSE_SCHEMES}
     for scheme, code, zh, en in rows:
         out[scheme].append((code, zh if lang != "en" or not en else en))
@@ -42,15 +37,12 @@ def _classes(session: Session, lang: str) -> dict[str, list[tuple[str, str]]]:
 
 
 def _options(session: Session, lang: str) -> dict[str, Any]:
-    districts = list(
-        session.scalars(text("SELECT DISTINCT district FROM land_parcel ORDER BY district"))
-    )
-    rasters = set(session.scalars(select(RasterLayer.code)))
+    rasters = raster_codes(session)
     return {
         "schemes": LANDUSE_SCHEMES,
         "classes": _classes(session, lang),
         "statuses": [(s, t(f"land.status.{s}", lang)) for s in PARCEL_STATUSES],
-        "districts": [d for d in districts if d],
+        "districts": [d for d in districts(session) if d],
         "zones": [
             (k, t(f"land.zone.{k}", lang), k in EXCLUSION_KINDS)
             for k in CONSTRAINT_KINDS

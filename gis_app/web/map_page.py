@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis_app.db.session import SessionDep
@@ -16,6 +15,7 @@ from gis_app.errors import NotFound
 from gis_app.http.language import PageLanguage
 from gis_app.http.params import MAX_INT
 from gis_app.maps.catalog_map import catalog_map
+from gis_app.queries.organisations import body_buildings
 from gis_app.web.extent import home_extent
 from gis_app.web.page import map_page, render_template
 
@@ -35,22 +35,10 @@ layer they would take the clicks meant for the buildings drawn on the tiles' can
 
 
 def _body(session: Session, body_id: int) -> dict[str, Any]:
-    row = (
-        session.execute(
-            text(
-                "SELECT o.id, o.name, coalesce(array_agg(DISTINCT f.building_id ORDER BY "
-                "f.building_id) FILTER (WHERE f.building_id IS NOT NULL), '{}') AS building_ids "
-                "FROM organisation o LEFT JOIN room r ON r.organisation_id = o.id "
-                "LEFT JOIN floor f ON f.id = r.floor_id WHERE o.id = :o GROUP BY o.id"
-            ),
-            {"o": body_id},
-        )
-        .mappings()
-        .first()
-    )
+    row = body_buildings(session, body_id)
     if row is None:
         raise NotFound(resource="organisation", id=body_id)
-    return {"kind": "body", **dict(row)}
+    return {"kind": "body", **row}
 
 
 @router.get("/", include_in_schema=False)
