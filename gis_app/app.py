@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 
 from gis_app import __version__
 from gis_app.api import (
@@ -28,7 +27,7 @@ from gis_app.api import (
     tiles,
 )
 from gis_app.config import PROJECT_ROOT, Settings, get_settings
-from gis_app.db.engine import make_engine, resolve_database_url
+from gis_app.db.engine import make_engine, postgis_version, resolve_database_url
 from gis_app.errors import add_exception_handlers
 from gis_app.web import dashboard_page, floor_page, land_page, map_page
 
@@ -63,8 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(resolve_database_url(settings), settings.audit_user)
-        with engine.connect() as conn:
-            conn.execute(text("SELECT postgis_lib_version()"))
+        postgis_version(engine)
         app.state.engine = engine
         try:
             yield

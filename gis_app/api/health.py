@@ -6,9 +6,9 @@ import logging
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from gis_app.db.engine import postgis_version
 from gis_app.db.migrate import current_revision, head_revision
 from gis_app.db.session import EngineDep
 from gis_app.schemas.health import Health
@@ -22,8 +22,7 @@ def health(engine: EngineDep) -> Health | JSONResponse:
     """200 when the database answers and the schema is at head; 503 otherwise."""
     head = head_revision()
     try:
-        with engine.connect() as conn:
-            postgis = conn.scalar(text("SELECT postgis_lib_version()"))
+        postgis = postgis_version(engine)
         revision = current_revision(engine)
     except SQLAlchemyError:
         log.exception("health check: database unreachable")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 
 from gis_app.config import Settings
 from gis_app.db.cluster import PrivateCluster, find_bin_dir
@@ -30,6 +30,12 @@ def resolve_database_url(settings: Settings, *, start: bool = True) -> str:
 def libpq_url(url: str) -> str:
     """The same URL for psycopg/libpq (without SQLAlchemy's driver suffix)."""
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def postgis_version(engine: Engine) -> str | None:
+    """PostGIS's library version: the database answers and has the extension."""
+    with engine.connect() as conn:
+        return conn.scalar(text("SELECT postgis_lib_version()"))
 
 
 def make_engine(url: str, audit_user: str = "gis-app") -> Engine:
