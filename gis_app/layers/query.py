@@ -13,11 +13,18 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from gis_app.analysis.common import Scope, Standard, base_params, run
+from gis_app.analysis.common import run
 from gis_app.errors import InvalidParameter
 from gis_app.layers.catalog import AnalysisSource, LayerSpec, RasterSource, TableSource
 from gis_app.layers.grid import tile_bbox, tile_count
-from gis_app.layers.sources import SourceDef, features_sql, source_def, tile_sql, tolerance_m
+from gis_app.layers.sources import (
+    SourceDef,
+    box_params,
+    features_sql,
+    source_def,
+    tile_sql,
+    tolerance_m,
+)
 
 BBox = tuple[float, float, float, float]
 DEFAULT_ORDINAL = 0
@@ -85,15 +92,7 @@ def _params(spec: LayerSpec, source: SourceDef, bbox: BBox | None, filters: Filt
             if getattr(filters, name) is not None:
                 raise InvalidParameter(field=name, reason="reason.layers.no_floors", layer=spec.id)
         params = {}
-    if source.prefix is not None:
-        return params | base_params(Scope(bbox=bbox), Standard())
-    west, south, east, north = bbox if bbox is not None else (None, None, None, None)
-    return params | {
-        "bbox_west": west,
-        "bbox_south": south,
-        "bbox_east": east,
-        "bbox_north": north,
-    }
+    return params | box_params(source, bbox)
 
 
 def run_layer_sql(session: Session, sql: str, params: dict[str, Any], *, boxed: bool) -> list[dict]:

@@ -1,5 +1,5 @@
-"""The SQL behind every catalog source, in one place: GeoJSON features in a box and the MVT of
-one tile.
+"""The SQL behind every catalog source, in one place: GeoJSON features in a box, the MVT of
+one tile, and the SELECT (`picked_sql`) the OGC API's items add their conditions to.
 
 A layer file names its source (a table, or an analysis at building level) and the fields it
 shows; it never carries SQL. The registry below is closed: each source lists the fields it
@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from gis_app.analysis import over_standard, vacancy
+from gis_app.analysis.common import BBox, Scope, Standard, base_params
 
 FieldKind = Literal["text", "number", "bool"]
 Geometry = Literal["point", "line", "polygon"]
@@ -248,6 +249,19 @@ _BOX = (
     "ST_MakeEnvelope(CAST(:bbox_west AS float8), CAST(:bbox_south AS float8), "
     "CAST(:bbox_east AS float8), CAST(:bbox_north AS float8), 4490)"
 )
+BOX_MEETS = f"t.geom && {_BOX} AND ST_Intersects(t.geom, {_BOX})"
+"""Rows whose geometry meets the box (bbox_* parameters): the GIST index, then the shapes."""
+GEOJSON = "ST_AsGeoJSON(t.geom, 7, 0)"
+"""The geometry as GeoJSON text in EPSG:4490, lon/lat to 7 decimals (about a centimetre)."""
+
+
+def box_params(source: SourceDef, bbox: BBox | None) -> dict[str, Any]:
+    """Bind values of the box (NULL = everywhere); an analysis source also gets the
+    analysis parameters (default standard, today), its scope cut to the box."""
+    if source.prefix is not None:
+        return base_params(Scope(bbox=bbox), Standard())
+    west, south, east, north = bbox if bbox is not None else (None, None, None, None)
+    return {"bbox_west": west, "bbox_south": south, "bbox_east": east, "bbox_north": north}
 
 
 def _columns(source: SourceDef, fields: Sequence[str]) -> str:
@@ -266,20 +280,43 @@ def open_with(source: SourceDef) -> str:
     return f"{source.prefix}\n, " if source.prefix else "WITH "
 
 
+def picked_sql(
+    source: SourceDef,
+    fields: Sequence[str],
+    *,
+    where: str,
+    order: str,
+    geometry: str = f"{GEOJSON} AS geometry",
+    limit: str = ":limit OFFSET :offset",
+) -> str:
+    """The statement up to its CTE `picked`: the source's rows meeting `where` (id,
+    `fields` and the `geometry` column(s)) in `order`, at most `limit`.
+
+    Every SELECT of a source is this one; callers add conditions, order and geometry
+    made of the registry's SQL and bind parameters only."""
+    return f"""{open_with(source)}picked AS (
+  SELECT t.id AS id{_columns(source, fields)},
+         {geometry}
+  FROM {source.from_sql}
+  WHERE {where}
+  ORDER BY {order}
+  LIMIT {limit}
+)"""  # noqa: S608 - identifiers from this registry, values bound
+
+
 def features_sql(source: SourceDef, fields: Sequence[str]) -> str:
     """GeoJSON-ready rows (id, `fields`, geometry as GeoJSON text, total) meeting the box,
     most important first. Parameters: bbox_west..bbox_north (NULL = everywhere), each
     filter of the source (NULL = any), limit, offset; analysis sources also base_params."""
-    return f"""{open_with(source)}picked AS (
-  SELECT t.id AS id{_columns(source, fields)},
-         ST_AsGeoJSON(t.geom, 7, 0) AS geometry, count(*) OVER () AS total
-  FROM {source.from_sql}
-  WHERE (CAST(:bbox_west AS float8) IS NULL
-         OR (t.geom && {_BOX} AND ST_Intersects(t.geom, {_BOX}))){_filters(source)}
-  ORDER BY {source.rank}, t.id
-  LIMIT :limit OFFSET :offset
-)
-SELECT * FROM picked"""
+    where = f"(CAST(:bbox_west AS float8) IS NULL\n         OR ({BOX_MEETS})){_filters(source)}"
+    picked = picked_sql(
+        source,
+        fields,
+        where=where,
+        order=f"{source.rank}, t.id",
+        geometry=f"{GEOJSON} AS geometry, count(*) OVER () AS total",
+    )
+    return f"{picked}\nSELECT * FROM picked"
 
 
 def tile_sql(source: SourceDef, fields: Sequence[str]) -> str:
@@ -294,16 +331,17 @@ def tile_sql(source: SourceDef, fields: Sequence[str]) -> str:
     clipped to the tile. Parameters as in `features_sql` plus z, x, y, layer, cap,
     tolerance."""
     names = "".join(f", {name}" for name in fields)
-    return f"""{open_with(source)}picked AS (
-  SELECT t.id AS fid{_columns(source, fields)},
-         t.geom AS geom, count(*) OVER () AS matched
-  FROM {source.from_sql}
-  WHERE t.geom && {_BOX}{_filters(source)}
-  ORDER BY {source.rank}, t.id
-  LIMIT :cap
-),
+    picked = picked_sql(
+        source,
+        fields,
+        where=f"t.geom && {_BOX}{_filters(source)}",
+        order=f"{source.rank}, t.id",
+        geometry="t.geom AS geom, count(*) OVER () AS matched",
+        limit=":cap",
+    )
+    return f"""{picked},
 shaped AS (
-  SELECT fid, fid AS id{names},
+  SELECT id AS fid, id{names},
          ST_AsMVTGeom(
            ST_Simplify(ST_Transform(geom, 3857), CAST(:tolerance AS float8), true),
            ST_TileEnvelope(:z, :x, :y), {EXTENT}, {BUFFER}, true) AS geom
@@ -322,7 +360,7 @@ SELECT coalesce((SELECT ST_AsMVT(s.*, CAST(:layer AS text), {EXTENT}, 'geom', 'f
                                 ST_TileEnvelope(:z, :x, :y), {EXTENT}, 0, true) AS geom
             WHERE m.matched > CAST(:cap AS integer)) i), '') AS tile,
        m.features, m.matched
-FROM summary m"""
+FROM summary m"""  # noqa: S608 - names and numbers from this module, values bound
 
 
 def tolerance_m(z: int) -> float:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis_app.i18n import t
 from gis_app.ogc import crs
 from gis_app.ogc.collections import COLLECTIONS, Collection
 from gis_app.ogc.params import DEFAULT_LIMIT, MAX_LIMIT
+from gis_app.queries.extent import table_extent
 
 _FEATURES = "http://www.opengis.net/spec/ogcapi-features-{part}/1.0/conf/{name}"
 _CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf/{name}"
@@ -42,6 +42,9 @@ GEOJSON = "application/geo+json"
 JSON = "application/json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.1"
 MVT = "application/vnd.mapbox-vector-tile"
+EXACT_EXTENT_ROWS = 100_000
+"""A collection without an extent estimate gets an exact one only below this many rows, so
+the collections document never scans a big table."""
 _SCHEMA_TYPES = {"text": "string", "number": "number", "bool": "boolean"}
 _GEOMETRY_FORMATS = {
     "point": "geometry-point",
@@ -71,21 +74,10 @@ def landing(base: str, lang: str) -> dict[str, Any]:
 
 
 def _extent(session: Session, collection: Collection) -> list[float] | None:
-    """The table's extent from the planner's statistics (no scan); exact for small tables
-    that were never analysed."""
-    row = session.execute(
-        text(
-            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM ("
-            "SELECT coalesce(ST_EstimatedExtent('public', :table, 'geom'), "
-            "CASE WHEN (SELECT reltuples FROM pg_class WHERE oid = CAST(:table AS regclass))"
-            " < 100000 THEN ST_Extent(geom) END) AS e"
-            f" FROM {collection.table}) x"
-        ),
-        {"table": collection.table},
-    ).first()
-    if row is None or row[0] is None:
-        return None
-    return [round(float(v), 7) for v in row]
+    """The table's extent (lon/lat, 7 decimals): estimated without a scan; exact for small
+    tables that have no estimate."""
+    box = table_extent(session, collection.table, exact_below=EXACT_EXTENT_ROWS)
+    return None if box is None else [round(float(v), 7) for v in box]
 
 
 def collection_doc(

@@ -14,19 +14,14 @@ from typing import Any
 from pyproj import Transformer
 from sqlalchemy.orm import Session
 
-from gis_app.analysis.common import Scope, Standard, base_params
 from gis_app.errors import BadRequest
 from gis_app.layers.query import run_layer_sql
-from gis_app.layers.sources import SourceDef, open_with
+from gis_app.layers.sources import BOX_MEETS, SourceDef, box_params, picked_sql
 from gis_app.models.base import SRID
 from gis_app.ogc.collections import Collection
 from gis_app.ogc.crs import ServedCrs
 
 BBox = tuple[float, float, float, float]
-_BOX = (
-    "ST_MakeEnvelope(CAST(:bbox_west AS float8), CAST(:bbox_south AS float8), "
-    "CAST(:bbox_east AS float8), CAST(:bbox_north AS float8), 4490)"
-)
 
 
 @dataclass
@@ -110,23 +105,23 @@ def _geometry_sql(crs: ServedCrs) -> str:
 
 
 def items_sql(source: SourceDef, fields: Sequence[str], query: ItemQuery, crs: ServedCrs) -> str:
-    """Rows (id, fields, geometry as GeoJSON text in `crs`) in id order, one page."""
-    columns = "".join(f",\n         {source.fields[n].sql} AS {n}" for n in fields)
+    """The source's SELECT (see `picked_sql`) with what OGC adds: the query's conditions
+    (box, feature id, property equality, level, CQL2), id order for paging, and the
+    geometry in `crs`."""
     where = ["TRUE"]
     if query.bbox is not None:
-        where.append(f"t.geom && {_BOX} AND ST_Intersects(t.geom, {_BOX})")
+        where.append(BOX_MEETS)
     if query.feature_id is not None:
         where.append("t.id = :feature_id")
     where.extend(query.conditions)
-    return f"""{open_with(source)}picked AS (
-  SELECT t.id AS id{columns},
-         {_geometry_sql(crs)} AS geometry
-  FROM {source.from_sql}
-  WHERE {" AND ".join(where)}
-  ORDER BY t.id
-  LIMIT :limit OFFSET :offset
-)
-SELECT * FROM picked"""
+    picked = picked_sql(
+        source,
+        fields,
+        where=" AND ".join(where),
+        order="t.id",
+        geometry=f"{_geometry_sql(crs)} AS geometry",
+    )
+    return f"{picked}\nSELECT * FROM picked"
 
 
 def read_items(
@@ -141,10 +136,6 @@ def read_items(
         "offset": query.offset,
         "feature_id": query.feature_id,
     }
-    if source.prefix is not None:
-        params |= base_params(Scope(bbox=query.bbox), Standard())
-    else:
-        west, south, east, north = query.bbox or (None, None, None, None)
-        params |= {"bbox_west": west, "bbox_south": south, "bbox_east": east, "bbox_north": north}
+    params |= box_params(source, query.bbox)
     sql = items_sql(source, fields, query, crs)
     return run_layer_sql(session, sql, params, boxed=query.bbox is not None)
