@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gis_app.db.driver import Connectable, driver_connection
 from gis_app.errors import InvalidParameter, NotFound
-from gis_app.ingest.write import Connectable, driver_connection
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from gis_app.db.driver import Connectable
 from gis_app.dxf.floor import find_floor, taken_numbers
 from gis_app.dxf.georef import (
     ControlPoint,
@@ -42,7 +43,7 @@ from gis_app.ingest.geometry import overlapping_pairs
 from gis_app.ingest.lookups import ROOM_OUTSIDE_M2, outside_parent
 from gis_app.ingest.read import CHINA_BOUNDS, Area
 from gis_app.ingest.report import ImportRefused, Problem
-from gis_app.ingest.write import Connectable, insert_rows
+from gis_app.ingest.write import insert_rows
 from gis_app.models.base import LOCAL_SRID, ROOM_CATEGORIES, ROOM_STATUSES, SRID
 
 FLATTEN_M = 0.005

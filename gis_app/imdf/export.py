@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gis_app import __version__
+from gis_app.db.driver import Connectable, driver_connection
 from gis_app.errors import NotFound
 from gis_app.imdf.categories import unit_category
 from gis_app.imdf.plan import derived_id
 from gis_app.imdf.rules import IMDF_VERSION
-from gis_app.ingest.write import Connectable, driver_connection
 
 LANGUAGE = "zh-Hans"
 """Language of the labels we write (names are kept in Chinese)."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from gis_app.db.driver import Connectable
 from gis_app.i18n import DEFAULT_LANGUAGE
 from gis_app.imdf.archive import MAX_BYTES, read_archive
 from gis_app.imdf.osm import looks_like_osm, plan_osm
@@ -36,7 +37,6 @@ from gis_app.imdf.problems import ImdfProblem
 from gis_app.imdf.read import plan_archive
 from gis_app.ingest.read import CHINA_BOUNDS
 from gis_app.ingest.report import ImportRefused
-from gis_app.ingest.write import Connectable
 from gis_app.models.base import ROOM_STATUSES
 
 Form = Literal["auto", "imdf", "osm-indoor"]

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from gis_app.db.driver import Connectable
 from gis_app.ingest import lookups
 from gis_app.ingest.geodesy import area_m2
 from gis_app.ingest.geometry import conform, overlapping_pairs
@@ -31,7 +32,7 @@ from gis_app.ingest.report import ImportRefused, ImportReport, Problem
 from gis_app.ingest.source import MAX_RATIO, MAX_UNZIPPED_BYTES
 from gis_app.ingest.targets import TARGETS, TargetSpec
 from gis_app.ingest.values import BadCell, as_text, convert, convert_column
-from gis_app.ingest.write import Connectable, insert_rows
+from gis_app.ingest.write import insert_rows
 from gis_app.models.base import LOCAL_SRID, SRID
 
 Progress = Callable[[str, int, int], None]

@@ -26,6 +26,7 @@ from pyproj import CRS, Transformer
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from gis_app.db.driver import driver_connection
 from gis_app.errors import InvalidParameter
 from gis_app.models import RasterLayer
 from gis_app.models.base import RASTER_KINDS, SRID
@@ -212,7 +213,7 @@ def refresh_parcel_stats(
         for ids, wkb in _missing(session, layer.code, parcels):
             frame = zonal_stats(path, shapely.from_wkb(wkb), ids, f"EPSG:{SRID}", layer.band)
             frame = frame.rename(columns={"count": "cells"})
-            cursor = session.connection().connection.driver_connection.cursor()
+            cursor = driver_connection(session).cursor()
             with cursor.copy(copy_sql) as copy:
                 for parcel_id, row in zip(ids, frame.itertuples(index=False), strict=True):
                     values = row._asdict()
