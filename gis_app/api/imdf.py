@@ -10,21 +10,22 @@ from fastapi.responses import JSONResponse, Response
 from gis_app.api.uploads import read_upload
 from gis_app.db.session import SessionDep
 from gis_app.i18n import pick_language
-from gis_app.imdf.archive import MAX_BYTES, read_archive
+from gis_app.imdf.archive import read_archive
 from gis_app.imdf.export import export_imdf
 from gis_app.imdf.importer import FORMS, import_indoor
 from gis_app.imdf.validate import validate
 from gis_app.ingest.read import CHINA_BOUNDS
 from gis_app.ingest.report import ImportRefused
+from gis_app.ingest.zipguard import ZipLimits
 from gis_app.models.base import ROOM_STATUSES
 
 router = APIRouter(prefix="/api/v1/imdf", tags=["imdf"])
 
 
-def _archive_limit(request: Request) -> int:
-    """What an uploaded archive may expand to: the import setting, at most what we hold in
-    memory for one IMDF archive."""
-    return min(request.app.state.settings.import_unzipped_max_bytes, MAX_BYTES)
+def _zip_limits(request: Request) -> ZipLimits:
+    """How far an uploaded archive may expand: the import settings (and at most what is held
+    in memory for one IMDF archive, `read_archive`'s own limit)."""
+    return ZipLimits.of(request.app.state.settings)
 
 
 def _as_file(exc: ImportRefused) -> ImportRefused:
@@ -74,7 +75,7 @@ def validate_route(
     data = read_upload(file, request.app.state.settings.upload_max_bytes)
     try:
         archive = read_archive(
-            data, name=file.filename or "upload.zip", max_bytes=_archive_limit(request)
+            data, name=file.filename or "upload.zip", zip_limits=_zip_limits(request)
         )
     except ImportRefused as exc:
         raise _as_file(exc) from exc
@@ -115,7 +116,7 @@ def import_route(
                 check_area=not any_area and area is not None,
                 area=area or CHINA_BOUNDS,
                 status=status,
-                max_bytes=_archive_limit(request),
+                zip_limits=_zip_limits(request),
             )
     except ImportRefused as exc:
         raise _as_file(exc) from exc

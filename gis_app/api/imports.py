@@ -113,6 +113,7 @@ def import_file(
                     skip_invalid=skip_invalid,
                     max_unzipped_bytes=settings.import_unzipped_max_bytes,
                     max_ratio=settings.import_zip_max_ratio,
+                    max_zip_members=settings.import_zip_max_members,
                 )
         except ImportRefused as exc:
             field = FORM_FIELDS.get(str(exc.context.get("field")), exc.context.get("field"))

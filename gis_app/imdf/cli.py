@@ -40,10 +40,13 @@ def validate_command(
     """Check manifest, files, ids, references, ordinals, geometries and categories;
     exit 0 when valid, 1 when there are problems."""
     from gis_app.cli import _guard
+    from gis_app.config import get_settings
     from gis_app.imdf.archive import read_archive
     from gis_app.imdf.validate import validate
+    from gis_app.ingest.zipguard import ZipLimits
 
-    report = _guard(lambda: validate(read_archive(path)))
+    limits = ZipLimits.of(get_settings())
+    report = _guard(lambda: validate(read_archive(path, zip_limits=limits)))
     if as_json:
         typer.echo(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=1))
     else:
@@ -71,8 +74,11 @@ def import_command(
     """Import buildings, floors and rooms in one transaction; exit 1 when there were
     problems (nothing written unless --skip-invalid)."""
     from gis_app.cli import in_transaction
+    from gis_app.config import get_settings
     from gis_app.imdf.importer import import_indoor
+    from gis_app.ingest.zipguard import ZipLimits
 
+    limits = ZipLimits.of(get_settings())
     report = in_transaction(
         lambda conn: import_indoor(
             conn,
@@ -82,6 +88,7 @@ def import_command(
             skip_invalid=skip_invalid,
             check_area=not any_area,
             status=status,
+            zip_limits=limits,
         )
     )
     if as_json:
