@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from gis_app.api.uploads import read_upload
+from gis_app.api.uploads import received
 from gis_app.db.session import SessionDep
 from gis_app.dxf.params import build_options, parse_control_json
 from gis_app.dxf.rooms import import_dxf
@@ -78,15 +78,14 @@ def import_floor_plan(
         area=None if any_area else settings.service_area,
         skip_invalid=skip_invalid,
     )
-    data = read_upload(file, settings.upload_max_bytes)
-    with session.begin():
+    with received(file, settings.upload_max_bytes, suffix=".dxf") as upload, session.begin():
         report = import_dxf(
             session,
-            data,
+            upload.path,
             floor_id=floor_id,
             options=options,
             dry_run=dry_run,
-            name=file.filename,
+            name=upload.name,
         )
     refused = report.problems and not report.written and not dry_run
     return JSONResponse(report.as_dict(lang), status_code=422 if refused else 200)

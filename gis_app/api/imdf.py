@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from gis_app.api.uploads import read_upload
+from gis_app.api.uploads import received
 from gis_app.db.session import SessionDep
 from gis_app.i18n import pick_language
 from gis_app.imdf.archive import read_archive
@@ -72,13 +72,11 @@ def validate_route(
     request: Request, file: Annotated[UploadFile, File(description="IMDF zip or GeoJSON")]
 ) -> JSONResponse:
     """The validation report of an uploaded archive (200 whether or not it is valid)."""
-    data = read_upload(file, request.app.state.settings.upload_max_bytes)
-    try:
-        archive = read_archive(
-            data, name=file.filename or "upload.zip", zip_limits=_zip_limits(request)
-        )
-    except ImportRefused as exc:
-        raise _as_file(exc) from exc
+    with received(file, request.app.state.settings.upload_max_bytes) as upload:
+        try:
+            archive = read_archive(upload.path, name=upload.name, zip_limits=_zip_limits(request))
+        except ImportRefused as exc:
+            raise _as_file(exc) from exc
     return JSONResponse(validate(archive).as_dict(_lang(request)))
 
 
@@ -102,15 +100,14 @@ def import_route(
     rooms in one transaction (with `skip_invalid` the good ones, the others reported).
     200 with the report, or 422 with it when problems kept anything from being written."""
     settings = request.app.state.settings
-    data = read_upload(file, request.app.state.settings.upload_max_bytes)
     area = settings.service_area
     try:
-        with session.begin():
+        with received(file, settings.upload_max_bytes) as upload, session.begin():
             report = import_indoor(
                 session,
-                data,
+                upload.path,
                 form=form,
-                name=file.filename or "upload",
+                name=upload.name,
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 check_area=not any_area and area is not None,

@@ -1,14 +1,13 @@
 """Registered rasters: list them, register an uploaded GeoTIFF (a DEM also gets its slope).
 
-An upload is checked before anything is kept: a file that is not a georeferenced GeoTIFF
-with a CRS is a 422 naming `file` and the reason, and leaves no row and no file behind.
+An upload is checked before anything is kept: a file over the size limit is a 413, a file
+that is not a georeferenced GeoTIFF with a CRS is a 422 naming `file` and the reason, and
+neither leaves a row or a file behind.
 """
 
 from __future__ import annotations
 
 import hashlib
-import tempfile
-from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
@@ -16,15 +15,15 @@ from fastapi.responses import JSONResponse
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
+from gis_app.api.uploads import received
 from gis_app.db.session import SessionDep
-from gis_app.errors import InvalidParameter, NotFound
+from gis_app.errors import NotFound
 from gis_app.models import ParcelRasterStat, RasterLayer
 from gis_app.models.base import RASTER_KINDS
 from gis_app.raster.registry import RasterMeaning, register_raster
 from gis_app.raster.render import render_png
 
 router = APIRouter(prefix="/api/v1/rasters", tags=["rasters"])
-CHUNK = 1 << 20
 
 
 def _out(layer: RasterLayer) -> dict[str, Any]:
@@ -53,7 +52,12 @@ def list_rasters(session: SessionDep) -> JSONResponse:
     return JSONResponse({"items": [_out(layer) for layer in layers]})
 
 
-@router.post("", operation_id="register_raster", status_code=201)
+@router.post(
+    "",
+    operation_id="register_raster",
+    status_code=201,
+    responses={413: {"description": "Too large"}, 422: {"description": "Unusable file"}},
+)
 def upload_raster(
     request: Request,
     session: SessionDep,
@@ -67,19 +71,9 @@ def upload_raster(
 ) -> JSONResponse:
     """Check, store and register a GeoTIFF and compute its parcel statistics."""
     settings = request.app.state.settings
-    limit = settings.upload_max_bytes
-    with tempfile.TemporaryDirectory() as folder:
-        upload = FilePath(folder) / "upload.tif"
-        with upload.open("wb") as target:
-            size = 0
-            while chunk := file.file.read(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise InvalidParameter(field="file", reason="reason.upload_too_large")
-                target.write(chunk)
-        meaning = RasterMeaning(code, name_zh, name_en, kind, units)
-        with session.begin():
-            codes = register_raster(session, upload, meaning, settings.raster_dir, band=band)
+    meaning = RasterMeaning(code, name_zh, name_en, kind, units)
+    with received(file, settings.upload_max_bytes, suffix=".tif") as upload, session.begin():
+        codes = register_raster(session, upload.path, meaning, settings.raster_dir, band=band)
     layers = session.scalars(select(RasterLayer).where(RasterLayer.code.in_(codes))).all()
     stats = dict(
         session.execute(

@@ -248,11 +248,11 @@ class _Checked:
 
 
 def _read(
-    source: str | Path | bytes, options: DxfOptions
+    source: str | Path, options: DxfOptions
 ) -> tuple[Drawing, Georeference, Units, list[Notice]]:
     """The drawing's outlines and labels, how it is placed and its units; refused when no
     outline on the chosen layers is closed ("no rooms found")."""
-    doc, repairs = open_drawing(source if isinstance(source, bytes) else Path(source))
+    doc, repairs = open_drawing(Path(source))
     georef, units, notices = _placement(options, int(doc.header.get("$INSUNITS", 0)))
     outline_layers = LayerFilter(options.layers)
     labels = options.layers if options.label_layers is None else options.label_layers
@@ -333,7 +333,7 @@ def _check(
 
 def import_dxf(
     conn: Connectable,
-    source: str | Path | bytes,
+    source: str | Path,
     *,
     floor_id: int | None = None,
     building: str | None = None,
@@ -357,7 +357,7 @@ def import_dxf(
     checked = _check(conn, floor.id, drawing, georef, units, options)
     report = DxfReport(
         layer="room",
-        path=name or (str(source) if not isinstance(source, bytes) else "upload.dxf"),
+        path=name or str(source),
         source_layer=LayerFilter(options.layers).describe(),
         crs=georef.crs,
         crs_from=georef.method,
