@@ -44,10 +44,16 @@ class Settings(BaseSettings):
         default=2 * 1024**3, ge=1, description="Largest file an upload may be (bytes)."
     )
     import_unzipped_max_bytes: int = Field(
-        default=4 * 1024**3, ge=1, description="Most a zip given for import may unpack to."
+        default=4 * 1024**3,
+        ge=1,
+        description="Most a zip given for import (Shapefile, IMDF) may unpack to, counted "
+        "while inflating.",
     )
     import_zip_max_ratio: float = Field(
         default=200.0, gt=1, description="Highest compression ratio of a zip given for import."
+    )
+    import_zip_max_members: int = Field(
+        default=1000, ge=1, description="Most files a zip given for import may hold."
     )
     service_area: tuple[float, float, float, float] | None = Field(
         default=(73.0, 3.0, 136.0, 54.0),

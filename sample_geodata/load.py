@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from tqdm import tqdm
 
 from gis_app.ingest.reference import import_reference
@@ -126,13 +127,14 @@ def load_sample(
                 counts[table] = _copy(cur, world, table, hint[table], progress)
             for table in SampleWorld.TABLES:
                 cur.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT max(id) FROM {table}))"
+                    sql.SQL(
+                        "SELECT setval(pg_get_serial_sequence({}, 'id'), (SELECT max(id) FROM {}))"
+                    ).format(sql.Literal(table), sql.Identifier(table))
                 )
             staged = write_all(world.references, Path(staging))
             counts.update(_import_reference(conn, staged))
             for table in SampleWorld.TABLES + REFERENCE_TABLES:
-                cur.execute(f"ANALYZE {table}")
+                cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
         out_dir.mkdir(parents=True, exist_ok=True)
         reference = {
             city: {

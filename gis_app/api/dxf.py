@@ -14,11 +14,11 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from gis_app.api.uploads import read_upload
 from gis_app.db.session import SessionDep
 from gis_app.dxf.params import build_options, parse_control_json
 from gis_app.dxf.rooms import import_dxf
-from gis_app.i18n import pick_language
+from gis_app.http.language import api_language
+from gis_app.http.uploads import received
 
 router = APIRouter(prefix="/api/v1/floors", tags=["floors"])
 
@@ -60,7 +60,7 @@ def import_floor_plan(
     """Check every outline; write the rooms (or, with `skip_invalid`, the valid ones) unless
     this is a dry run."""
     settings = request.app.state.settings
-    lang = pick_language(request.headers.get("accept-language"))
+    lang = api_language(request)
     options = build_options(
         layers=[layers] if layers else None,
         label_layers=[label_layers] if label_layers else None,
@@ -78,15 +78,14 @@ def import_floor_plan(
         area=None if any_area else settings.service_area,
         skip_invalid=skip_invalid,
     )
-    data = read_upload(file, settings.upload_max_bytes)
-    with session.begin():
+    with received(file, settings.upload_max_bytes, suffix=".dxf") as upload, session.begin():
         report = import_dxf(
             session,
-            data,
+            upload.path,
             floor_id=floor_id,
             options=options,
             dry_run=dry_run,
-            name=file.filename,
+            name=upload.name,
         )
     refused = report.problems and not report.written and not dry_run
     return JSONResponse(report.as_dict(lang), status_code=422 if refused else 200)

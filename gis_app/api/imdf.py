@@ -7,24 +7,25 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from gis_app.api.uploads import read_upload
 from gis_app.db.session import SessionDep
-from gis_app.i18n import pick_language
-from gis_app.imdf.archive import MAX_BYTES, read_archive
+from gis_app.http.language import api_language
+from gis_app.http.uploads import received
+from gis_app.imdf.archive import read_archive
 from gis_app.imdf.export import export_imdf
 from gis_app.imdf.importer import FORMS, import_indoor
 from gis_app.imdf.validate import validate
 from gis_app.ingest.read import CHINA_BOUNDS
 from gis_app.ingest.report import ImportRefused
+from gis_app.ingest.zipguard import ZipLimits
 from gis_app.models.base import ROOM_STATUSES
 
 router = APIRouter(prefix="/api/v1/imdf", tags=["imdf"])
 
 
-def _archive_limit(request: Request) -> int:
-    """What an uploaded archive may expand to: the import setting, at most what we hold in
-    memory for one IMDF archive."""
-    return min(request.app.state.settings.import_unzipped_max_bytes, MAX_BYTES)
+def _zip_limits(request: Request) -> ZipLimits:
+    """How far an uploaded archive may expand: the import settings (and at most what is held
+    in memory for one IMDF archive, `read_archive`'s own limit)."""
+    return ZipLimits.of(request.app.state.settings)
 
 
 def _as_file(exc: ImportRefused) -> ImportRefused:
@@ -32,10 +33,6 @@ def _as_file(exc: ImportRefused) -> ImportRefused:
     if exc.context.get("field") != "path":
         return exc
     return type(exc)(**{**exc.context, "field": "file"})
-
-
-def _lang(request: Request) -> str:
-    return pick_language(request.headers.get("accept-language"))
 
 
 @router.get(
@@ -71,14 +68,12 @@ def validate_route(
     request: Request, file: Annotated[UploadFile, File(description="IMDF zip or GeoJSON")]
 ) -> JSONResponse:
     """The validation report of an uploaded archive (200 whether or not it is valid)."""
-    data = read_upload(file, request.app.state.settings.upload_max_bytes)
-    try:
-        archive = read_archive(
-            data, name=file.filename or "upload.zip", max_bytes=_archive_limit(request)
-        )
-    except ImportRefused as exc:
-        raise _as_file(exc) from exc
-    return JSONResponse(validate(archive).as_dict(_lang(request)))
+    with received(file, request.app.state.settings.upload_max_bytes) as upload:
+        try:
+            archive = read_archive(upload.path, name=upload.name, zip_limits=_zip_limits(request))
+        except ImportRefused as exc:
+            raise _as_file(exc) from exc
+    return JSONResponse(validate(archive).as_dict(api_language(request)))
 
 
 @router.post(
@@ -101,23 +96,22 @@ def import_route(
     rooms in one transaction (with `skip_invalid` the good ones, the others reported).
     200 with the report, or 422 with it when problems kept anything from being written."""
     settings = request.app.state.settings
-    data = read_upload(file, request.app.state.settings.upload_max_bytes)
     area = settings.service_area
     try:
-        with session.begin():
+        with received(file, settings.upload_max_bytes) as upload, session.begin():
             report = import_indoor(
                 session,
-                data,
+                upload.path,
                 form=form,
-                name=file.filename or "upload",
+                name=upload.name,
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 check_area=not any_area and area is not None,
                 area=area or CHINA_BOUNDS,
                 status=status,
-                max_bytes=_archive_limit(request),
+                zip_limits=_zip_limits(request),
             )
     except ImportRefused as exc:
         raise _as_file(exc) from exc
     refused = report.problems and not sum(report.written.values()) and not dry_run
-    return JSONResponse(report.as_dict(_lang(request)), status_code=422 if refused else 200)
+    return JSONResponse(report.as_dict(api_language(request)), status_code=422 if refused else 200)

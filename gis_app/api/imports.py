@@ -10,25 +10,24 @@ used at all. Nothing is kept of the upload.
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path as FilePath
-from typing import Annotated, Any, BinaryIO, Literal
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from gis_app.db.session import SessionDep
-from gis_app.i18n import pick_language
+from gis_app.http.language import api_language
+from gis_app.http.uploads import received
 from gis_app.ingest.importer import import_features
-from gis_app.ingest.report import ImportRefused, ImportTooLarge
+from gis_app.ingest.report import ImportRefused
 from gis_app.ingest.targets import TARGETS
+from gis_app.ingest.zipguard import ZIP_MAGIC
 
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
-CHUNK = 1 << 20
 SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".csv", ".txt")
 """Upload names keep these suffixes (they choose how the file is opened); others are
 left to GDAL to recognise by content."""
-ZIP_MAGIC = b"PK\x03\x04"
 FORM_FIELDS = {"path": "file", "source_crs": "crs", "layer_name": "layer"}
 """Refusals name the import function's arguments; the answer names the form's fields."""
 
@@ -47,24 +46,13 @@ def _json_object(field: str, text: str | None) -> dict[str, Any]:
     return {str(k): v for k, v in value.items()}
 
 
-def _store(upload: BinaryIO, name: str | None, folder: FilePath, limit: int) -> FilePath:
-    """The upload in `folder` under a suffix that says how to open it; 413 past `limit`."""
-    suffix = FilePath(name or "").suffix.lower()
-    head = upload.read(len(ZIP_MAGIC))
-    if head == ZIP_MAGIC:
-        suffix = ".zip"
-    target = folder / f"upload{suffix if suffix in SUFFIXES else ''}"
-    size = len(head)
-    with target.open("wb") as out:
-        out.write(head)
-        while chunk := upload.read(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise ImportTooLarge(
-                    field="file", reason="ingest.reason.upload_too_large", size=size, limit=limit
-                )
-            out.write(chunk)
-    return target
+def _openable(path: Path) -> Path:
+    """The stored upload renamed to a suffix that says how to open it: `.zip` for a zip,
+    whatever its name, else its own when imports know it, else none."""
+    with path.open("rb") as file:
+        head = file.read(len(ZIP_MAGIC))
+    suffix = ".zip" if head == ZIP_MAGIC else path.suffix
+    return path.rename(path.with_name(f"upload{suffix if suffix in SUFFIXES else ''}"))
 
 
 @router.post(
@@ -91,11 +79,11 @@ def import_file(
     """Check every feature; write them all (or, with `skip_invalid`, the valid ones) unless
     this is a dry run. The report lists each problem per feature, field and code."""
     settings = request.app.state.settings
-    lang = pick_language(request.headers.get("accept-language"))
+    lang = api_language(request)
     mapping_given = _json_object("mapping", mapping)
     defaults_given = _json_object("defaults", defaults)
-    with tempfile.TemporaryDirectory() as folder:
-        path = _store(file.file, file.filename, FilePath(folder), settings.upload_max_bytes)
+    with received(file, settings.upload_max_bytes) as upload:
+        path = _openable(upload.path)
         try:
             with session.begin():
                 report = import_features(
@@ -113,13 +101,13 @@ def import_file(
                     skip_invalid=skip_invalid,
                     max_unzipped_bytes=settings.import_unzipped_max_bytes,
                     max_ratio=settings.import_zip_max_ratio,
+                    max_zip_members=settings.import_zip_max_members,
                 )
         except ImportRefused as exc:
             field = FORM_FIELDS.get(str(exc.context.get("field")), exc.context.get("field"))
             # GDAL's messages name the server's temporary copy; the user knows their file.
-            shown = file.filename or "upload"
             context = {
-                k: v.replace(str(path), shown) if isinstance(v, str) else v
+                k: v.replace(str(path), upload.name) if isinstance(v, str) else v
                 for k, v in exc.context.items()
             }
             raise type(exc)(**{**context, "field": field}) from exc

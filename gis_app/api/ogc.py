@@ -21,8 +21,8 @@ from gis_app.api.features import GeoJSONResponse, plain
 from gis_app.api.tiles import TileIndex, tile_response
 from gis_app.db.session import SessionDep
 from gis_app.errors import BadRequest, NotFound
+from gis_app.http.language import api_language
 from gis_app.http.params import MAX_INT
-from gis_app.i18n import pick_language
 from gis_app.layers.catalog import get_layer
 from gis_app.layers.grid import MAX_ZOOM
 from gis_app.layers.query import render_tile
@@ -48,14 +48,10 @@ def _base(request: Request) -> str:
     return str(request.url_for("ogc_landing")).rstrip("/")
 
 
-def _lang(request: Request) -> str:
-    return pick_language(request.headers.get("accept-language"))
-
-
 @router.get("", name="ogc_landing", summary="Landing page / 服务首页")
 @router.get("/", include_in_schema=False)
 def landing(request: Request) -> dict[str, Any]:
-    return documents.landing(_base(request), _lang(request))
+    return documents.landing(_base(request), api_language(request))
 
 
 @router.get("/conformance", summary="Conformance classes / 符合性类")
@@ -84,7 +80,7 @@ def api_definition(request: Request) -> JSONResponse:
 
 @router.get("/collections", summary="Collections / 数据集合")
 def collections(request: Request, session: SessionDep) -> dict[str, Any]:
-    return documents.collections_doc(session, _base(request), _lang(request))
+    return documents.collections_doc(session, _base(request), api_language(request))
 
 
 @router.get(
@@ -94,12 +90,14 @@ def collections(request: Request, session: SessionDep) -> dict[str, Any]:
 )
 def collection(request: Request, session: SessionDep, collection_id: CollectionId) -> dict:
     found = get_collection(collection_id)
-    return documents.collection_doc(session, found, _base(request), _lang(request))
+    return documents.collection_doc(session, found, _base(request), api_language(request))
 
 
 @router.get("/collections/{collection_id}/queryables", summary="Queryables / 可查询属性")
 def queryables(request: Request, collection_id: CollectionId) -> JSONResponse:
-    body = documents.queryables(get_collection(collection_id), _base(request), _lang(request))
+    body = documents.queryables(
+        get_collection(collection_id), _base(request), api_language(request)
+    )
     return JSONResponse(body, media_type="application/schema+json")
 
 

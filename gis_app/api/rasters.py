@@ -1,59 +1,40 @@
 """Registered rasters: list them, register an uploaded GeoTIFF (a DEM also gets its slope).
 
-An upload is checked before anything is kept: a file that is not a georeferenced GeoTIFF
-with a CRS is a 422 naming `file` and the reason, and leaves no row and no file behind.
+An upload is checked before anything is kept: a file over the size limit is a 413, a file
+that is not a georeferenced GeoTIFF with a CRS is a 422 naming `file` and the reason, and
+neither leaves a row or a file behind.
 """
 
 from __future__ import annotations
 
 import hashlib
-import tempfile
-from pathlib import Path as FilePath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
-from geoalchemy2.shape import to_shape
-from sqlalchemy import func, select
 
 from gis_app.db.session import SessionDep
-from gis_app.errors import InvalidParameter, NotFound
-from gis_app.models import ParcelRasterStat, RasterLayer
+from gis_app.http.uploads import received
 from gis_app.models.base import RASTER_KINDS
+from gis_app.raster.catalog import raster_layers, stored_raster, with_parcel_statistics
 from gis_app.raster.registry import RasterMeaning, register_raster
 from gis_app.raster.render import render_png
 
 router = APIRouter(prefix="/api/v1/rasters", tags=["rasters"])
-CHUNK = 1 << 20
-
-
-def _out(layer: RasterLayer) -> dict[str, Any]:
-    return {
-        "code": layer.code,
-        "name_zh": layer.name_zh,
-        "name_en": layer.name_en,
-        "kind": layer.kind,
-        "units": layer.units,
-        "crs": layer.crs,
-        "width": layer.width,
-        "height": layer.height,
-        "res_x": layer.res_x,
-        "res_y": layer.res_y,
-        "nodata": layer.nodata,
-        "derived_from": layer.derived_from,
-        "registered_at": layer.registered_at.isoformat() if layer.registered_at else None,
-        "bounds": list(to_shape(layer.footprint).bounds),
-    }
 
 
 @router.get("", operation_id="list_rasters", summary="栅格图层 / Registered rasters")
 def list_rasters(session: SessionDep) -> JSONResponse:
     """Every registered raster with its meaning, units and grid."""
-    layers = session.scalars(select(RasterLayer).order_by(RasterLayer.code))
-    return JSONResponse({"items": [_out(layer) for layer in layers]})
+    return JSONResponse({"items": raster_layers(session)})
 
 
-@router.post("", operation_id="register_raster", status_code=201)
+@router.post(
+    "",
+    operation_id="register_raster",
+    status_code=201,
+    responses={413: {"description": "Too large"}, 422: {"description": "Unusable file"}},
+)
 def upload_raster(
     request: Request,
     session: SessionDep,
@@ -67,29 +48,10 @@ def upload_raster(
 ) -> JSONResponse:
     """Check, store and register a GeoTIFF and compute its parcel statistics."""
     settings = request.app.state.settings
-    limit = settings.upload_max_bytes
-    with tempfile.TemporaryDirectory() as folder:
-        upload = FilePath(folder) / "upload.tif"
-        with upload.open("wb") as target:
-            size = 0
-            while chunk := file.file.read(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise InvalidParameter(field="file", reason="reason.upload_too_large")
-                target.write(chunk)
-        meaning = RasterMeaning(code, name_zh, name_en, kind, units)
-        with session.begin():
-            codes = register_raster(session, upload, meaning, settings.raster_dir, band=band)
-    layers = session.scalars(select(RasterLayer).where(RasterLayer.code.in_(codes))).all()
-    stats = dict(
-        session.execute(
-            select(ParcelRasterStat.raster_code, func.count())
-            .where(ParcelRasterStat.raster_code.in_(codes))
-            .group_by(ParcelRasterStat.raster_code)
-        ).all()
-    )
-    items = [_out(layer) | {"parcel_statistics": stats.get(layer.code, 0)} for layer in layers]
-    return JSONResponse({"items": items}, status_code=201)
+    meaning = RasterMeaning(code, name_zh, name_en, kind, units)
+    with received(file, settings.upload_max_bytes, suffix=".tif") as upload, session.begin():
+        codes = register_raster(session, upload.path, meaning, settings.raster_dir, band=band)
+    return JSONResponse({"items": with_parcel_statistics(session, codes)}, status_code=201)
 
 
 @router.get(
@@ -107,11 +69,8 @@ def raster_image(
 ) -> Response:
     """The raster as an RGBA PNG in web mercator spanning `bounds` of GET /rasters; 404
     naming an unknown code."""
-    layer = session.get(RasterLayer, code)
-    if layer is None:
-        raise NotFound(resource="raster", id=code)
-    path = request.app.state.settings.raster_dir / layer.path
-    png = render_png(path, style, band=layer.band, size=size)
+    stored = stored_raster(session, code, request.app.state.settings.raster_dir)
+    png = render_png(stored.path, style, band=stored.band, size=size)
     etag = '"' + hashlib.sha1(png).hexdigest()[:16] + '"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
     if request.headers.get("if-none-match") == etag:

@@ -18,12 +18,14 @@ from gis_app.cli.common import (
     in_transaction,
     say,
 )
+from gis_app.config import get_settings
 from gis_app.i18n import t
 from gis_app.imdf.archive import read_archive
 from gis_app.imdf.export import export_imdf
 from gis_app.imdf.importer import import_indoor
 from gis_app.imdf.problems import ImdfProblem
 from gis_app.imdf.validate import validate
+from gis_app.ingest.zipguard import ZipLimits
 
 imdf_app = typer.Typer(help="IMDF indoor maps (OGC 20-094): validate, import, export.")
 SHOWN = 50
@@ -49,8 +51,8 @@ def validate_command(
 ) -> None:
     """Check manifest, files, ids, references, ordinals, geometries and categories;
     exit 0 when valid, 1 when there are problems."""
-
-    report = guard(lambda: validate(read_archive(path)))
+    limits = ZipLimits.of(get_settings())
+    report = guard(lambda: validate(read_archive(path, zip_limits=limits)))
     if as_json:
         typer.echo(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=1))
     else:
@@ -73,7 +75,7 @@ def import_command(
 ) -> None:
     """Import buildings, floors and rooms in one transaction; exit 1 when there were
     problems (nothing written unless --skip-invalid)."""
-
+    limits = ZipLimits.of(get_settings())
     report = in_transaction(
         lambda conn: import_indoor(
             conn,
@@ -83,6 +85,7 @@ def import_command(
             skip_invalid=skip_invalid,
             check_area=not any_area,
             status=status,
+            zip_limits=limits,
         )
     )
     if as_json:

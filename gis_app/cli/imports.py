@@ -114,6 +114,7 @@ def import_command(
                 progress=bars,
                 max_unzipped_bytes=settings.import_unzipped_max_bytes,
                 max_ratio=settings.import_zip_max_ratio,
+                max_zip_members=settings.import_zip_max_members,
             ),
             settings,
         )

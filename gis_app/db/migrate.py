@@ -9,6 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from gis_app.config import PROJECT_ROOT
+from gis_app.db.driver import driver_connection
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
@@ -49,4 +50,4 @@ def run_sql_file(name: str) -> None:
     from alembic import op
 
     sql = (MIGRATIONS_DIR / "sql" / name).read_text(encoding="utf-8")
-    op.get_bind().connection.driver_connection.execute(sql)
+    driver_connection(op.get_bind()).execute(sql)

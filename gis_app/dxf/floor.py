@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from gis_app.db.driver import Connectable, driver_connection
 from gis_app.errors import InvalidParameter, NotFound
-from gis_app.ingest.write import Connectable, driver_connection
 from gis_app.queries.floors import find_floor
 
 

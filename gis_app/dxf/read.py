@@ -9,7 +9,6 @@ block draws on layer 0 takes the layer of its INSERT.
 
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -92,21 +91,22 @@ def _refuse(reason: str, **values: object) -> ImportRefused:
     return ImportRefused(field="file", reason=f"dxf.reason.{reason}", **values)
 
 
-def open_drawing(source: Path | bytes) -> tuple[Document, int]:
+def open_drawing(path: Path) -> tuple[Document, int]:
     """The DXF document (text or binary, read in ezdxf's recover mode) and the number of
-    repairs; a DWG, a non-DXF or an unreadable file is refused naming `file`."""
+    repairs; a DWG, a non-DXF or an unreadable file is refused naming `file`. Only its
+    first bytes are read here: ezdxf reads the file itself."""
     try:
-        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        with path.open("rb") as file:
+            head = file.read(64)
     except OSError as exc:
         raise _refuse("unreadable", detail=exc.strerror or str(exc)) from exc
-    head = data[:64]
     if _DWG_START.match(head):
         raise _refuse("dwg")
     if not (head.startswith(b"AutoCAD Binary DXF") or _DXF_START.match(head)):
         raise _refuse("not_dxf")
     try:
-        doc, auditor = recover.read(io.BytesIO(data))
-    except (ezdxf.DXFError, ValueError, UnicodeError, EOFError) as exc:
+        doc, auditor = recover.readfile(path)
+    except (ezdxf.DXFError, OSError, ValueError, UnicodeError, EOFError) as exc:
         raise _refuse("unreadable", detail=str(exc)[:300]) from exc
     return doc, len(auditor.fixes)
 

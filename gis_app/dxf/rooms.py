@@ -27,6 +27,7 @@ import shapely
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from gis_app.db.driver import Connectable
 from gis_app.dxf.floor import taken_numbers, target_floor
 from gis_app.dxf.georef import (
     ControlPoint,
@@ -44,7 +45,7 @@ from gis_app.ingest.geometry import overlapping_pairs
 from gis_app.ingest.lookups import ROOM_OUTSIDE_M2, outside_parent
 from gis_app.ingest.read import CHINA_BOUNDS, Area
 from gis_app.ingest.report import ImportRefused, Problem
-from gis_app.ingest.write import Connectable, insert_rows
+from gis_app.ingest.write import insert_rows
 from gis_app.models.base import LOCAL_SRID, ROOM_CATEGORIES, ROOM_STATUSES, SRID
 
 FLATTEN_M = 0.005
@@ -249,11 +250,11 @@ class _Checked:
 
 
 def _read(
-    source: str | Path | bytes, options: DxfOptions
+    source: str | Path, options: DxfOptions
 ) -> tuple[Drawing, Georeference, Units, list[Notice]]:
     """The drawing's outlines and labels, how it is placed and its units; refused when no
     outline on the chosen layers is closed ("no rooms found")."""
-    doc, repairs = open_drawing(source if isinstance(source, bytes) else Path(source))
+    doc, repairs = open_drawing(Path(source))
     georef, units, notices = _placement(options, int(doc.header.get("$INSUNITS", 0)))
     outline_layers = LayerFilter(options.layers)
     labels = options.layers if options.label_layers is None else options.label_layers
@@ -334,7 +335,7 @@ def _check(
 
 def import_dxf(
     conn: Connection | Session,
-    source: str | Path | bytes,
+    source: str | Path,
     *,
     floor_id: int | None = None,
     building: str | None = None,
@@ -358,7 +359,7 @@ def import_dxf(
     checked = _check(conn, floor.id, drawing, georef, units, options)
     report = DxfReport(
         layer="room",
-        path=name or (str(source) if not isinstance(source, bytes) else "upload.dxf"),
+        path=name or str(source),
         source_layer=LayerFilter(options.layers).describe(),
         crs=georef.crs,
         crs_from=georef.method,

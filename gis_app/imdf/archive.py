@@ -1,10 +1,9 @@
 """Read an IMDF archive — a zip, a folder, or one GeoJSON FeatureCollection whose features
 carry their own `feature_type` (the "IMDF-like" single-file form) — into features, safely.
 
-Nothing is extracted to disk. A zip is refused when it is corrupt, has too many members,
-or would expand past `max_bytes` or to more than `MAX_RATIO` times its packed size (sizes
-are counted while reading, not taken from the zip's own headers, so a zip bomb stops at
-the limit). Members are found by their base name, so an
+Nothing is extracted to disk. A zip goes through the imports' guard (`ingest.zipguard`):
+refused when it is corrupt, has too many members, or expands past its limits (counted while
+inflating, so a zip bomb stops at the limit). Members are found by their base name, so an
 archive zipped with its folder (`venue/unit.geojson`) reads the same.
 """
 
@@ -14,24 +13,26 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 import shapely
 from shapely.geometry import shape
 
 from gis_app.imdf.problems import ARCHIVE, ImdfProblem
 from gis_app.ingest.report import ImportRefused, ImportTooLarge
+from gis_app.ingest.zipguard import DEFAULT_LIMITS, ZIP_MAGIC, ZipLimits, ZipReasons, open_zip
 
 MAX_BYTES = 256 * 1024**2
-"""Default limit on an archive's expanded size (all members together)."""
-MAX_MEMBERS = 200
-MAX_RATIO = 200
-"""A zip expanding to more than this many times its packed size (or 64 KiB, if larger) is
-a bomb: GeoJSON packs about 10 to 1."""
-_CHUNK = 1 << 20
-_RATIO_FLOOR = 1 << 16
+"""Most an archive may expand to (all members together) whatever the zip limits allow: its
+features are held in memory."""
+REASONS = ZipReasons(
+    corrupt="imdf.reason.bad_zip",
+    members="imdf.reason.too_many_members",
+    too_large="imdf.reason.too_big",
+    ratio="imdf.reason.zip_ratio",
+)
 
 
 @dataclass(slots=True)
@@ -98,36 +99,12 @@ def _file_problem(
     )
 
 
-def _zip_members(data: bytes | Path, max_bytes: int) -> Iterator[tuple[str, bytes]]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise _refuse("bad_zip", detail=str(exc)) from exc
-    with archive:
-        infos = [i for i in archive.infolist() if not i.is_dir()]
-        if len(infos) > MAX_MEMBERS:
-            raise _refuse("too_many_members", count=len(infos), limit=MAX_MEMBERS)
-        packed = sum(i.compress_size for i in infos)
-        total = 0
-        for info in infos:
+def _zip_members(source: BinaryIO | Path, limits: ZipLimits) -> Iterator[tuple[str, bytes]]:
+    with open_zip(source, limits, REASONS) as archive:
+        for info in archive.members:
             name = PurePosixPath(info.filename).name
-            if not _wanted(name):
-                continue
-            chunks = []
-            try:
-                with archive.open(info) as member:
-                    while chunk := member.read(_CHUNK):
-                        total += len(chunk)
-                        if total > max_bytes:
-                            raise _too_big(max_bytes)
-                        if total > MAX_RATIO * max(packed, _RATIO_FLOOR):
-                            raise ImportTooLarge(
-                                field="path", reason="imdf.reason.zip_ratio", ratio=MAX_RATIO
-                            )
-                        chunks.append(chunk)
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
-                raise _refuse("bad_zip", detail=f"{info.filename}: {exc}") from exc
-            yield name, b"".join(chunks)
+            if _wanted(name):
+                yield name, archive.read(info)
 
 
 def _wanted(name: str) -> bool:
@@ -203,32 +180,45 @@ def _manifest(text: bytes, problems: list[ImdfProblem]) -> Any:
 
 
 def read_archive(
-    source: str | Path | bytes, *, name: str | None = None, max_bytes: int = MAX_BYTES
+    source: str | Path | bytes,
+    *,
+    name: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    zip_limits: ZipLimits = DEFAULT_LIMITS,
 ) -> Archive:
     """Read `source`: a path to a zip, a folder or a single .geojson/.json file, or the bytes
-    of an uploaded zip or GeoJSON file (`name` says which, by its extension).
+    of an uploaded zip or GeoJSON file. `name` is what the user calls it (its extension says
+    a zip apart from a GeoJSON file). It may expand to `max_bytes` and no further than
+    `zip_limits` allow.
 
     Raises `ImportRefused` when the source as a whole is unusable (missing, corrupt zip,
     too big); problems with single files or features are recorded in `Archive.problems`.
     """
     label = name or (str(source) if not isinstance(source, bytes) else "upload")
+    limits = replace(zip_limits, max_bytes=min(max_bytes, zip_limits.max_bytes))
     if isinstance(source, bytes):
-        if len(source) > max_bytes:
-            raise _too_big(max_bytes)
-        is_zip = source[:4] == b"PK\x03\x04" or label.lower().endswith(".zip")
-        if is_zip:
-            return _collect(label, _zip_members(source, max_bytes), single=False)
+        if len(source) > limits.max_bytes:
+            raise _too_big(limits.max_bytes)
+        if _is_zip(source[: len(ZIP_MAGIC)], label):
+            return _collect(label, _zip_members(io.BytesIO(source), limits), single=False)
         return _collect(label, iter([(PurePosixPath(label).name, source)]), single=True)
     path = Path(source)
     if path.is_dir():
-        return _collect(label, _folder_members(path, max_bytes), single=False)
+        return _collect(label, _folder_members(path, limits.max_bytes), single=False)
     if not path.is_file():
         raise _refuse("not_found", path=str(path))
-    if path.stat().st_size > max_bytes:
-        raise _too_big(max_bytes)
-    if zipfile.is_zipfile(path) or path.suffix.lower() == ".zip":
-        return _collect(label, _zip_members(path, max_bytes), single=False)
-    return _collect(label, iter([(path.name, path.read_bytes())]), single=True)
+    if path.stat().st_size > limits.max_bytes:
+        raise _too_big(limits.max_bytes)
+    with path.open("rb") as file:
+        head = file.read(len(ZIP_MAGIC))
+    if zipfile.is_zipfile(path) or _is_zip(head, label) or path.suffix.lower() == ".zip":
+        return _collect(label, _zip_members(path, limits), single=False)
+    own = PurePosixPath(name).name if name else path.name
+    return _collect(label, iter([(own, path.read_bytes())]), single=True)
+
+
+def _is_zip(head: bytes, label: str) -> bool:
+    return head == ZIP_MAGIC or label.lower().endswith(".zip")
 
 
 def _collect(label: str, members: Iterator[tuple[str, bytes]], single: bool) -> Archive:

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from gis_app.db.driver import Connectable
 from gis_app.i18n import DEFAULT_LANGUAGE
-from gis_app.imdf.archive import MAX_BYTES, read_archive
+from gis_app.imdf.archive import read_archive
 from gis_app.imdf.osm import looks_like_osm, plan_osm
 from gis_app.imdf.plan import (
     Bounds,
@@ -36,7 +37,7 @@ from gis_app.imdf.problems import ImdfProblem
 from gis_app.imdf.read import plan_archive
 from gis_app.ingest.read import CHINA_BOUNDS
 from gis_app.ingest.report import ImportRefused
-from gis_app.ingest.write import Connectable
+from gis_app.ingest.zipguard import DEFAULT_LIMITS, ZipLimits
 from gis_app.models.base import ROOM_STATUSES
 
 Form = Literal["auto", "imdf", "osm-indoor"]
@@ -96,15 +97,15 @@ def plan_source(
     name: str | None = None,
     check_area: bool = True,
     area: Bounds = CHINA_BOUNDS,
-    max_bytes: int = MAX_BYTES,
+    zip_limits: ZipLimits = DEFAULT_LIMITS,
 ) -> Plan:
-    """Read `source` and make its rows (no database needed); with `check_area`, features
-    outside `area` (lon/lat west, south, east, north) are rejected."""
+    """Read `source` (a zip within `zip_limits`) and make its rows (no database needed); with
+    `check_area`, features outside `area` (lon/lat west, south, east, north) are rejected."""
     if form not in FORMS:
         raise ImportRefused(
             field="form", reason="imdf.reason.unknown_form", form=form, forms=", ".join(FORMS)
         )
-    archive = read_archive(source, name=name, max_bytes=max_bytes)
+    archive = read_archive(source, name=name, zip_limits=zip_limits)
     if form == "osm-indoor" or (form == "auto" and looks_like_osm(archive)):
         return plan_osm(archive, area=area if check_area else None)
     return plan_archive(archive, area=area if check_area else None)
@@ -121,7 +122,7 @@ def import_indoor(
     check_area: bool = True,
     area: Bounds = CHINA_BOUNDS,
     status: str = "in_use",
-    max_bytes: int = MAX_BYTES,
+    zip_limits: ZipLimits = DEFAULT_LIMITS,
 ) -> IndoorImportReport:
     """Check `source` and, unless this is a dry run (or a problem stops it), write its
     buildings, floors and rooms. Raises `ImportRefused` when the source as a whole is
@@ -134,7 +135,7 @@ def import_indoor(
             statuses=", ".join(ROOM_STATUSES),
         )
     plan = plan_source(
-        source, form=form, name=name, check_area=check_area, area=area, max_bytes=max_bytes
+        source, form=form, name=name, check_area=check_area, area=area, zip_limits=zip_limits
     )
     check_existing(conn, plan)
     drop_rejected(plan)

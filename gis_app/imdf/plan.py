@@ -16,13 +16,14 @@ from typing import Any
 import numpy as np
 import shapely
 
+from gis_app.db.driver import Connectable, driver_connection
 from gis_app.i18n import DEFAULT_LANGUAGE
 from gis_app.imdf.archive import Feature
 from gis_app.imdf.problems import ImdfProblem
 from gis_app.ingest.geodesy import area_m2
 from gis_app.ingest.local import plan_coordinates
 from gis_app.ingest.read import CHINA_BOUNDS
-from gis_app.ingest.write import Connectable, driver_connection, insert_rows
+from gis_app.ingest.write import insert_rows
 from gis_app.models.base import LOCAL_SRID, SRID
 from gis_app.models.space import floor_label
 

@@ -22,16 +22,17 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from gis_app.db.driver import Connectable
 from gis_app.ingest import lookups
 from gis_app.ingest.geodesy import area_m2
 from gis_app.ingest.geometry import conform, overlapping_pairs
 from gis_app.ingest.local import plan_coordinates
 from gis_app.ingest.read import CHINA_BOUNDS, Area, Features, read_features
 from gis_app.ingest.report import ImportRefused, ImportReport, Problem
-from gis_app.ingest.source import MAX_RATIO, MAX_UNZIPPED_BYTES
 from gis_app.ingest.targets import TARGETS, TargetSpec
 from gis_app.ingest.values import BadCell, as_text, convert, convert_column
-from gis_app.ingest.write import Connectable, insert_rows
+from gis_app.ingest.write import insert_rows
+from gis_app.ingest.zipguard import MAX_MEMBERS, MAX_RATIO, MAX_UNZIPPED_BYTES, ZipLimits
 from gis_app.models.base import LOCAL_SRID, SRID
 from gis_app.models.space import floor_label
 
@@ -290,6 +291,7 @@ def import_features(
     progress: Progress | None = None,
     max_unzipped_bytes: int = MAX_UNZIPPED_BYTES,
     max_ratio: float = MAX_RATIO,
+    max_zip_members: int = MAX_MEMBERS,
 ) -> ImportReport:
     """Check every feature of `path` and write them into `target`'s table in the caller's
     transaction (never committed here) when none has a problem and this is no dry run.
@@ -300,7 +302,9 @@ def import_features(
     empty. `source_crs` wins over the file's CRS; `gcj02=True` declares GCJ-02 lon/lat and
     converts them; `encoding` overrides the attributes' encoding; `area` is the service
     area (None: anywhere). `skip_invalid` writes the valid features even when others have
-    problems. Raises `ImportRefused` when the file or the arguments as a whole are unusable.
+    problems. A zip may unpack to `max_unzipped_bytes`, `max_ratio` times its packed size, and
+    hold `max_zip_members` files. Raises `ImportRefused` when the file or the arguments as a
+    whole are unusable.
     """
     mapping, given = dict(mapping or {}), dict(defaults or {})
     spec, defaults_text = _checked_defaults(target, mapping, given)
@@ -314,8 +318,7 @@ def import_features(
         encoding=encoding,
         gcj02=gcj02,
         area=area,
-        max_unzipped_bytes=max_unzipped_bytes,
-        max_ratio=max_ratio,
+        zip_limits=ZipLimits(max_unzipped_bytes, max_ratio, max_zip_members),
     )
     n = len(features)
     step("read", n, n)

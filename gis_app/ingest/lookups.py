@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import shapely
 from psycopg import sql
 
-from gis_app.ingest.write import Connectable, column_types, driver_connection
+from gis_app.db.driver import Connectable, driver_connection
+from gis_app.ingest.write import column_types
 from gis_app.models.base import SRID
 
 

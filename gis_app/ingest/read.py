@@ -29,8 +29,9 @@ from pyproj.exceptions import CRSError
 
 from gis_app.ingest.gcj02 import gcj02_to_wgs84
 from gis_app.ingest.report import ImportRefused, Problem
-from gis_app.ingest.source import MAX_RATIO, MAX_UNZIPPED_BYTES, Source, open_source
+from gis_app.ingest.source import Source, open_source
 from gis_app.ingest.values import as_text
+from gis_app.ingest.zipguard import DEFAULT_LIMITS, ZipLimits
 from gis_app.models.base import SRID
 
 Area = tuple[float, float, float, float]
@@ -241,8 +242,7 @@ def read_features(
     encoding: str | None = None,
     gcj02: bool = False,
     area: Area | None = CHINA_BOUNDS,
-    max_unzipped_bytes: int = MAX_UNZIPPED_BYTES,
-    max_ratio: float = MAX_RATIO,
+    zip_limits: ZipLimits = DEFAULT_LIMITS,
 ) -> Features:
     """Read one layer; raises `ImportRefused` when the file as a whole is unusable.
 
@@ -250,7 +250,7 @@ def read_features(
     `preferred_layer`. `encoding` overrides the attributes' declared encoding; `gcj02`
     declares lon/lat in GCJ-02, converted to WGS 84. Geometries that cannot be parsed or
     lie outside `area` (west, south, east, north; None: anywhere) are reported per feature
-    and left out (None). Zips are checked against `max_unzipped_bytes` and `max_ratio`.
+    and left out (None). Zips are checked against `zip_limits`.
     """
     path = str(path)
     with tempfile.TemporaryDirectory() as scratch:
@@ -258,8 +258,7 @@ def read_features(
             path,
             encoding=encoding,
             scratch=Path(scratch),
-            max_unzipped_bytes=max_unzipped_bytes,
-            max_ratio=max_ratio,
+            zip_limits=zip_limits,
         )
         layer = _pick_layer(source.path, layer_name, preferred_layer)
         meta, fids, wkb, values = _read_layer(source, layer, source.encoding)

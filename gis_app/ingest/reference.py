@@ -16,10 +16,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
+from gis_app.db.driver import Connectable
 from gis_app.ingest.importer import import_features
 from gis_app.ingest.report import ImportRefused, ImportReport
 from gis_app.ingest.targets import REFERENCE_LAYERS
-from gis_app.ingest.write import Connectable
 
 ReferenceLayer = Literal["road", "transit_station", "constraint_zone"]
 

@@ -2,26 +2,24 @@
 zipped Shapefile through `/vsizip/` once the archive is known to be safe, a CSV with the
 open options that find its WKT or lon/lat columns.
 
-A zip is never extracted: its directory is read first and an archive that is corrupt, whose
-contents would unpack beyond `max_unzipped_bytes`, or that compresses more than
-`max_ratio` to one (a zip bomb) is refused before GDAL reads a byte of it.
+A zip is never extracted: `zipguard` inflates its members and throws the bytes away first,
+so an archive that is corrupt, holds too many files, or really unpacks beyond its limits (a
+zip bomb, whatever its headers declare) is refused before GDAL reads a byte of it.
 """
 
 from __future__ import annotations
 
 import codecs
-import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from gis_app.ingest.report import ImportRefused, ImportTooLarge
+from gis_app.ingest.report import ImportRefused
+from gis_app.ingest.zipguard import DEFAULT_LIMITS, ZipLimits, check_zip
 
 WKT_NAMES = ("wkt", "geom", "geometry", "the_geom", "shape", "几何", "空间信息")
 LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经")
 LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬")
 """CSV columns GDAL's CSV driver takes for the geometry, in this order (case ignored)."""
-MAX_UNZIPPED_BYTES = 4 * 1024**3
-MAX_RATIO = 200.0
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf")
 
 
@@ -40,34 +38,6 @@ class Source:
     """For Shapefiles: whether a .cpg sidecar declares the attributes' encoding."""
     encoding: str | None = None
     """The encoding to read the attributes in (None: the file's own, else UTF-8)."""
-
-
-def _check_zip(path: Path, max_unzipped_bytes: int, max_ratio: float) -> list[str]:
-    """The archive's member names, or a refusal naming `path`."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
-        raise ImportRefused(
-            field="path", reason="ingest.reason.corrupt_zip", detail=str(exc)
-        ) from exc
-    unpacked = sum(m.file_size for m in members)
-    packed = sum(m.compress_size for m in members)
-    if unpacked > max_unzipped_bytes:
-        raise ImportTooLarge(
-            field="path",
-            reason="ingest.reason.zip_too_large",
-            size=unpacked,
-            limit=max_unzipped_bytes,
-        )
-    if unpacked > 1024**2 and unpacked > max_ratio * max(packed, 1):
-        raise ImportTooLarge(
-            field="path",
-            reason="ingest.reason.zip_ratio",
-            ratio=round(unpacked / max(packed, 1)),
-            limit=max_ratio,
-        )
-    return [m.filename for m in members if not m.is_dir()]
 
 
 def _zipped_shapefile(path: Path, names: list[str]) -> Source:
@@ -132,18 +102,17 @@ def open_source(
     *,
     encoding: str | None = None,
     scratch: Path | None = None,
-    max_unzipped_bytes: int = MAX_UNZIPPED_BYTES,
-    max_ratio: float = MAX_RATIO,
+    zip_limits: ZipLimits = DEFAULT_LIMITS,
 ) -> Source:
     """How OGR should open `path` with the attribute `encoding` given (None: the file's
-    own); raises `ImportRefused` for an unsafe or unusable zip or a CSV not in `encoding`.
-    A CSV in another encoding than UTF-8 is transcoded into `scratch`."""
+    own); raises `ImportRefused` for a zip unsafe within `zip_limits` or unusable, or a CSV
+    not in `encoding`. A CSV in another encoding than UTF-8 is transcoded into `scratch`."""
     path = Path(path)
     suffix = path.suffix.lower()
     if encoding is not None:
         _known(encoding)
     if suffix == ".zip":
-        names = _check_zip(path, max_unzipped_bytes, max_ratio)
+        names = check_zip(path, zip_limits)
         return replace(_zipped_shapefile(path, names), encoding=encoding)
     if suffix in (".csv", ".txt"):
         utf8 = _utf8_csv(path, encoding, scratch or path.parent)

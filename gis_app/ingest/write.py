@@ -14,25 +14,12 @@ from typing import TypeAlias
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import Connection
-from sqlalchemy.orm import Session
 
+from gis_app.db.driver import Connectable, driver_connection
 from gis_app.models.base import SRID
 
-Connectable: TypeAlias = psycopg.Connection | Connection | Session
 GeometryColumns: TypeAlias = Mapping[str, tuple[Sequence[bytes | None], int]]
 """Geometry column name → (WKB per row, SRID)."""
-
-
-def driver_connection(conn: Connectable) -> psycopg.Connection:
-    """The psycopg connection under a SQLAlchemy session or connection (same transaction)."""
-    if isinstance(conn, Session):
-        conn = conn.connection()
-    if isinstance(conn, Connection):
-        driver = conn.connection.driver_connection
-        assert isinstance(driver, psycopg.Connection)
-        return driver
-    return conn
 
 
 def column_types(cur: psycopg.Cursor, table: str, names: Sequence[str]) -> dict[str, str]:

@@ -26,6 +26,7 @@ from pyproj import CRS, Transformer
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from gis_app.db.driver import driver_connection
 from gis_app.errors import InvalidParameter
 from gis_app.models import RasterLayer
 from gis_app.models.base import RASTER_KINDS, SRID
@@ -171,12 +172,12 @@ def _missing(
 ) -> Iterator[tuple[list[int], list[bytes]]]:
     """Parcels (all, or those of `parcels`) without statistics for raster `code`, in
     batches of ids and WKB."""
-    among = "" if parcels is None else "AND p.id = ANY(:parcels) "
     rows = session.execute(
         text(
             "SELECT p.id, ST_AsBinary(p.geom) FROM land_parcel p "
             "WHERE NOT EXISTS (SELECT 1 FROM parcel_raster_stat s "
-            f"WHERE s.parcel_id = p.id AND s.raster_code = :code) {among}ORDER BY p.id"
+            "WHERE s.parcel_id = p.id AND s.raster_code = :code) "
+            "AND (CAST(:parcels AS integer[]) IS NULL OR p.id = ANY(:parcels)) ORDER BY p.id"
         ),
         {"code": code, "parcels": parcels},
     ).all()
@@ -212,7 +213,7 @@ def refresh_parcel_stats(
         for ids, wkb in _missing(session, layer.code, parcels):
             frame = zonal_stats(path, shapely.from_wkb(wkb), ids, f"EPSG:{SRID}", layer.band)
             frame = frame.rename(columns={"count": "cells"})
-            cursor = session.connection().connection.driver_connection.cursor()
+            cursor = driver_connection(session).cursor()
             with cursor.copy(copy_sql) as copy:
                 for parcel_id, row in zip(ids, frame.itertuples(index=False), strict=True):
                     values = row._asdict()

@@ -4,6 +4,7 @@ and converted, data outside China with and without the area check."""
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import shapely
 from sqlalchemy import Connection, text
 
 from gis_app.ingest import ImportRefused, ImportTooLarge, import_features
-from tests.ingest.helpers import geojson, square
+from tests.ingest.helpers import geojson, square, understate
 
 X, Y = 120.150, 30.250
 NAMES = ["财政局大楼", "人力资源和社会保障局"]
@@ -105,6 +106,22 @@ def test_a_zip_bomb_is_refused_before_anything_is_unpacked(
     with pytest.raises(ImportTooLarge) as excinfo:
         import_features(conn, "building", bomb, max_unzipped_bytes=10_000_000)
     assert excinfo.value.context["reason"] == "ingest.reason.zip_too_large"
+
+
+def test_a_zip_whose_headers_understate_it_is_refused(conn: Connection, tmp_path: Path) -> None:
+    liar = tmp_path / "liar.zip"
+    with zipfile.ZipFile(liar, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("a.shp", os.urandom(3_000_000))
+        out.writestr("a.shx", b"")
+        out.writestr("a.dbf", b"")
+    understate(liar, "a.shp", 1000)
+    with pytest.raises(ImportTooLarge) as excinfo:
+        import_features(conn, "building", liar, max_unzipped_bytes=1_000_000)
+    assert excinfo.value.context["reason"] == "ingest.reason.zip_too_large"
+    assert excinfo.value.context["field"] == "path"
+    with pytest.raises(ImportRefused) as excinfo:
+        import_features(conn, "building", liar)
+    assert excinfo.value.context["reason"] == "ingest.reason.corrupt_zip"
 
 
 def test_csv_with_wkt_or_lon_lat_needs_a_declared_crs(conn: Connection, tmp_path: Path) -> None:

@@ -94,6 +94,27 @@ def test_refused_upload_leaves_nothing(
     assert sorted(p.name for p in land_world["raster_dir"].iterdir() if "bad" in p.name) == []
 
 
+def test_an_upload_over_the_limit_is_413_naming_file(tmp_path, land_world) -> None:
+    path = flood_tif(tmp_path / "big.tif")
+    assert path.stat().st_size > 1000
+    settings = Settings(
+        database_url=land_world["url"], raster_dir=land_world["raster_dir"], upload_max_bytes=1000
+    )
+    with TestClient(create_app(settings)) as small, path.open("rb") as f:
+        response = small.post(
+            "/api/v1/rasters",
+            data=form("big"),
+            files={"file": ("big.tif", f)},
+            headers={"Accept-Language": "en"},
+        )
+        listed = {r["code"] for r in small.get("/api/v1/rasters").json()["items"]}
+    assert response.status_code == 413, response.text
+    assert response.json()["detail"]["field"] == "file"
+    assert "1000" in response.json()["detail"]["message"]
+    assert "big" not in listed
+    assert sorted(p.name for p in land_world["raster_dir"].iterdir() if "big" in p.name) == []
+
+
 def test_taken_code_and_unknown_kind_are_refused(client: TestClient, tmp_path) -> None:
     path = flood_tif(tmp_path / "f.tif")
     with path.open("rb") as f:

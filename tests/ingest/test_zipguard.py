@@ -1,0 +1,80 @@
+"""The one zip guard of imports and IMDF: members counted as they really inflate, so an
+archive whose headers understate its contents is refused like an honest bomb."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from gis_app.ingest import ImportRefused, ImportTooLarge
+from gis_app.ingest.zipguard import ZipLimits, check_zip, open_zip
+from tests.ingest.helpers import understate
+
+LIMITS = ZipLimits(max_bytes=1_000_000, max_ratio=200, max_members=5)
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    return path
+
+
+def test_an_honest_archive_gives_its_names(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "a.zip", {"a.shp": b"x" * 1000, "dir/a.dbf": b"y"})
+    assert check_zip(archive, LIMITS) == ["a.shp", "dir/a.dbf"]
+
+
+def test_understated_sizes_are_counted_as_they_really_inflate(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "liar.zip", {"a.shp": os.urandom(3_000_000), "a.dbf": b""})
+    understate(archive, "a.shp", 1000)
+    assert zipfile.ZipFile(archive).getinfo("a.shp").file_size == 1000
+    with pytest.raises(ImportTooLarge) as refused:
+        check_zip(archive, LIMITS)
+    assert refused.value.context["reason"] == "ingest.reason.zip_too_large"
+    assert refused.value.context["size"] > LIMITS.max_bytes
+
+
+def test_a_bomb_in_disguise_stops_at_the_ratio(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "bomb.zip", {"a.shp": b"\0" * 20_000_000})
+    understate(archive, "a.shp", 100)
+    limits = ZipLimits(max_bytes=10**12, max_ratio=200, max_members=5)
+    with pytest.raises(ImportTooLarge) as refused:
+        check_zip(archive, limits)
+    assert refused.value.context["reason"] == "ingest.reason.zip_ratio"
+
+
+def test_a_size_that_lies_within_the_limits_is_corrupt(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "liar.zip", {"a.shp": b"x" * 5000})
+    understate(archive, "a.shp", 4000)
+    with pytest.raises(ImportRefused) as refused:
+        check_zip(archive, LIMITS)
+    assert refused.value.context["reason"] == "ingest.reason.corrupt_zip"
+    assert "a.shp" in refused.value.message("en")
+
+
+def test_too_many_members_are_refused_before_reading(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "many.zip", {f"{i}.txt": b"" for i in range(6)})
+    with pytest.raises(ImportRefused) as refused:
+        check_zip(archive, LIMITS)
+    assert refused.value.context == {
+        "field": "path",
+        "reason": "ingest.reason.zip_too_many_members",
+        "count": 6,
+        "limit": 5,
+    }
+    assert "6" in refused.value.message("zh-CN") and "6" in refused.value.message("en")
+
+
+def test_members_stream_in_chunks_counted_across_members(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "two.zip", {"a": os.urandom(600_000), "b": os.urandom(600_000)})
+    understate(archive, "b", 100)
+    with open_zip(archive, LIMITS) as guarded:
+        first = guarded.read(guarded.members[0])
+        assert len(first) == 600_000 and guarded.inflated == 600_000
+        with pytest.raises(ImportTooLarge):
+            for _ in guarded.chunks(guarded.members[1]):
+                pass
