@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 
 from gis_app.db.session import SessionDep
 from gis_app.errors import InvalidParameter, NotFound
+from gis_app.maps.raster_picture import render_png
 from gis_app.models import ParcelRasterStat, RasterLayer
 from gis_app.models.base import RASTER_KINDS
 from gis_app.raster.registry import RasterMeaning, register_raster
-from gis_app.raster.render import render_png
 
 router = APIRouter(prefix="/api/v1/rasters", tags=["rasters"])
 CHUNK = 1 << 20
