@@ -16,14 +16,13 @@ from html import escape
 from typing import Any
 
 import folium
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis_app.i18n import t
 from gis_app.layers import catalog
 from gis_app.layers.catalog import LayerSpec, PopupField, RasterSource
 from gis_app.layers.describe import format_number
-from gis_app.layers.query import layer_features
+from gis_app.layers.query import layer_features, raster_footprint
 from gis_app.maps import style as map_style
 from gis_app.maps.controls import (
     Legend,
@@ -202,13 +201,7 @@ def _raster_overlay(
     assert isinstance(spec.source, RasterSource)
     if session is None:
         return None
-    bounds = session.execute(
-        text(
-            "SELECT ST_XMin(footprint), ST_YMin(footprint), ST_XMax(footprint), "
-            "ST_YMax(footprint) FROM raster_layer WHERE code = :c"
-        ),
-        {"c": spec.source.raster},
-    ).first()
+    bounds = raster_footprint(session, spec.source.raster)
     if bounds is None:
         return None
     style = "hillshade" if spec.source.render == "hillshade" else "ramp"
