@@ -22,9 +22,10 @@ from gis_app.db.session import SessionDep
 from gis_app.errors import InvalidParameter, NotFound, field_path
 from gis_app.i18n import pick_language
 from gis_app.land import explain, export
+from gis_app.land.reference import reference
 from gis_app.land.run import search, select_sites
-from gis_app.land.site_map import land_map
 from gis_app.maps.export import assert_offline, standalone_html
+from gis_app.maps.land_map import land_map
 from gis_app.models import LandQueryPreset
 from gis_app.reports.writers import CSV_MEDIA_TYPE
 from gis_app.schemas.land import LandSearch, OutputFormat, SiteSelection
@@ -89,7 +90,8 @@ def _map(
     scored: bool,
 ) -> HTMLResponse:
     """One standalone HTML page: opens from disk, loads nothing from any network."""
-    page = standalone_html(land_map(session, ranked, excluded, lang, scored))
+    fmap = land_map(ranked, excluded, lang, scored, reference(session, [*ranked, *excluded]))
+    page = standalone_html(fmap)
     assert_offline(page)
     return HTMLResponse(page)
 
