@@ -11,7 +11,8 @@ import folium
 
 from gis_app.i18n import t
 from gis_app.land.reference import Reference
-from gis_app.maps.render import MapLayer, feature_map
+from gis_app.maps.base import MapLayer
+from gis_app.maps.render import feature_map
 from gis_app.maps.style import CategoryStyle, FixedStyle, LayerStyle, RampStyle
 from gis_app.models.base import CONSTRAINT_KINDS
 

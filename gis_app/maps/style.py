@@ -154,13 +154,3 @@ class CategoryStyle(_Stroke):
 
 
 LayerStyle = FixedStyle | RampStyle | CategoryStyle
-
-
-def feature_style(style: Any, fill: str, feature: Mapping[str, Any]) -> dict[str, Any]:
-    """Leaflet options of one feature: a line is stroked only (a filled polyline would paint
-    the area between its ends)."""
-    options = style.path_style(fill)
-    kind = (feature.get("geometry") or {}).get("type", "")
-    if "LineString" in kind:
-        options["fill"] = False
-    return options
