@@ -16,12 +16,19 @@ from typing import Any
 
 import folium
 
+from gis_app.layers.style import AnyStyle, FixedStyle, number
 from gis_app.maps.controls import Legend, MapChrome
-from gis_app.maps.style import FixedStyle, LayerStyle, number
 
 BBox = tuple[float, float, float, float]
 BACKGROUND = "#f4f3ee"
 """The plain map background standing in for a basemap."""
+RESULT_STROKE: dict[str, float] = {"weight": 1.5, "fill_opacity": 0.65, "radius": 6.0}
+"""How result maps (land results) stroke their features: bolder than a layer file's
+default, as they always have been."""
+
+
+def _default_style() -> FixedStyle:
+    return FixedStyle(color="#3388ff", **RESULT_STROKE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,13 +39,17 @@ class MapLayer:
     """Shown in the layer control and legend, already in the reader's language."""
     data: Mapping[str, Any]
     """A GeoJSON FeatureCollection in lon/lat (EPSG:4490 is drawn as EPSG:4326)."""
-    style: LayerStyle = field(default_factory=FixedStyle)
+    style: AnyStyle = field(default_factory=_default_style)
     tooltip: Mapping[str, str] = field(default_factory=dict)
     """Property name -> label, shown on hover, in this order."""
     popup: Mapping[str, str] = field(default_factory=dict)
     """Property name -> label, shown on click, in this order."""
     shown: bool = True
     """Whether the layer is on when the map opens (it stays in the layer control)."""
+    caption: str | None = None
+    """Legend caption of the styled property; defaults to its tooltip/popup label or name."""
+    no_data_label: str | None = None
+    """Legend text of features with no value (ramp) or an unlisted one (categories)."""
 
 
 def features_of(layer: MapLayer) -> list[dict[str, Any]]:
@@ -91,7 +102,7 @@ def _detail(kind: type[folium.GeoJsonTooltip | folium.GeoJsonPopup], fields: Map
     return kind(fields=list(fields), aliases=aliases, localize=True, labels=True, **options)
 
 
-def _feature_style(style: LayerStyle, fill: str, feature: Mapping[str, Any]) -> dict[str, Any]:
+def _feature_style(style: AnyStyle, fill: str, feature: Mapping[str, Any]) -> dict[str, Any]:
     """Leaflet options of one feature: a line is stroked only (a filled polyline would paint
     the area between its ends)."""
     options = style.path_style(fill)

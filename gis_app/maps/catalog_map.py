@@ -23,7 +23,7 @@ from gis_app.layers import catalog
 from gis_app.layers.catalog import LayerSpec, PopupField, RasterSource
 from gis_app.layers.describe import format_number
 from gis_app.layers.query import layer_features, raster_footprint
-from gis_app.maps import style as map_style
+from gis_app.layers.style import CategoryStyle, FixedStyle, number
 from gis_app.maps.base import BBox, MapLayer, base_map, geojson_layer
 from gis_app.maps.controls import category_html, ramp_html, section_html
 from gis_app.maps.vector_tiles import CatalogVectorGrid
@@ -54,41 +54,6 @@ class LayerOptions(TypedDict, total=False):
 # --- colours and legend -------------------------------------------------------------------
 
 
-def map_style_of(spec: LayerSpec, lang: str) -> map_style.LayerStyle:
-    """The layer's style as `gis_app.maps.style` draws it."""
-    style = spec.style
-    stroke = {
-        "weight": style.weight,
-        "opacity": style.opacity,
-        "fill_opacity": style.fill_opacity,
-        "radius": style.radius,
-        "outline": style.outline,
-    }
-    caption = _caption(spec, lang)
-    if isinstance(style, catalog.RampStyle):
-        return map_style.RampStyle(
-            property=style.property,
-            vmin=style.vmin,
-            vmax=style.vmax,
-            colors=tuple(style.colors),
-            no_data_color=style.no_data_color,
-            no_data_label=spec.legend.no_data_label(lang, "layers.no_data"),
-            label=caption,
-            **stroke,
-        )
-    if isinstance(style, catalog.CategoryStyle):
-        return map_style.CategoryStyle(
-            property=style.property,
-            colors={c.value: c.color for c in style.categories},
-            labels={c.value: catalog.pick(lang, c.label_zh, c.label_en) for c in style.categories},
-            other_color=style.other_color,
-            other_label=spec.legend.no_data_label(lang, "layers.other"),
-            label=caption,
-            **stroke,
-        )
-    return map_style.FixedStyle(color=style.color, **stroke)
-
-
 def _caption(spec: LayerSpec, lang: str) -> str:
     legend = spec.legend
     caption = (
@@ -101,24 +66,18 @@ def _caption(spec: LayerSpec, lang: str) -> str:
 
 def legend_html(spec: LayerSpec, lang: str) -> str | None:
     """The layer's legend section, or None (a fixed colour, or hidden by the layer file)."""
-    legend, drawn = spec.legend, map_style_of(spec, lang)
-    if not legend.show or isinstance(drawn, map_style.FixedStyle):
+    legend, style = spec.legend, spec.style
+    if not legend.show or isinstance(style, FixedStyle):
         return None
-    if isinstance(drawn, map_style.CategoryStyle):
-        return section_html(
-            spec.title(lang), category_html(drawn, drawn.label or "", legend.no_data)
-        )
+    caption = _caption(spec, lang)
+    if isinstance(style, CategoryStyle):
+        other = legend.no_data_label(lang, "layers.other") if legend.no_data else None
+        return section_html(spec.title(lang), category_html(style, lang, caption, other))
+    no_data = legend.no_data_label(lang, "layers.no_data") if legend.no_data else None
     if legend.format == "percent":  # a 0..1 share reads as 0..100 %
-        drawn = map_style.RampStyle(
-            property=drawn.property,
-            vmin=drawn.vmin * 100,
-            vmax=drawn.vmax * 100,
-            colors=drawn.colors,
-            no_data_color=drawn.no_data_color,
-            no_data_label=drawn.no_data_label,
-            label=f"{drawn.label} (%)",
-        )
-    return section_html(spec.title(lang), ramp_html(drawn, drawn.label or "", legend.no_data))
+        style = style.model_copy(update={"vmin": style.vmin * 100, "vmax": style.vmax * 100})
+        caption = f"{caption} (%)"
+    return section_html(spec.title(lang), ramp_html(style, caption, no_data))
 
 
 # --- popups -------------------------------------------------------------------------------
@@ -130,7 +89,7 @@ def display_value(item: PopupField, value: Any, lang: str) -> str:
         return "—"
     if item.format == "yesno":
         text = t("layers.yes" if value else "layers.no", lang)
-    elif item.format in ("number", "percent") and map_style.number(value) is not None:
+    elif item.format in ("number", "percent") and number(value) is not None:
         text = format_number(float(value), item.format, item.digits)
     else:
         text = str(value)
@@ -161,7 +120,7 @@ def geojson_map_layer(session: Session, spec: LayerSpec, lang: str, bbox: BBox |
     return MapLayer(
         title=spec.title(lang),
         data={"type": "FeatureCollection", "features": features},
-        style=map_style_of(spec, lang),
+        style=spec.style,
         tooltip={k: labels[k] for k in tooltip_keys},
         popup=labels,
         shown=spec.visible,

@@ -11,9 +11,9 @@ import folium
 
 from gis_app.i18n import t
 from gis_app.land.reference import Reference
-from gis_app.maps.base import MapLayer
+from gis_app.layers.style import AnyStyle, Category, CategoryStyle, FixedStyle, RampStyle
+from gis_app.maps.base import RESULT_STROKE, MapLayer
 from gis_app.maps.render import feature_map
-from gis_app.maps.style import CategoryStyle, FixedStyle, LayerStyle, RampStyle
 from gis_app.models.base import CONSTRAINT_KINDS
 
 ZONE_COLOURS = {
@@ -46,6 +46,11 @@ def _plain(value: Any) -> Any:
     return float(value) if hasattr(value, "is_finite") else value
 
 
+def _stroke(**changes: float) -> dict[str, float]:
+    """The result maps' stroke with `changes`."""
+    return RESULT_STROKE | changes
+
+
 def _zones(rows: list[dict[str, Any]], lang: str) -> MapLayer:
     data = _collection(rows, ("kind", "name"))
     for feature in data["features"]:
@@ -53,16 +58,23 @@ def _zones(rows: list[dict[str, Any]], lang: str) -> MapLayer:
     present = [k for k in CONSTRAINT_KINDS if any(r["kind"] == k for r in rows)]
     style = CategoryStyle(
         property="kind",
-        colors={k: ZONE_COLOURS[k] for k in present},
-        labels={k: t(f"land.zone.{k}", lang) for k in present},
-        fill_opacity=0.25,
-        label=t("land.map.zone_kind", lang),
+        categories=[
+            Category(
+                value=k,
+                color=ZONE_COLOURS[k],
+                label_zh=t(f"land.zone.{k}", "zh-CN"),
+                label_en=t(f"land.zone.{k}", "en"),
+            )
+            for k in present
+        ],
+        **_stroke(fill_opacity=0.25),
     )
     return MapLayer(
         title=t("land.map.zones", lang),
         data=data,
         style=style,
         tooltip={"kind_label": t("land.map.zone_kind", lang), "name": t("land.map.name", lang)},
+        caption=t("land.map.zone_kind", lang),
     )
 
 
@@ -76,7 +88,7 @@ def _reference_layers(reference: Reference, lang: str) -> list[MapLayer]:
             MapLayer(
                 title=t("land.map.stations", lang),
                 data=_collection(reference.stations, ("mode", "name")),
-                style=FixedStyle(color="#6a1b9a", outline="#ffffff", radius=5),
+                style=FixedStyle(color="#6a1b9a", outline="#ffffff", **_stroke(radius=5)),
                 tooltip={"name": t("land.map.name", lang), "mode": t("land.map.mode", lang)},
             )
         )
@@ -85,7 +97,7 @@ def _reference_layers(reference: Reference, lang: str) -> list[MapLayer]:
             MapLayer(
                 title=t("land.map.roads", lang),
                 data=_collection(reference.roads, ("road_class", "name")),
-                style=FixedStyle(color="#9e9e9e", weight=2),
+                style=FixedStyle(color="#9e9e9e", **_stroke(weight=2)),
                 tooltip={"name": t("land.map.name", lang)},
             )
         )
@@ -109,12 +121,12 @@ def land_map(
     }
     keys = ("rank", "parcel_code", "landuse_name_zh", "measured_m2", "score", "explanation")
     if scored:
-        style: LayerStyle = RampStyle(
-            property="score", vmin=0, vmax=1, colors=SCORE_RAMP, label=labels["score"]
+        style: AnyStyle = RampStyle(
+            property="score", vmin=0, vmax=1, colors=SCORE_RAMP, **RESULT_STROKE
         )
         tooltip = labels
     else:
-        style = FixedStyle(color="#e6550d")
+        style = FixedStyle(color="#e6550d", **RESULT_STROKE)
         tooltip = {k: v for k, v in labels.items() if k not in ("rank", "score")}
     popup = {"explanation": t("land.column.explanation", lang)} if scored else {}
     layers = _reference_layers(reference, lang)
@@ -123,7 +135,7 @@ def land_map(
             MapLayer(
                 title=t("land.map.excluded", lang),
                 data=_collection(excluded, ("parcel_code", "explanation")),
-                style=FixedStyle(color="#757575", fill_opacity=0.35),
+                style=FixedStyle(color="#757575", **_stroke(fill_opacity=0.35)),
                 tooltip={"parcel_code": labels["parcel_code"]},
                 popup={"explanation": t("land.column.explanation", lang)},
             )
@@ -135,6 +147,7 @@ def land_map(
             style=style,
             tooltip=tooltip,
             popup=popup,
+            caption=labels["score"] if scored else None,
         )
     )
-    return feature_map(layers, empty_bounds=reference.parcels_extent)
+    return feature_map(layers, empty_bounds=reference.parcels_extent, lang=lang)

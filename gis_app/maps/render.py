@@ -9,9 +9,15 @@ from typing import Any
 
 import folium
 
+from gis_app.i18n import DEFAULT_LANGUAGE
+from gis_app.layers.style import CategoryStyle, FixedStyle, RampStyle, number
 from gis_app.maps.base import BBox, MapLayer, base_map, features_of, geojson_layer
 from gis_app.maps.controls import category_html, ramp_html, section_html
-from gis_app.maps.style import CategoryStyle, FixedStyle, RampStyle, number
+
+NO_DATA_LABEL = "无数据 No data"
+"""Legend text of features with no value on a ramp, unless the layer says otherwise."""
+OTHER_LABEL = "其他 Other"
+"""Legend text of features of an unlisted category, unless the layer says otherwise."""
 
 
 def _positions(coords: Any) -> Iterable[tuple[float, float]]:
@@ -51,12 +57,12 @@ def data_bounds(layers: Iterable[MapLayer]) -> BBox:
     return west, south, east, north
 
 
-def _legend_section(layer: MapLayer, features: list[dict[str, Any]]) -> str | None:
+def _legend_section(layer: MapLayer, features: list[dict[str, Any]], lang: str) -> str | None:
     style = layer.style
     if isinstance(style, FixedStyle):
         return None
     caption = (
-        style.label
+        layer.caption
         or layer.tooltip.get(style.property)
         or layer.popup.get(style.property)
         or style.property
@@ -64,14 +70,16 @@ def _legend_section(layer: MapLayer, features: list[dict[str, Any]]) -> str | No
     values = [(f.get("properties") or {}).get(style.property) for f in features]
     if isinstance(style, RampStyle):
         has_no_data = any(number(v) is None for v in values)
-        body = ramp_html(style, caption, has_no_data)
+        no_data = layer.no_data_label or NO_DATA_LABEL
+        body = ramp_html(style, caption, no_data if has_no_data else None)
     else:
-        body = category_html(style, caption, _has_unlisted(style, values))
+        other = layer.no_data_label or OTHER_LABEL
+        body = category_html(style, lang, caption, other if _has_unlisted(style, values) else None)
     return section_html(layer.title, body)
 
 
 def _has_unlisted(style: CategoryStyle, values: list[Any]) -> bool:
-    listed = set(style.colors)
+    listed = {c.value for c in style.categories}
     for value in values:
         try:
             if value not in listed:
@@ -81,13 +89,16 @@ def _has_unlisted(style: CategoryStyle, values: list[Any]) -> bool:
     return False
 
 
-def feature_map(layers: list[MapLayer], empty_bounds: BBox | None = None) -> folium.Map:
+def feature_map(
+    layers: list[MapLayer], empty_bounds: BBox | None = None, *, lang: str = DEFAULT_LANGUAGE
+) -> folium.Map:
     """A folium map of `layers` (first drawn lowest), fitted to their data, or to
     `empty_bounds` when no layer has a feature (an empty result is an empty map, not an error).
 
-    Ramp and category layers get a legend section; a layer control lists every layer.
-    Links still point at folium's CDNs: export with `gis_app.maps.export` (or call
-    `gis_app.maps.assets.localize`) to get a page that loads nothing from the network.
+    Ramp and category layers get a legend section (category labels in `lang`); a layer
+    control lists every layer. Links still point at folium's CDNs: export with
+    `gis_app.maps.export` (or call `gis_app.maps.assets.localize`) to get a page that loads
+    nothing from the network.
     """
     if not layers:
         raise ValueError("a map needs at least one layer")
@@ -101,7 +112,7 @@ def feature_map(layers: list[MapLayer], empty_bounds: BBox | None = None) -> fol
     for layer in layers:
         element = geojson_layer(layer)
         elements.append(element)
-        section = _legend_section(layer, features_of(layer))
+        section = _legend_section(layer, features_of(layer), lang)
         if section is not None:
             sections.append((element.get_name(), section))
     if (west, south) == (east, north):  # one point: show its surroundings, not zoom 18
