@@ -12,21 +12,20 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gis_app.api.features import GeoJSONResponse, plain, row_to_feature
 from gis_app.db.session import SessionDep
-from gis_app.errors import InvalidParameter, NotFound, field_path
+from gis_app.errors import InvalidParameter, field_path
+from gis_app.http.language import api_language
 from gis_app.http.params import IdPath
-from gis_app.i18n import pick_language
-from gis_app.land import explain, export
+from gis_app.land import explain, presets
 from gis_app.land.criteria import LandSearch, OutputFormat, SiteSelection
+from gis_app.land.reference import reference
 from gis_app.land.run import search, select_sites
-from gis_app.land.site_map import land_map
 from gis_app.maps.export import assert_offline, standalone_html
-from gis_app.models import LandQueryPreset
+from gis_app.maps.land_map import land_map
+from gis_app.reports import land_results
 from gis_app.reports.writers import CSV_MEDIA_TYPE
 
 router = APIRouter(prefix="/api/v1/land", tags=["land"])
@@ -40,10 +39,6 @@ def _raster_dir(request: Request) -> Any:
     return request.app.state.settings.raster_dir
 
 
-def _lang(request: Request) -> str:
-    return pick_language(request.headers.get("accept-language"))
-
-
 def _rows_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: plain(v) for k, v in r.items() if k != "geometry"} for r in rows]
 
@@ -55,14 +50,14 @@ def _respond(
     stamp = date.today().isoformat()
     if output == "csv":
         return Response(
-            export.to_csv(rows, lang),
+            land_results.to_csv(rows, lang),
             media_type=CSV_MEDIA_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'},
         )
     if output == "gpkg":
         return Response(
-            export.to_gpkg(rows, name.replace("-", "_"), lang),
-            media_type=export.GPKG_MEDIA_TYPE,
+            land_results.to_gpkg(rows, name.replace("-", "_"), lang),
+            media_type=land_results.GPKG_MEDIA_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.gpkg"'},
         )
     if output == "geojson":
@@ -76,9 +71,9 @@ def run_search(session: Session, body: LandSearch, request: Request, output: str
     result = search(session, body, _raster_dir(request))
     session.commit()
     if output == "html":
-        return _map(session, result.items, [], _lang(request), scored=False)
+        return _map(session, result.items, [], api_language(request), scored=False)
     meta = {"numberMatched": result.total, "numberReturned": len(result.items)}
-    return _respond("land-search", result.items, meta, output, _lang(request))
+    return _respond("land-search", result.items, meta, output, api_language(request))
 
 
 def _map(
@@ -89,14 +84,15 @@ def _map(
     scored: bool,
 ) -> HTMLResponse:
     """One standalone HTML page: opens from disk, loads nothing from any network."""
-    page = standalone_html(land_map(session, ranked, excluded, lang, scored))
+    fmap = land_map(ranked, excluded, lang, scored, reference(session, [*ranked, *excluded]))
+    page = standalone_html(fmap)
     assert_offline(page)
     return HTMLResponse(page)
 
 
 def run_selection(session: Session, body: SiteSelection, request: Request, output: str) -> Response:
     """Select sites and answer with explanations; shared with presets."""
-    lang = _lang(request)
+    lang = api_language(request)
     result = select_sites(session, body, _raster_dir(request))
     session.commit()
     for row in result.ranked:
@@ -165,56 +161,30 @@ def _validated(kind: str, criteria: dict[str, Any]) -> LandSearch | SiteSelectio
         ) from None
 
 
-def _preset_out(p: LandQueryPreset) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "name": p.name,
-        "kind": p.kind,
-        "criteria": p.criteria,
-        "updated_at": p.updated_at.isoformat(),
-    }
-
-
-def _preset(session: Session, preset_id: int) -> LandQueryPreset:
-    preset = session.get(LandQueryPreset, preset_id)
-    if preset is None:
-        raise NotFound(resource="preset", id=preset_id)
-    return preset
-
-
 @router.get("/presets", operation_id="list_presets", summary="查询方案 / Saved presets")
 def list_presets(session: SessionDep) -> JSONResponse:
     """Every saved preset, by name."""
-    presets = session.scalars(select(LandQueryPreset).order_by(LandQueryPreset.name))
-    return JSONResponse({"items": [_preset_out(p) for p in presets]})
+    return JSONResponse({"items": presets.list_presets(session)})
 
 
 @router.post("/presets", operation_id="save_preset", status_code=201)
 def save_preset(body: PresetIn, session: SessionDep) -> JSONResponse:
     """Validate and keep a request body under a new name."""
-    checked = _validated(body.kind, body.criteria)
-    preset = LandQueryPreset(
-        name=body.name, kind=body.kind, criteria=checked.model_dump(mode="json")
-    )
-    try:
-        with session.begin():
-            session.add(preset)
-    except IntegrityError:
-        raise InvalidParameter(field="name", reason="reason.preset_name_taken") from None
-    return JSONResponse(_preset_out(preset), status_code=201)
+    checked = _validated(body.kind, body.criteria).model_dump(mode="json")
+    saved = presets.save_preset(session, body.name, body.kind, checked)
+    return JSONResponse(saved, status_code=201)
 
 
 @router.get("/presets/{preset_id}", operation_id="get_preset")
 def get_preset(preset_id: IdPath, session: SessionDep) -> JSONResponse:
     """One preset."""
-    return JSONResponse(_preset_out(_preset(session, preset_id)))
+    return JSONResponse(presets.preset_out(presets.find_preset(session, preset_id)))
 
 
 @router.delete("/presets/{preset_id}", operation_id="delete_preset", status_code=204)
 def delete_preset(preset_id: IdPath, session: SessionDep) -> Response:
     """Forget a preset."""
-    with session.begin():
-        session.delete(_preset(session, preset_id))
+    presets.delete_preset(session, preset_id)
     return Response(status_code=204)
 
 
@@ -223,7 +193,7 @@ def run_preset(
     preset_id: IdPath, request: Request, session: SessionDep, format: FormatQuery = "json"
 ) -> Response:
     """Run a saved search or selection against today's data."""
-    preset = _preset(session, preset_id)
+    preset = presets.find_preset(session, preset_id)
     body = _validated(preset.kind, preset.criteria)
     session.rollback()
     if isinstance(body, LandSearch):

@@ -26,7 +26,6 @@ from gis_app.http.params import MAX_INT
 from gis_app.layers.catalog import get_layer
 from gis_app.layers.grid import MAX_ZOOM
 from gis_app.layers.query import render_tile
-from gis_app.maps.vector_files import VECTOR_FORMATS, write_vector
 from gis_app.ogc import crs as crs_module
 from gis_app.ogc import documents
 from gis_app.ogc.collections import COLLECTIONS, Collection, get_collection
@@ -36,6 +35,7 @@ from gis_app.ogc.items import (
     read_items,
 )
 from gis_app.ogc.params import DEFAULT_LIMIT, MAX_LIMIT, ItemParams, item_query
+from gis_app.reports.vector_files import VECTOR_FORMATS, write_vector
 
 router = APIRouter(prefix="/ogc", tags=["OGC API Features"])
 

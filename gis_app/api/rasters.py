@@ -15,10 +15,10 @@ from fastapi.responses import JSONResponse
 
 from gis_app.db.session import SessionDep
 from gis_app.http.uploads import received
+from gis_app.maps.raster_picture import render_png
 from gis_app.models.base import RASTER_KINDS
 from gis_app.raster.catalog import raster_layers, stored_raster, with_parcel_statistics
 from gis_app.raster.registry import RasterMeaning, register_raster
-from gis_app.raster.render import render_png
 
 router = APIRouter(prefix="/api/v1/rasters", tags=["rasters"])
 

@@ -1,4 +1,5 @@
-"""The map-layer catalog: one TOML file per layer in `layers/`, validated by these models.
+"""The map-layer catalog: one TOML file per layer in `layers/`, validated by these models
+and the style's (`gis_app.layers.style`).
 
 The models are the schema. Unknown keys are refused (a misspelt key would otherwise be
 silently ignored), colours must be #hex codes (they end up in the page's CSS and script),
@@ -9,75 +10,34 @@ kind. A file that breaks any rule stops the load with an error naming the file a
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
 from gis_app.config import PROJECT_ROOT
 from gis_app.errors import NotFound, field_path
 from gis_app.i18n import t
+from gis_app.layers.fields import Slug, Strict, Text, pick
 from gis_app.layers.grid import MAX_ZOOM
 from gis_app.layers.sources import ANALYSES, RASTER_FIELDS, TABLES, FieldKind, source_def
+from gis_app.layers.style import CategoryStyle, RampStyle, Style
 
 LAYERS_DIR = PROJECT_ROOT / "layers"
 """Where the shipped layer files live."""
 
-_SLUG = re.compile(r"[a-z][a-z0-9_]{0,39}")
-_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
-
-
-def _slug(value: str) -> str:
-    if not _SLUG.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not a slug (a lower-case letter, then lower-case letters, digits "
-            "or _, at most 40)"
-        )
-    return value
-
-
-def _color(value: str) -> str:
-    if not _HEX.fullmatch(value):
-        raise ValueError(f"{value!r} is not a #rgb or #rrggbb colour")
-    return value.lower()
-
-
-Slug = Annotated[str, AfterValidator(_slug)]
-Color = Annotated[str, AfterValidator(_color)]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
 Zoom = Annotated[int, Field(ge=0, le=MAX_ZOOM)]
 Lang = Literal["zh-CN", "en"]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def pick(lang: str, zh: str, en: str | None) -> str:
-    """Chinese unless English is asked for and given."""
-    return en if lang == "en" and en else zh
 
 
 # --- sources ------------------------------------------------------------------------------
 
 
-class TableSource(_Strict):
+class TableSource(Strict):
     """Rows of a table (collection), e.g. `building`, `land_parcel`, `room`."""
 
     kind: Literal["table"]
@@ -91,7 +51,7 @@ class TableSource(_Strict):
         return value
 
 
-class AnalysisSource(_Strict):
+class AnalysisSource(Strict):
     """An office-space analysis per place, as its report computes it."""
 
     kind: Literal["analysis"]
@@ -99,7 +59,7 @@ class AnalysisSource(_Strict):
     level: Literal["building"] = "building"
 
 
-class RasterSource(_Strict):
+class RasterSource(Strict):
     """A registered raster (its code in `raster_layer`), drawn as an image overlay."""
 
     kind: Literal["raster"]
@@ -111,76 +71,10 @@ class RasterSource(_Strict):
 Source = Annotated[TableSource | AnalysisSource | RasterSource, Field(discriminator="kind")]
 
 
-# --- style, legend, popup -----------------------------------------------------------------
+# --- legend, popup (the style is `gis_app.layers.style`) -----------------------------------
 
 
-class _Stroke(_Strict):
-    outline: Color | None = None
-    """Outline colour; none draws it in the fill colour."""
-    weight: Annotated[float, Field(ge=0, le=20)] = 1.0
-    opacity: Annotated[float, Field(ge=0, le=1)] = 0.9
-    fill_opacity: Annotated[float, Field(ge=0, le=1)] = 0.6
-    radius: Annotated[float, Field(gt=0, le=50)] = 5.0
-    """Circle radius in pixels for point features."""
-
-
-class FixedStyle(_Stroke):
-    """Every feature in one colour."""
-
-    kind: Literal["fixed"]
-    color: Color
-
-
-class RampStyle(_Stroke):
-    """A numeric field mapped linearly from vmin..vmax onto evenly spaced colours."""
-
-    kind: Literal["ramp"]
-    property: Slug
-    vmin: float
-    vmax: float
-    colors: Annotated[list[Color], Field(min_length=2, max_length=12)]
-    no_data_color: Color = "#bdbdbd"
-
-    @model_validator(mode="after")
-    def _range(self) -> RampStyle:
-        if not self.vmin < self.vmax:
-            raise ValueError(f"vmin: {self.vmin} must be below vmax ({self.vmax})")
-        return self
-
-
-class Category(_Strict):
-    """One value of the field and how it is drawn and named."""
-
-    value: StrictBool | StrictInt | StrictStr
-    color: Color
-    label_zh: Text
-    label_en: Text
-
-
-class CategoryStyle(_Stroke):
-    """A colour per value of a field; values not listed get `other_color`."""
-
-    kind: Literal["categories"]
-    property: Slug
-    categories: Annotated[list[Category], Field(min_length=1, max_length=64)]
-    other_color: Color = "#bdbdbd"
-
-    @field_validator("categories")
-    @classmethod
-    def _unique(cls, value: list[Category]) -> list[Category]:
-        seen: set[tuple[type, object]] = set()
-        for category in value:
-            key = (type(category.value), category.value)
-            if key in seen:
-                raise ValueError(f"category value {category.value!r} is listed twice")
-            seen.add(key)
-        return value
-
-
-Style = Annotated[FixedStyle | RampStyle | CategoryStyle, Field(discriminator="kind")]
-
-
-class Legend(_Strict):
+class Legend(Strict):
     """The legend entry of a layer: caption, unit and how its numbers read."""
 
     show: bool = True
@@ -201,7 +95,7 @@ class Legend(_Strict):
         return t(default_key, lang)
 
 
-class PopupField(_Strict):
+class PopupField(Strict):
     """A field shown when a feature is clicked (and, with `tooltip`, on hover)."""
 
     field: Slug
@@ -231,7 +125,7 @@ _FORMAT_KINDS: dict[str, tuple[FieldKind, ...]] = {
 }
 
 
-class LayerSpec(_Strict):
+class LayerSpec(Strict):
     """One map layer: what it shows, where from, how it is drawn and at which zooms."""
 
     id: Slug

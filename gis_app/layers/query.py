@@ -1,4 +1,5 @@
-"""Reading a catalog layer: the MVT of one tile, or GeoJSON-ready rows in a box.
+"""Reading a catalog layer: the MVT of one tile, GeoJSON-ready rows in a box, or where a
+raster overlay lies.
 
 Every request reads the database afresh (nothing is cached here), so an edit to a room or a
 building shows in the next tile; HTTP caching is left to ETags (see `gis_app.api.tiles`).
@@ -154,3 +155,16 @@ def layer_features(
     rows = run_layer_sql(session, features_sql(source, names), params, boxed=bbox is not None)
     total = int(rows[0]["total"]) if rows else 0
     return [{k: v for k, v in r.items() if k != "total"} for r in rows], total
+
+
+def raster_footprint(session: Session, code: str) -> BBox | None:
+    """(west, south, east, north) of the registered raster `code`, or None when there is
+    none by that code."""
+    row = session.execute(
+        text(
+            "SELECT ST_XMin(footprint), ST_YMin(footprint), ST_XMax(footprint), "
+            "ST_YMax(footprint) FROM raster_layer WHERE code = :c"
+        ),
+        {"c": code},
+    ).first()
+    return None if row is None else (row[0], row[1], row[2], row[3])

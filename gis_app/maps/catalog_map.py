@@ -1,5 +1,5 @@
-"""Catalog layers on a folium map: small layers as GeoJSON drawn by `gis_app.maps.render`'s
-machinery, large ones as vector tiles (Leaflet.VectorGrid, vendored) from `/tiles/...`,
+"""Catalog layers on a folium map: small layers as GeoJSON drawn by `gis_app.maps.base`,
+large ones as vector tiles (Leaflet.VectorGrid, vendored) from `/tiles/...`,
 both coloured and explained from the layer files, with one legend.
 
 Vector-tile layers fetch their tiles from the app, so a page holding them must be served by
@@ -13,34 +13,26 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import folium
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis_app.i18n import t
 from gis_app.layers import catalog
 from gis_app.layers.catalog import LayerSpec, PopupField, RasterSource
 from gis_app.layers.describe import format_number
-from gis_app.layers.query import layer_features
-from gis_app.maps import style as map_style
-from gis_app.maps.controls import (
-    Legend,
-    MapChrome,
-    category_html,
-    ramp_html,
-    section_html,
-)
-from gis_app.maps.render import BACKGROUND, MapLayer, _detail, _display_copy
+from gis_app.layers.query import layer_features, raster_footprint
+from gis_app.layers.style import CategoryStyle, FixedStyle, number
+from gis_app.maps.base import BBox, MapLayer, base_map, geojson_layer
+from gis_app.maps.controls import category_html, ramp_html, section_html
 from gis_app.maps.vector_tiles import CatalogVectorGrid
-
-BBox = tuple[float, float, float, float]
 
 
 @dataclass
 class AddedLayers:
-    """What `add_catalog_layers` put on the map, for the caller's legend and layer control."""
+    """The folium layers `catalog_layers` made, for the caller's map, legend and layer
+    control."""
 
     layers: list[tuple[str, folium.map.Layer]] = field(default_factory=list)
     """(layer id, the folium layer), in catalog order."""
@@ -50,42 +42,16 @@ class AddedLayers:
     """Raster overlays, which this module does not draw."""
 
 
+class LayerOptions(TypedDict, total=False):
+    """Where `catalog_layers` reads features and tiles from, and whether it inlines them."""
+
+    session: Session | None
+    bbox: BBox | None
+    base_url: str
+    inline: bool
+
+
 # --- colours and legend -------------------------------------------------------------------
-
-
-def map_style_of(spec: LayerSpec, lang: str) -> map_style.LayerStyle:
-    """The layer's style as `gis_app.maps.style` draws it."""
-    style = spec.style
-    stroke = {
-        "weight": style.weight,
-        "opacity": style.opacity,
-        "fill_opacity": style.fill_opacity,
-        "radius": style.radius,
-        "outline": style.outline,
-    }
-    caption = _caption(spec, lang)
-    if isinstance(style, catalog.RampStyle):
-        return map_style.RampStyle(
-            property=style.property,
-            vmin=style.vmin,
-            vmax=style.vmax,
-            colors=tuple(style.colors),
-            no_data_color=style.no_data_color,
-            no_data_label=spec.legend.no_data_label(lang, "layers.no_data"),
-            label=caption,
-            **stroke,
-        )
-    if isinstance(style, catalog.CategoryStyle):
-        return map_style.CategoryStyle(
-            property=style.property,
-            colors={c.value: c.color for c in style.categories},
-            labels={c.value: catalog.pick(lang, c.label_zh, c.label_en) for c in style.categories},
-            other_color=style.other_color,
-            other_label=spec.legend.no_data_label(lang, "layers.other"),
-            label=caption,
-            **stroke,
-        )
-    return map_style.FixedStyle(color=style.color, **stroke)
 
 
 def _caption(spec: LayerSpec, lang: str) -> str:
@@ -100,24 +66,18 @@ def _caption(spec: LayerSpec, lang: str) -> str:
 
 def legend_html(spec: LayerSpec, lang: str) -> str | None:
     """The layer's legend section, or None (a fixed colour, or hidden by the layer file)."""
-    legend, drawn = spec.legend, map_style_of(spec, lang)
-    if not legend.show or isinstance(drawn, map_style.FixedStyle):
+    legend, style = spec.legend, spec.style
+    if not legend.show or isinstance(style, FixedStyle):
         return None
-    if isinstance(drawn, map_style.CategoryStyle):
-        return section_html(
-            spec.title(lang), category_html(drawn, drawn.label or "", legend.no_data)
-        )
+    caption = _caption(spec, lang)
+    if isinstance(style, CategoryStyle):
+        other = legend.no_data_label(lang, "layers.other") if legend.no_data else None
+        return section_html(spec.title(lang), category_html(style, lang, caption, other))
+    no_data = legend.no_data_label(lang, "layers.no_data") if legend.no_data else None
     if legend.format == "percent":  # a 0..1 share reads as 0..100 %
-        drawn = map_style.RampStyle(
-            property=drawn.property,
-            vmin=drawn.vmin * 100,
-            vmax=drawn.vmax * 100,
-            colors=drawn.colors,
-            no_data_color=drawn.no_data_color,
-            no_data_label=drawn.no_data_label,
-            label=f"{drawn.label} (%)",
-        )
-    return section_html(spec.title(lang), ramp_html(drawn, drawn.label or "", legend.no_data))
+        style = style.model_copy(update={"vmin": style.vmin * 100, "vmax": style.vmax * 100})
+        caption = f"{caption} (%)"
+    return section_html(spec.title(lang), ramp_html(style, caption, no_data))
 
 
 # --- popups -------------------------------------------------------------------------------
@@ -129,7 +89,7 @@ def display_value(item: PopupField, value: Any, lang: str) -> str:
         return "—"
     if item.format == "yesno":
         text = t("layers.yes" if value else "layers.no", lang)
-    elif item.format in ("number", "percent") and map_style.number(value) is not None:
+    elif item.format in ("number", "percent") and number(value) is not None:
         text = format_number(float(value), item.format, item.digits)
     else:
         text = str(value)
@@ -160,7 +120,7 @@ def geojson_map_layer(session: Session, spec: LayerSpec, lang: str, bbox: BBox |
     return MapLayer(
         title=spec.title(lang),
         data={"type": "FeatureCollection", "features": features},
-        style=map_style_of(spec, lang),
+        style=spec.style,
         tooltip={k: labels[k] for k in tooltip_keys},
         popup=labels,
         shown=spec.visible,
@@ -169,26 +129,6 @@ def geojson_map_layer(session: Session, spec: LayerSpec, lang: str, bbox: BBox |
 
 def _json(text: str | None) -> dict[str, Any] | None:
     return json.loads(text) if text else None
-
-
-def _geojson_layer(layer: MapLayer) -> folium.GeoJson:
-    """The folium layer of a `MapLayer`, drawn as `gis_app.maps.render.feature_map` draws it."""
-    features = list(layer.data["features"])
-    style = layer.style
-    by_id = {str(i): style.color_for(f.get("properties") or {}) for i, f in enumerate(features)}
-    data = _display_copy(layer, features)
-    has_features = bool(data["features"])
-    return folium.GeoJson(
-        data,
-        name=escape(layer.title),
-        show=layer.shown,
-        style_function=lambda f, s=style, c=by_id: map_style.feature_style(s, c[f["id"]], f),
-        highlight_function=lambda _f, s=style: {"weight": s.weight + 2, "color": "#222222"},
-        marker=folium.CircleMarker(radius=style.radius),
-        tooltip=_detail(folium.GeoJsonTooltip, layer.tooltip) if has_features else None,
-        popup=_detail(folium.GeoJsonPopup, layer.popup) if has_features else None,
-        zoom_on_click=False,
-    )
 
 
 # --- whole maps ---------------------------------------------------------------------------
@@ -202,13 +142,7 @@ def _raster_overlay(
     assert isinstance(spec.source, RasterSource)
     if session is None:
         return None
-    bounds = session.execute(
-        text(
-            "SELECT ST_XMin(footprint), ST_YMin(footprint), ST_XMax(footprint), "
-            "ST_YMax(footprint) FROM raster_layer WHERE code = :c"
-        ),
-        {"c": spec.source.raster},
-    ).first()
+    bounds = raster_footprint(session, spec.source.raster)
     if bounds is None:
         return None
     style = "hillshade" if spec.source.render == "hillshade" else "ramp"
@@ -226,8 +160,7 @@ def _raster_overlay(
     return overlay
 
 
-def add_catalog_layers(
-    fmap: folium.Map,
+def catalog_layers(
     layer_ids: list[str],
     lang: str,
     *,
@@ -236,14 +169,13 @@ def add_catalog_layers(
     base_url: str = "",
     inline: bool = False,
 ) -> AddedLayers:
-    """Add the catalog layers `layer_ids` (first drawn lowest) to `fmap`; `inline` puts
-    every vector layer's features in `bbox` into the page (for a file that must work with
-    no server), tiled ones included, at most `max_features` each.
+    """The folium layers of the catalog layers `layer_ids` (first drawn lowest), not yet on
+    a map; `inline` puts every vector layer's features in `bbox` into the page (for a file
+    that must work with no server), tiled ones included, at most `max_features` each.
 
     GeoJSON layers read their features in `bbox` through `session` (needed when any is
     asked for); tiled layers load tiles from `base_url` + `/tiles/...` in the browser.
-    Unknown ids are NotFound. The caller adds the layer control and `Legend(added.legend)`
-    (as `catalog_map` does), so several sources of layers can share one legend.
+    Unknown ids are NotFound.
     """
     added = AddedLayers()
     for layer_id in layer_ids:
@@ -252,21 +184,31 @@ def add_catalog_layers(
             overlay = None if inline else _raster_overlay(session, spec, lang, base_url)
             if overlay is None:
                 added.skipped.append(spec.id)
-                continue
-            overlay.add_to(fmap)
-            added.layers.append((spec.id, overlay))
+            else:
+                added.layers.append((spec.id, overlay))
             continue
         if spec.delivery == "geojson" or inline:
             if session is None:
                 raise ValueError(f"layer {spec.id} is drawn from GeoJSON: pass a session")
-            element: folium.map.Layer = _geojson_layer(geojson_map_layer(session, spec, lang, bbox))
+            element: folium.map.Layer = geojson_layer(geojson_map_layer(session, spec, lang, bbox))
         else:
             element = CatalogVectorGrid(spec, lang, base_url)
-        element.add_to(fmap)
         added.layers.append((spec.id, element))
         section = legend_html(spec, lang)
         if section is not None:
             added.legend.append((element.get_name(), section))
+    return added
+
+
+def add_catalog_layers(
+    fmap: folium.Map, layer_ids: list[str], lang: str, **options: Unpack[LayerOptions]
+) -> AddedLayers:
+    """`catalog_layers` put on `fmap`. The caller adds the layer control and
+    `Legend(added.legend)` (as `catalog_map` does), so several sources of layers can share
+    one legend."""
+    added = catalog_layers(layer_ids, lang, **options)
+    for _, element in added.layers:
+        element.add_to(fmap)
     return added
 
 
@@ -279,22 +221,11 @@ def catalog_map(
     base_url: str = "",
     inline: bool = False,
 ) -> folium.Map:
-    """A map of catalog layers over `bounds` (west, south, east, north), with a layer
+    """A map of catalog layers over `bounds` (west, south, east, north), with an open layer
     control and one legend; no basemap (the layers are the picture). Render it with
     `gis_app.maps.export.render_html`, which points its scripts at the vendored copies."""
-    west, south, east, north = bounds
-    fmap = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=12,
-        tiles=None,
-        maxZoom=22,
-        zoomSnap=0.25,
+    added = catalog_layers(
+        layer_ids, lang, session=session, bbox=bounds, base_url=base_url, inline=inline
     )
-    added = add_catalog_layers(
-        fmap, layer_ids, lang, session=session, bbox=bounds, base_url=base_url, inline=inline
-    )
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    if added.legend:
-        Legend(added.legend).add_to(fmap)
-    MapChrome(BACKGROUND, bounds).add_to(fmap)
-    return fmap
+    layers = [element for _, element in added.layers]
+    return base_map(layers, added.legend, bounds, max_zoom=22, collapsed=False)

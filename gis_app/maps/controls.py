@@ -11,7 +11,8 @@ from html import escape
 from branca.element import MacroElement
 from folium.template import Template
 
-from gis_app.maps.style import CategoryStyle, RampStyle, check_color
+from gis_app.layers.fields import check_color
+from gis_app.layers.style import CategoryStyle, RampStyle
 
 
 def format_value(value: float) -> str:
@@ -28,8 +29,9 @@ def _swatch(color: str, text: str) -> str:
     )
 
 
-def ramp_html(style: RampStyle, caption: str, has_no_data: bool) -> str:
-    """A gradient bar with the ramp's min and max."""
+def ramp_html(style: RampStyle, caption: str, no_data: str | None) -> str:
+    """A gradient bar with the ramp's min and max; `no_data` is the text of a swatch for
+    features with no value (None: no swatch)."""
     stops = ", ".join(style.colors)
     rows = [
         f'<div class="gis-legend-caption">{escape(caption)}</div>',
@@ -39,17 +41,18 @@ def ramp_html(style: RampStyle, caption: str, has_no_data: bool) -> str:
         f"<span>{escape(format_value(style.vmin))}</span>"
         f"<span>{escape(format_value(style.vmax))}</span></div>",
     ]
-    if has_no_data:
-        rows.append(_swatch(style.no_data_color, style.no_data_label))
+    if no_data is not None:
+        rows.append(_swatch(style.no_data_color, no_data))
     return "".join(rows)
 
 
-def category_html(style: CategoryStyle, caption: str, has_other: bool) -> str:
-    """One swatch per category, in the order the caller gave them."""
+def category_html(style: CategoryStyle, lang: str, caption: str, other: str | None) -> str:
+    """One swatch per category (labels in `lang`), in the style's order; `other` is the text
+    of a swatch for unlisted values (None: no swatch)."""
     rows = [f'<div class="gis-legend-caption">{escape(caption)}</div>']
-    rows += [_swatch(color, style.label_for(value)) for value, color in style.colors.items()]
-    if has_other:
-        rows.append(_swatch(style.other_color, style.other_label))
+    rows += [_swatch(c.color, c.label(lang)) for c in style.categories]
+    if other is not None:
+        rows.append(_swatch(style.other_color, other))
     return "".join(rows)
 
 

@@ -34,7 +34,7 @@ def _popup_spec(spec: LayerSpec, lang: str) -> list[dict[str, Any]]:
 class CatalogVectorGrid(VectorGridProtobuf):
     """A tiled catalog layer: Leaflet.VectorGrid over `/tiles/<id>/{z}/{x}/{y}.mvt`, each
     feature coloured by the layer's style (ramp, categories or fixed, computed as
-    `gis_app.maps.style` does), a table of its popup fields on click and of its tooltip
+    `gis_app.layers.style` does), a table of its popup fields on click and of its tooltip
     fields on hover. The tile's `_tile` layer (a capped tile's note) is not drawn.
 
     Everything from the layer file reaches the page as JSON and is written into the popup

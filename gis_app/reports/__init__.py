@@ -1,1 +1,2 @@
-"""Analysis results as the tables agencies file: CSV and XLSX with Chinese headers."""
+"""Results as the files agencies file: CSV and XLSX tables with Chinese headers, and
+GeoPackage and Shapefile layers for a GIS."""

@@ -21,8 +21,8 @@ from gis_app.db.session import SessionDep
 from gis_app.http.language import page_language
 from gis_app.http.params import MAX_INT
 from gis_app.i18n import t
+from gis_app.maps.base import BACKGROUND, offline_map
 from gis_app.maps.controls import MapChrome
-from gis_app.maps.render import BACKGROUND
 from gis_app.queries.floors import STATUS_CLASSES, count_buildings, find_building, list_buildings
 from gis_app.web.extent import data_extent
 from gis_app.web.page import map_page, render_template
@@ -49,14 +49,7 @@ def _whole_number(value: str | None, low: int, high: int) -> int | None:
 
 def _map(bounds: tuple[float, float, float, float]) -> folium.Map:
     """A map with no basemap, zooming in far enough for rooms, on `bounds` (W, S, E, N)."""
-    west, south, east, north = bounds
-    fmap = folium.Map(
-        location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=18,
-        tiles=None,
-        maxZoom=MAX_ZOOM,
-        zoomSnap=0.25,
-    )
+    fmap = offline_map(bounds, max_zoom=MAX_ZOOM, zoom_start=18)
     MapChrome(BACKGROUND, bounds).add_to(fmap)
     fmap.get_root().header.add_child(
         Element(f'<link rel="stylesheet" href="/static/css/floor_plan.css?v={__version__}">'),

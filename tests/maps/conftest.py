@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gis_app.maps import CategoryStyle, MapLayer, RampStyle
+from gis_app.maps import Category, CategoryStyle, MapLayer, RampStyle
 from gis_app.maps.export import CHROMIUM
 
 
@@ -57,24 +57,42 @@ def layers(parcels: dict[str, Any], sites: dict[str, Any]) -> list[MapLayer]:
         MapLayer(
             title="候选地块 Candidate parcels",
             data=parcels,
-            style=RampStyle(property="score", vmin=0, vmax=10, label="得分 Score"),
+            style=RampStyle(
+                property="score",
+                vmin=0,
+                vmax=10,
+                colors=["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"],
+            ),
             tooltip={"name": "名称 Name", "score": "得分 Score"},
             popup={"code": "编号 Code"},
+            caption="得分 Score",
         ),
         MapLayer(
             title="推荐选址 Ranked sites",
             data=sites,
             style=CategoryStyle(
                 property="advice",
-                colors={"yes": "#d7191c", "no": "#2b83ba"},
-                labels={"yes": "推荐 Recommended", "no": "备选 Alternative"},
-                label="建议 Advice",
+                categories=[
+                    Category(
+                        value="yes",
+                        color="#d7191c",
+                        label_zh="推荐 Recommended",
+                        label_en="Recommended",
+                    ),
+                    Category(
+                        value="no",
+                        color="#2b83ba",
+                        label_zh="备选 Alternative",
+                        label_en="Alternative",
+                    ),
+                ],
                 radius=8,
                 outline="#ffffff",
                 weight=2,
                 fill_opacity=0.9,
             ),
             tooltip={"rank": "排名 Rank"},
+            caption="建议 Advice",
         ),
     ]
 

@@ -16,8 +16,8 @@ from PIL import Image
 
 from gis_app.maps import MapLayer, assert_offline, feature_map, render_html, save_html, screenshot
 from gis_app.maps.assets import VENDOR_DIR
+from gis_app.maps.base import BACKGROUND
 from gis_app.maps.export import BrowserCheckError, remote_urls
-from gis_app.maps.render import BACKGROUND
 
 WIDTH, HEIGHT = 1000, 700
 

@@ -9,7 +9,7 @@ from typing import Any
 import folium
 import pytest
 
-from gis_app.maps import CategoryStyle, FixedStyle, MapLayer, RampStyle, feature_map
+from gis_app.maps import Category, CategoryStyle, FixedStyle, MapLayer, RampStyle, feature_map
 from gis_app.maps.render import data_bounds
 
 
@@ -90,7 +90,12 @@ def test_caller_text_is_escaped(parcels: dict[str, Any]) -> None:
     layer = MapLayer(
         title="<b>地块</b>",
         data=parcels,
-        style=CategoryStyle(property="code", colors={"P00": "#f00"}, labels={"P00": "<i>x</i>"}),
+        style=CategoryStyle(
+            property="code",
+            categories=[
+                Category(value="P00", color="#f00", label_zh="<i>x</i>", label_en="<i>x</i>")
+            ],
+        ),
         tooltip={"name": "<名称>"},
     )
     html = _page_text(feature_map([layer]))
@@ -113,7 +118,7 @@ def test_the_callers_data_is_left_untouched(
     ("kwargs", "message"),
     [
         ({"property": "s", "vmin": 0, "vmax": 1, "colors": ("#fff",)}, "at least two"),
-        ({"property": "s", "vmin": 2, "vmax": 1}, "min <= max"),
+        ({"property": "s", "vmin": 2, "vmax": 1, "colors": ("#fff", "#000")}, "min <= max"),
         ({"property": "s", "vmin": 0, "vmax": 1, "colors": ("#fff", "red;}")}, "not a #rgb"),
         ({"property": "s", "vmin": 0, "vmax": 1, "outline": "white"}, "not a #rgb"),
     ],
@@ -138,7 +143,7 @@ def test_an_empty_result_layer_still_draws(parcels: dict[str, Any]) -> None:
     empty = MapLayer(
         title="推荐选址 Ranked sites",
         data={"type": "FeatureCollection", "features": []},
-        style=RampStyle(property="score", vmin=0, vmax=1),
+        style=RampStyle(property="score", vmin=0, vmax=1, colors=("#fff", "#000")),
         tooltip={"score": "得分 Score"},
         popup={"score": "得分 Score"},
     )

@@ -20,7 +20,7 @@ from rasterio.io import MemoryFile
 from rasterio.transform import from_bounds
 from rasterio.warp import Resampling, reproject, transform_bounds
 
-from gis_app.maps.style import check_color
+from gis_app.layers.fields import check_color
 
 Style = Literal["hillshade", "ramp"]
 WEB_MERCATOR = "EPSG:3857"

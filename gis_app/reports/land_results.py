@@ -10,9 +10,9 @@ import geopandas as gpd
 from shapely.geometry import shape
 
 from gis_app.i18n import t
-from gis_app.maps.vector_files import GPKG_MEDIA_TYPE, write_vector
 from gis_app.models.base import SRID
 from gis_app.reports import writers
+from gis_app.reports.vector_files import GPKG_MEDIA_TYPE, write_vector
 
 __all__ = ["GPKG_MEDIA_TYPE", "to_csv", "to_gpkg"]
 
