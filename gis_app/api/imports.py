@@ -22,7 +22,7 @@ from gis_app.http.uploads import received
 from gis_app.ingest.importer import import_features
 from gis_app.ingest.report import ImportRefused
 from gis_app.ingest.targets import TARGETS
-from gis_app.ingest.zipguard import ZIP_MAGIC
+from gis_app.ingest.zipguard import ZIP_MAGIC, ZipLimits
 
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".csv", ".txt")
@@ -99,9 +99,7 @@ def import_file(
                     area=None if any_area else settings.service_area,
                     dry_run=dry_run,
                     skip_invalid=skip_invalid,
-                    max_unzipped_bytes=settings.import_unzipped_max_bytes,
-                    max_ratio=settings.import_zip_max_ratio,
-                    max_zip_members=settings.import_zip_max_members,
+                    zip_limits=ZipLimits.of(settings),
                 )
         except ImportRefused as exc:
             field = FORM_FIELDS.get(str(exc.context.get("field")), exc.context.get("field"))

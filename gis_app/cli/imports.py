@@ -16,6 +16,7 @@ from gis_app.i18n import t
 from gis_app.ingest.importer import import_features
 from gis_app.ingest.report import ImportReport
 from gis_app.ingest.targets import TARGETS
+from gis_app.ingest.zipguard import ZipLimits
 
 
 def _pairs(option: str, given: list[str] | None) -> dict[str, str]:
@@ -112,9 +113,7 @@ def import_command(
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 progress=bars,
-                max_unzipped_bytes=settings.import_unzipped_max_bytes,
-                max_ratio=settings.import_zip_max_ratio,
-                max_zip_members=settings.import_zip_max_members,
+                zip_limits=ZipLimits.of(settings),
             ),
             settings,
         )

@@ -32,7 +32,7 @@ from gis_app.ingest.report import ImportRefused, ImportReport, Problem
 from gis_app.ingest.targets import TARGETS, TargetSpec
 from gis_app.ingest.values import BadCell, as_text, convert, convert_column
 from gis_app.ingest.write import insert_rows
-from gis_app.ingest.zipguard import MAX_MEMBERS, MAX_RATIO, MAX_UNZIPPED_BYTES, ZipLimits
+from gis_app.ingest.zipguard import DEFAULT_LIMITS, ZipLimits
 from gis_app.models.base import LOCAL_SRID, SRID
 from gis_app.models.space import floor_label
 
@@ -289,9 +289,7 @@ def import_features(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Progress | None = None,
-    max_unzipped_bytes: int = MAX_UNZIPPED_BYTES,
-    max_ratio: float = MAX_RATIO,
-    max_zip_members: int = MAX_MEMBERS,
+    zip_limits: ZipLimits = DEFAULT_LIMITS,
 ) -> ImportReport:
     """Check every feature of `path` and write them into `target`'s table in the caller's
     transaction (never committed here) when none has a problem and this is no dry run.
@@ -302,9 +300,8 @@ def import_features(
     empty. `source_crs` wins over the file's CRS; `gcj02=True` declares GCJ-02 lon/lat and
     converts them; `encoding` overrides the attributes' encoding; `area` is the service
     area (None: anywhere). `skip_invalid` writes the valid features even when others have
-    problems. A zip may unpack to `max_unzipped_bytes`, `max_ratio` times its packed size, and
-    hold `max_zip_members` files. Raises `ImportRefused` when the file or the arguments as a
-    whole are unusable.
+    problems. A zip is checked against `zip_limits` (`ZipLimits.of(settings)`). Raises
+    `ImportRefused` when the file or the arguments as a whole are unusable.
     """
     mapping, given = dict(mapping or {}), dict(defaults or {})
     spec, defaults_text = _checked_defaults(target, mapping, given)
@@ -318,7 +315,7 @@ def import_features(
         encoding=encoding,
         gcj02=gcj02,
         area=area,
-        zip_limits=ZipLimits(max_unzipped_bytes, max_ratio, max_zip_members),
+        zip_limits=zip_limits,
     )
     n = len(features)
     step("read", n, n)

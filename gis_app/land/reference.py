@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from gis_app.queries.extent import table_extent
+
 BBox = tuple[float, float, float, float]
 MARGIN_DEG = 0.01
 """Reference features are read this far (about 1 km) beyond the parcels shown."""
@@ -50,15 +52,4 @@ def reference(session: Session, rows: list[dict[str, Any]]) -> Reference:
         for name, sql in _QUERIES.items():
             statement = text(f"{sql} WHERE geom && ({_ENVELOPE})")
             found[name] = [dict(r) for r in session.execute(statement, params).mappings()]
-    return Reference(**found, parcels_extent=parcels_extent(session))
-
-
-def parcels_extent(session: Session) -> BBox | None:
-    """Where the parcels are, for a map of an empty result."""
-    box = session.execute(
-        text(
-            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
-            "FROM (SELECT ST_Extent(geom) AS e FROM land_parcel) x"
-        )
-    ).one()
-    return None if box[0] is None else (box[0], box[1], box[2], box[3])
+    return Reference(**found, parcels_extent=table_extent(session, "land_parcel", estimate=False))

@@ -16,6 +16,7 @@ import shapely
 from sqlalchemy import Connection, text
 
 from gis_app.ingest import ImportRefused, ImportTooLarge, import_features
+from gis_app.ingest.zipguard import ZipLimits
 from tests.ingest.helpers import geojson, square, understate
 
 X, Y = 120.150, 30.250
@@ -104,7 +105,7 @@ def test_a_zip_bomb_is_refused_before_anything_is_unpacked(
     assert excinfo.value.context["reason"] == "ingest.reason.zip_ratio"
     assert excinfo.value.status_code == 413
     with pytest.raises(ImportTooLarge) as excinfo:
-        import_features(conn, "building", bomb, max_unzipped_bytes=10_000_000)
+        import_features(conn, "building", bomb, zip_limits=ZipLimits(max_bytes=10_000_000))
     assert excinfo.value.context["reason"] == "ingest.reason.zip_too_large"
 
 
@@ -116,7 +117,7 @@ def test_a_zip_whose_headers_understate_it_is_refused(conn: Connection, tmp_path
         out.writestr("a.dbf", b"")
     understate(liar, "a.shp", 1000)
     with pytest.raises(ImportTooLarge) as excinfo:
-        import_features(conn, "building", liar, max_unzipped_bytes=1_000_000)
+        import_features(conn, "building", liar, zip_limits=ZipLimits(max_bytes=1_000_000))
     assert excinfo.value.context["reason"] == "ingest.reason.zip_too_large"
     assert excinfo.value.context["field"] == "path"
     with pytest.raises(ImportRefused) as excinfo:
