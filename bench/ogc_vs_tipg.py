@@ -286,11 +286,10 @@ def print_table(results: list[dict[str, Any]], ours: Any, tipg: Any) -> None:
 
 def explain(engine: Engine, lon: float, lat: float, runs: int) -> None:
     """EXPLAIN ANALYZE of our items SQL and an in-process split of one items request."""
-    from gis_app.api.features import GeoJSONResponse
-    from gis_app.api.ogc import _feature
     from gis_app.layers.query import run_layer_sql
     from gis_app.ogc.collections import COLLECTIONS
     from gis_app.ogc.crs import parse
+    from gis_app.ogc.encode import collection_text, feature_text
     from gis_app.ogc.items import ItemQuery, items_sql, read_items
 
     half = BOX_DEG / 2
@@ -307,9 +306,9 @@ def explain(engine: Engine, lon: float, lat: float, runs: int) -> None:
                 t0 = time.perf_counter()
                 rows = read_items(session, found, query, out)
                 t1 = time.perf_counter()
-                features = [_feature(r) for r in rows]
+                features = [feature_text(r) for r in rows]
                 t2 = time.perf_counter()
-                GeoJSONResponse({"type": "FeatureCollection", "features": features})
+                collection_text(features, {})
                 t3 = time.perf_counter()
             sql_t.append((t1 - t0) * 1000)
             feat_t.append((t2 - t1) * 1000)
