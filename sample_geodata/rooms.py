@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from gis_app.models.space import floor_label
 from sample_geodata.bodies import LIMITS, Body
 from sample_geodata.campuses import BuildingSpec
 from sample_geodata.floorplan import KINDS, Allocator, layout_floor
@@ -22,10 +23,6 @@ from sample_geodata.geo import CityFrame, as_array, hex_ewkb
 
 FIRST_DAY = date(2012, 1, 1).toordinal()
 LAST_DAY = date(2025, 12, 31).toordinal()
-
-
-def floor_name(ordinal: int) -> str:
-    return f"{ordinal + 1}F" if ordinal >= 0 else f"B{-ordinal}"
 
 
 def footprints(frame: CityFrame, specs: list[BuildingSpec]) -> list[shapely.Polygon]:
@@ -47,7 +44,7 @@ def building_and_floor_rows(
             hexes = hex_ewkb(as_array(polys), 4490)
             for s, g in zip(part, hexes, strict=True):
                 for k, o in enumerate(s.ordinals()):
-                    yield (s.floor_start + k, s.id, o, floor_name(o), g)
+                    yield (s.floor_start + k, s.id, o, floor_label(o), g)
             continue
         multi = hex_ewkb(as_array([shapely.MultiPolygon([p]) for p in polys]), 4490)
         for s, g in zip(part, multi, strict=True):
@@ -212,7 +209,7 @@ class RoomPass:
             vacant = idle or o == vacant_floor or surplus
             shared = category in ("equipment", "ancillary")
             org = None if idle or shared or surplus else spec.body_id
-            number = f"{floor_name(o)[:-1] if o >= 0 else floor_name(o)}{seq[o]:02d}"
+            number = f"{floor_label(o)[:-1] if o >= 0 else floor_label(o)}{seq[o]:02d}"
             yield (
                 rid,
                 spec.floor_start + k,

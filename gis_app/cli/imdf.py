@@ -112,7 +112,6 @@ def export_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="The .zip to write")],
 ) -> None:
     """Write the buildings with their floors and rooms as an IMDF archive."""
-
     data = in_transaction(lambda conn: export_imdf(conn, building))
     output.write_bytes(data)
     say("imdf.exported", path=output, size=len(data))

@@ -126,7 +126,7 @@ def _register_sample_rasters(settings: Settings) -> None:
     """The demo district's DEM (with its slope) and flood depth, for land search."""
     from sample_geodata.rasters import register_sample_rasters
 
-    engine = make_engine(resolve_database_url(settings))
+    engine = make_engine(resolve_database_url(settings), settings.audit_user)
     with Session(engine) as session, session.begin():
         for code in register_sample_rasters(session, settings.sample_dir, settings.raster_dir):
             say("cli.raster_registered", code=code)
@@ -163,7 +163,7 @@ def raster_register(
     from gis_app.raster.registry import RasterMeaning, register_raster
 
     settings = get_settings()
-    engine = make_engine(guard(lambda: resolve_database_url(settings)))
+    engine = make_engine(guard(lambda: resolve_database_url(settings)), settings.audit_user)
     meaning = RasterMeaning(code, name_zh, name_en, kind, units)
     with tqdm(unit=" parcels", desc=code) as bar, Session(engine) as session:
         codes = guard(
@@ -187,7 +187,7 @@ def raster_stats(
     from gis_app.raster.registry import pending_parcels, refresh_parcel_stats, refresh_pending
 
     settings = get_settings()
-    engine = make_engine(guard(lambda: resolve_database_url(settings)))
+    engine = make_engine(guard(lambda: resolve_database_url(settings)), settings.audit_user)
     with Session(engine) as session:
         total = guard(lambda: pending_parcels(session))
         session.rollback()

@@ -11,6 +11,7 @@ member whose real size differs from the declared one is refused as corrupt: GDAL
 from __future__ import annotations
 
 import copy
+import lzma
 import sys
 import zipfile
 import zlib
@@ -32,6 +33,7 @@ _CORRUPT = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
     zlib.error,
+    lzma.LZMAError,
     OSError,
     EOFError,
     ValueError,

@@ -78,3 +78,18 @@ def test_members_stream_in_chunks_counted_across_members(tmp_path: Path) -> None
         with pytest.raises(ImportTooLarge):
             for _ in guarded.chunks(guarded.members[1]):
                 pass
+
+
+def test_a_damaged_lzma_member_is_corrupt_not_a_crash(tmp_path: Path) -> None:
+    """A broken LZMA stream raises lzma.LZMAError inside zipfile: refused as corrupt (a 4xx at
+    the upload routes), never an unhandled error."""
+    path = tmp_path / "lzma.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_LZMA) as archive:
+        archive.writestr("a.geojson", os.urandom(50_000))
+    data = bytearray(path.read_bytes())
+    start = 30 + len("a.geojson") + 4  # past the local header, the name and LZMA's own header
+    data[start + 10 : start + 400] = bytes(390)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ImportRefused) as refused:
+        check_zip(path, LIMITS)
+    assert refused.value.context["reason"] == "ingest.reason.corrupt_zip"
