@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,11 +21,10 @@ from gis_app.cli.common import (
     in_transaction,
 )
 from gis_app.config import get_settings
-from gis_app.dxf.georef import parse_control
-from gis_app.dxf.params import build_options
-from gis_app.dxf.report import DxfReport
-from gis_app.dxf.rooms import import_dxf
 from gis_app.i18n import t
+
+if TYPE_CHECKING:
+    from gis_app.dxf.report import DxfReport
 
 dxf_app = typer.Typer(help="CAD floor plans (DXF): closed polylines become rooms.")
 SHOWN = 50
@@ -105,6 +104,10 @@ def import_command(
     lang: Lang = "zh-CN",
 ) -> None:
     """Check every outline and write the rooms onto the floor in one transaction."""
+    from gis_app.dxf.georef import parse_control  # ezdxf loads only for this command
+    from gis_app.dxf.params import build_options
+    from gis_app.dxf.rooms import import_dxf
+
     settings = get_settings()
     options = guard(
         lambda: build_options(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,12 +20,10 @@ from gis_app.cli.common import (
 )
 from gis_app.config import get_settings
 from gis_app.i18n import t
-from gis_app.imdf.archive import read_archive
-from gis_app.imdf.export import export_imdf
-from gis_app.imdf.importer import import_indoor
-from gis_app.imdf.problems import ImdfProblem
-from gis_app.imdf.validate import validate
 from gis_app.ingest.zipguard import ZipLimits
+
+if TYPE_CHECKING:
+    from gis_app.imdf.problems import ImdfProblem
 
 imdf_app = typer.Typer(help="IMDF indoor maps (OGC 20-094): validate, import, export.")
 SHOWN = 50
@@ -51,6 +49,9 @@ def validate_command(
 ) -> None:
     """Check manifest, files, ids, references, ordinals, geometries and categories;
     exit 0 when valid, 1 when there are problems."""
+    from gis_app.imdf.archive import read_archive  # the IMDF package loads only when used
+    from gis_app.imdf.validate import validate
+
     limits = ZipLimits.of(get_settings())
     report = guard(lambda: validate(read_archive(path, zip_limits=limits)))
     if as_json:
@@ -75,6 +76,8 @@ def import_command(
 ) -> None:
     """Import buildings, floors and rooms in one transaction; exit 1 when there were
     problems (nothing written unless --skip-invalid)."""
+    from gis_app.imdf.importer import import_indoor
+
     limits = ZipLimits.of(get_settings())
     report = in_transaction(
         lambda conn: import_indoor(
@@ -112,6 +115,8 @@ def export_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="The .zip to write")],
 ) -> None:
     """Write the buildings with their floors and rooms as an IMDF archive."""
+    from gis_app.imdf.export import export_imdf
+
     data = in_transaction(lambda conn: export_imdf(conn, building))
     output.write_bytes(data)
     say("imdf.exported", path=output, size=len(data))
