@@ -1,4 +1,5 @@
-"""The application factory: settings in, FastAPI app out, engine opened in the lifespan."""
+"""The application factory: settings in, FastAPI app out, engine opened in the lifespan
+(connected as the app's own unprivileged login role, made from the owner's connection)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from fastapi.staticfiles import StaticFiles
 
 from gis_app import __version__
 from gis_app.api import (
+    account,
     analysis,
+    audit,
     buildings,
     dashboard,
     dxf,
@@ -28,11 +31,16 @@ from gis_app.api import (
 )
 from gis_app.config import PROJECT_ROOT, Settings, get_settings
 from gis_app.db.engine import make_engine, postgis_version, resolve_database_url
+from gis_app.db.roles import ensure_login_role
 from gis_app.errors import add_exception_handlers
-from gis_app.web import dashboard_page, floor_page, land_page, map_page
+from gis_app.http.signin_redirect import add_signin_handler
+from gis_app.web import dashboard_page, floor_page, land_page, login_page, map_page
 
 ROUTERS = (
     health.router,
+    login_page.router,
+    account.router,
+    audit.router,
     buildings.router,
     analysis.router,
     land.router,
@@ -61,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(resolve_database_url(settings), settings.audit_user)
+        app_url = ensure_login_role(resolve_database_url(settings), settings)
+        engine = make_engine(app_url, settings.audit_user)
         postgis_version(engine)
         app.state.engine = engine
         try:
@@ -76,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     add_exception_handlers(app)
+    add_signin_handler(app)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "web"), name="static")

@@ -71,7 +71,33 @@ class Settings(BaseSettings):
     report_rows_max: int = Field(
         default=500_000, ge=1, description="Most rows a CSV/XLSX report carries."
     )
-    audit_user: str = Field(default="gis-app", description="Name written to the audit log.")
+    audit_user: str = Field(
+        default="gis-app",
+        description="Who the command line writes as in the audit log when no --as is given "
+        "(the app writes as the signed-in user).",
+    )
+    app_database_url: str | None = Field(
+        default=None,
+        description="Where the app connects as its own unprivileged login role "
+        "(GIS_APP_DATABASE_URL). Unset: the app makes the role `app_db_role` from the owner's "
+        "connection, with a password kept in `secret_dir`.",
+    )
+    app_db_role: str = Field(
+        default="gis_web_login", description="Login role the app connects as (member of gis_web)."
+    )
+    secret_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "secrets",
+        description="Folder (0700) for the database login role's password.",
+    )
+    session_hours: float = Field(
+        default=12.0, gt=0, description="How long a browser sign-in lasts without activity."
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins in a row before the account is locked."
+    )
+    login_lock_minutes: float = Field(
+        default=15.0, gt=0, description="How long an account stays locked after too many failures."
+    )
     home_bbox: tuple[float, float, float, float] | None = Field(
         default=None,
         description="Where the map pages open (west,south,east,north; GIS_HOME_BBOX as JSON, "
@@ -86,7 +112,7 @@ class Settings(BaseSettings):
         default=None, description="天地图 key (GIS_TIANDITU_KEY); kept out of the code."
     )
 
-    @field_validator("data_dir", "sample_dir", "raster_dir")
+    @field_validator("data_dir", "sample_dir", "raster_dir", "secret_dir")
     @classmethod
     def _under_project(cls, value: Path) -> Path:
         """Relative folders are the project's, whatever the working directory."""
@@ -98,7 +124,7 @@ class Settings(BaseSettings):
             raise ValueError("GIS_BASEMAP=tianditu needs GIS_TIANDITU_KEY")
         return self
 
-    @field_validator("database_url")
+    @field_validator("database_url", "app_database_url")
     @classmethod
     def _use_psycopg_driver(cls, value: str | None) -> str | None:
         """Accept libpq-style URLs and point SQLAlchemy at psycopg 3."""

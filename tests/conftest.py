@@ -169,3 +169,11 @@ def live_url(sample_db: dict) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def live_headers(sample_db: dict) -> dict[str, str]:
+    """The Authorization header of an admin of the demo district served at `live_url`."""
+    from tests.auth import auth_headers
+
+    return auth_headers(sample_db["url"])

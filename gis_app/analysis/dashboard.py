@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from gis_app.analysis.common import Scope, Standard, base_params, run, statement
+from gis_app.db.identity import in_context
 
 _VACANCY = """
 , grouped AS (
@@ -211,10 +212,13 @@ def dashboard(engine: Engine, scope: Scope, standard: Standard, *, top: int = 15
 
     The passes share nothing, so they run side by side, each on its own connection: on a
     province the two room passes take seconds each, and one waiting for the other doubled
-    the answer time."""
+    the answer time. Each thread acts as the caller (`in_context`): the passes see what the
+    caller's scope shows."""
     params = base_params(scope, standard) | {"top": top}
     with ThreadPoolExecutor(max_workers=len(_PASSES)) as pool:
-        answers = [pool.submit(_pass, engine, parts, final, params) for parts, final in _PASSES]
+        answers = [
+            pool.submit(in_context(_pass), engine, parts, final, params) for parts, final in _PASSES
+        ]
         vacancy_rows, room_rows, body_rows, parcel_rows = (a.result() for a in answers)
     vacancy, rooms, bodies = vacancy_rows[0], room_rows[0], body_rows[0]
     parcels, districts, statuses = _parcels(parcel_rows, top)

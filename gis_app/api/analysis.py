@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from gis_app.accounts.rights import Right
 from gis_app.analysis import explain
 from gis_app.analysis.common import DEFAULT_STANDARD, Page, Scope, Standard, check_scope
 from gis_app.analysis.data_quality import CHECKS, Check, data_quality
@@ -19,14 +20,16 @@ from gis_app.analysis.match_request import MatchRequest
 from gis_app.analysis.over_standard import over_standard
 from gis_app.analysis.vacancy import vacancy
 from gis_app.api.features import GeoJSONResponse, feature_collection_body, plain
-from gis_app.db.session import SessionDep
+from gis_app.db.identity import sees_people
+from gis_app.http.auth import Forbidden, needs
 from gis_app.http.language import api_language
 from gis_app.http.params import MAX_INT, IdPath, PageDep
 from gis_app.http.params import Page as PageParams
+from gis_app.http.session import SessionDep
 from gis_app.i18n import t
 from gis_app.reports import writers
 
-router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"])
+router = APIRouter(prefix="/api/v1/analysis", tags=["analysis"], dependencies=[needs(Right.READ)])
 
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_INT)]
 Format = Literal["json", "geojson", "csv", "xlsx"]
@@ -167,7 +170,11 @@ def over_standard_route(
     level: Annotated[Literal["room", "building", "campus", "body"], Query()] = "room",
     only_over: Annotated[bool, Query(description="Only rows over the standard")] = True,
 ) -> Response:
-    """Rooms, buildings, campuses or bodies against the standard, worst first."""
+    """Rooms, buildings, campuses or bodies against the standard, worst first. Room rows
+    show whose limits apply (a room's limit can name its occupant's rank): only roles
+    that manage the bodies see them; others see buildings, campuses and bodies."""
+    if level == "room" and not sees_people():
+        raise Forbidden(right="personal_data")
     paging = _window(request, session, query, paging)
     page = over_standard(
         session,

@@ -7,14 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from gis_app.accounts.rights import Right
 from gis_app.api.features import GeoJSONResponse, feature_collection, plain, row_to_feature
-from gis_app.db.session import SessionDep
 from gis_app.errors import NotFound
+from gis_app.http.auth import needs
 from gis_app.http.params import MAX_INT, BBoxDep, IdPath, PageDep
+from gis_app.http.session import SessionDep
 from gis_app.queries.buildings import bodies_in_building, get_building, list_buildings
 from gis_app.schemas.geojson import Feature, FeatureCollection
 
-router = APIRouter(prefix="/api/v1/buildings", tags=["buildings"])
+router = APIRouter(prefix="/api/v1/buildings", tags=["buildings"], dependencies=[needs(Right.READ)])
 
 
 @router.get(

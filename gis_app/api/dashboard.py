@@ -10,18 +10,20 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from gis_app.accounts.rights import Right
 from gis_app.analysis.common import Scope, check_scope
 from gis_app.analysis.dashboard import Figures, dashboard
 from gis_app.analysis.data_quality import data_quality
 from gis_app.api.analysis import StandardDep
 from gis_app.api.features import plain
-from gis_app.db.session import EngineDep, SessionDep
+from gis_app.http.auth import needs
 from gis_app.http.language import Language
 from gis_app.http.params import MAX_INT
+from gis_app.http.session import EngineDep, SessionDep
 from gis_app.i18n import t
 from gis_app.queries.organisations import organisation_name
 
-router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"])
+router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"], dependencies=[needs(Right.READ)])
 
 BodyQuery = Annotated[
     int | None, Query(ge=1, le=MAX_INT, description="Only this body and its subtree")

@@ -14,13 +14,15 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from gis_app.db.session import SessionDep
+from gis_app.accounts.rights import Right
 from gis_app.dxf.params import build_options, parse_control_json
 from gis_app.dxf.rooms import import_dxf
+from gis_app.http.auth import needs
 from gis_app.http.language import api_language
+from gis_app.http.session import SessionDep
 from gis_app.http.uploads import received
 
-router = APIRouter(prefix="/api/v1/floors", tags=["floors"])
+router = APIRouter(prefix="/api/v1/floors", tags=["floors"], dependencies=[needs(Right.READ)])
 
 
 @router.post(

@@ -10,13 +10,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
 
+from gis_app.accounts.rights import Right
 from gis_app.analysis.common import Scope, Standard, check_scope
 from gis_app.api.analysis import StandardDep
 from gis_app.api.features import GeoJSONResponse, plain, row_to_feature
-from gis_app.db.session import SessionDep
 from gis_app.errors import NotFound
+from gis_app.http.auth import needs
 from gis_app.http.language import api_language
 from gis_app.http.params import IdPath
+from gis_app.http.session import SessionDep
 from gis_app.models.space import floor_label
 from gis_app.queries.floors import (
     STATUS_CLASSES,
@@ -28,7 +30,7 @@ from gis_app.queries.floors import (
 )
 from gis_app.schemas.geojson import FeatureCollection
 
-router = APIRouter(prefix="/api/v1", tags=["floors"])
+router = APIRouter(prefix="/api/v1", tags=["floors"], dependencies=[needs(Right.READ)])
 
 OrdinalPath = Annotated[
     int, Path(ge=-100, le=500, description="Level: 0 is the ground floor (1F), -1 is B1")

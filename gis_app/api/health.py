@@ -8,12 +8,14 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from gis_app.accounts.rights import Right
 from gis_app.db.engine import postgis_version
 from gis_app.db.migrate import current_revision, head_revision
-from gis_app.db.session import EngineDep
+from gis_app.http.auth import needs
+from gis_app.http.session import EngineDep
 from gis_app.schemas.health import Health
 
-router = APIRouter(prefix="/api", tags=["health"])
+router = APIRouter(prefix="/api", tags=["health"], dependencies=[needs(Right.PUBLIC)])
 log = logging.getLogger(__name__)
 
 

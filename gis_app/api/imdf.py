@@ -7,8 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from gis_app.db.session import SessionDep
+from gis_app.accounts.rights import Right
+from gis_app.http.auth import needs
 from gis_app.http.language import api_language
+from gis_app.http.session import SessionDep
 from gis_app.http.uploads import received
 from gis_app.imdf.archive import read_archive
 from gis_app.imdf.export import export_imdf
@@ -19,7 +21,7 @@ from gis_app.ingest.report import ImportRefused
 from gis_app.ingest.zipguard import ZipLimits
 from gis_app.models.base import ROOM_STATUSES
 
-router = APIRouter(prefix="/api/v1/imdf", tags=["imdf"])
+router = APIRouter(prefix="/api/v1/imdf", tags=["imdf"], dependencies=[needs(Right.READ)])
 
 
 def _zip_limits(request: Request) -> ZipLimits:

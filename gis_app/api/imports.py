@@ -16,15 +16,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from gis_app.db.session import SessionDep
+from gis_app.accounts.rights import Right
+from gis_app.http.auth import needs
 from gis_app.http.language import api_language
+from gis_app.http.session import SessionDep
 from gis_app.http.uploads import received
 from gis_app.ingest.importer import import_features
 from gis_app.ingest.report import ImportRefused
 from gis_app.ingest.targets import TARGETS
 from gis_app.ingest.zipguard import ZIP_MAGIC, ZipLimits
 
-router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
+router = APIRouter(prefix="/api/v1/imports", tags=["imports"], dependencies=[needs(Right.READ)])
 SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".csv", ".txt")
 """Upload names keep these suffixes (they choose how the file is opened); others are
 left to GDAL to recognise by content."""

@@ -14,11 +14,13 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from gis_app.accounts.rights import Right
 from gis_app.api.features import GeoJSONResponse, plain, row_to_feature
-from gis_app.db.session import SessionDep
 from gis_app.errors import InvalidParameter, field_path
+from gis_app.http.auth import needs
 from gis_app.http.language import api_language
 from gis_app.http.params import IdPath
+from gis_app.http.session import SessionDep
 from gis_app.land import explain, presets
 from gis_app.land.criteria import LandSearch, OutputFormat, SiteSelection
 from gis_app.land.reference import reference
@@ -28,7 +30,7 @@ from gis_app.maps.land_map import land_map
 from gis_app.reports import land_results
 from gis_app.reports.writers import CSV_MEDIA_TYPE
 
-router = APIRouter(prefix="/api/v1/land", tags=["land"])
+router = APIRouter(prefix="/api/v1/land", tags=["land"], dependencies=[needs(Right.READ)])
 FormatQuery = Annotated[
     OutputFormat,
     Query(description="json | geojson | csv | gpkg | html (a standalone offline map)"),

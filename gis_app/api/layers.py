@@ -7,16 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
+from gis_app.accounts.rights import Right
 from gis_app.api.features import GeoJSONResponse, feature_collection
-from gis_app.db.session import SessionDep
+from gis_app.http.auth import needs
 from gis_app.http.language import api_language
 from gis_app.http.params import MAX_INT, BBoxDep, Page, PageDep
+from gis_app.http.session import SessionDep
 from gis_app.layers.catalog import LayerSpec, get_layer, load_catalog
 from gis_app.layers.describe import LayerInfo, LayerList, describe
 from gis_app.layers.query import Filters, layer_features
 from gis_app.schemas.geojson import FeatureCollection
 
-router = APIRouter(prefix="/api/v1/layers", tags=["layers"])
+router = APIRouter(prefix="/api/v1/layers", tags=["layers"], dependencies=[needs(Right.READ)])
 
 LayerId = Annotated[str, Path(max_length=40, description="Layer id, e.g. buildings_vacancy")]
 FloorId = Annotated[

@@ -9,14 +9,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from gis_app.db.session import SessionDep
+from gis_app.accounts.rights import Right
 from gis_app.errors import InvalidParameter
+from gis_app.http.auth import needs
 from gis_app.http.language import Language
 from gis_app.http.params import BBoxDep
+from gis_app.http.session import SessionDep
 from gis_app.maps.catalog_map import catalog_map
 from gis_app.maps.export import CHROMIUM, screenshot, standalone_html
 
-router = APIRouter(prefix="/api/v1/maps", tags=["maps"])
+router = APIRouter(prefix="/api/v1/maps", tags=["maps"], dependencies=[needs(Right.READ)])
 
 
 @router.get("/export", operation_id="export_map", summary="地图导出 / Export a map view")

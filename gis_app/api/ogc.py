@@ -17,12 +17,14 @@ from fastapi.responses import JSONResponse
 from shapely.geometry import shape
 from sqlalchemy.exc import DataError, ProgrammingError
 
+from gis_app.accounts.rights import Right
 from gis_app.api.features import GeoJSONResponse, plain
 from gis_app.api.tiles import TileIndex, tile_response
-from gis_app.db.session import SessionDep
 from gis_app.errors import BadRequest, NotFound
+from gis_app.http.auth import needs
 from gis_app.http.language import api_language
 from gis_app.http.params import MAX_INT
+from gis_app.http.session import SessionDep
 from gis_app.layers.catalog import get_layer
 from gis_app.layers.grid import MAX_ZOOM
 from gis_app.layers.query import render_tile
@@ -37,7 +39,7 @@ from gis_app.ogc.items import (
 from gis_app.ogc.params import DEFAULT_LIMIT, MAX_LIMIT, ItemParams, item_query
 from gis_app.reports.vector_files import VECTOR_FORMATS, write_vector
 
-router = APIRouter(prefix="/ogc", tags=["OGC API Features"])
+router = APIRouter(prefix="/ogc", tags=["OGC API Features"], dependencies=[needs(Right.READ)])
 
 CollectionId = Annotated[str, Path(max_length=40, description="Collection id, e.g. rooms")]
 EXPORT_MAX = 200_000

@@ -13,14 +13,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 
-from gis_app.db.session import SessionDep
+from gis_app.accounts.rights import Right
+from gis_app.http.auth import needs
+from gis_app.http.session import SessionDep
 from gis_app.http.uploads import received
 from gis_app.maps.raster_picture import render_png
 from gis_app.models.base import RASTER_KINDS
 from gis_app.raster.catalog import raster_layers, stored_raster, with_parcel_statistics
 from gis_app.raster.registry import RasterMeaning, register_raster
 
-router = APIRouter(prefix="/api/v1/rasters", tags=["rasters"])
+router = APIRouter(prefix="/api/v1/rasters", tags=["rasters"], dependencies=[needs(Right.READ)])
 
 
 @router.get("", operation_id="list_rasters", summary="栅格图层 / Registered rasters")

@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
+from gis_app.accounts.rights import Right
 from gis_app.api.features import plain
-from gis_app.db.session import SessionDep
+from gis_app.http.auth import needs
+from gis_app.http.session import SessionDep
 from gis_app.queries.search import search
 
-router = APIRouter(prefix="/api/v1/search", tags=["search"])
+router = APIRouter(prefix="/api/v1/search", tags=["search"], dependencies=[needs(Right.READ)])
 
 
 @router.get("", operation_id="search", summary="按名称、地址、单位查找 / Find by name")

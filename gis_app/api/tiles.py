@@ -1,6 +1,8 @@
 """Vector tiles (MVT) of the catalog's layers, made by PostGIS on every request.
 
-Caching: each tile carries an ETag computed from its bytes and `Cache-Control: private,
+Caching: each tile carries an ETag computed from the caller's scope and its bytes (two
+users who see different rows never share a validator, even for equal bytes), `Vary` on
+the credentials, and `Cache-Control: private,
 max-age=0, must-revalidate`, so a browser keeps it but asks again every time, and gets a
 bodiless 304 when nothing changed. A positive max-age would let it reuse a tile without
 asking, and an edit to a room or building would not show in the next request. An empty tile
@@ -14,14 +16,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from gis_app.accounts.rights import Right
 from gis_app.api.layers import FloorId, LayerId, Ordinal
-from gis_app.db.session import SessionDep
+from gis_app.db.identity import current_identity
+from gis_app.http.auth import needs
 from gis_app.http.params import MAX_INT
+from gis_app.http.session import SessionDep
 from gis_app.layers.catalog import get_layer
 from gis_app.layers.grid import MAX_ZOOM
 from gis_app.layers.query import Filters, Tile, render_tile
 
-router = APIRouter(prefix="/tiles", tags=["tiles"])
+router = APIRouter(prefix="/tiles", tags=["tiles"], dependencies=[needs(Right.READ)])
 
 MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 TILE_MAX_AGE_S = 0
@@ -32,8 +37,10 @@ TileIndex = Annotated[int, Path(ge=0, le=MAX_INT, description="Column (x) or row
 
 
 def etag(data: bytes) -> str:
-    """Strong validator of a tile: a digest of its bytes."""
-    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+    """Strong validator of a tile: a digest of the caller's scope and the tile's bytes."""
+    identity = current_identity()
+    scope = identity.scope_key if identity is not None else "-"
+    return '"' + hashlib.sha256(scope.encode() + b"\0" + data).hexdigest()[:32] + '"'
 
 
 def _matches(if_none_match: str | None, tag: str) -> bool:
@@ -47,6 +54,7 @@ def tile_response(tile: Tile, if_none_match: str | None) -> Response:
     """200 with the MVT, 304 when the client holds the same bytes, 204 when empty."""
     headers = {
         "Cache-Control": CACHE_CONTROL,
+        "Vary": "Authorization, Cookie",
         "X-Tile-Features": str(tile.features),
         "X-Tile-Capped": "true" if tile.capped else "false",
     }

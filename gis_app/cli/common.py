@@ -3,6 +3,7 @@ as the audit user, and the flags the import commands have in common."""
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
@@ -10,6 +11,7 @@ import psycopg
 import typer
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from gis_app.config import Settings, get_settings
 from gis_app.db.cluster import ClusterError
@@ -52,12 +54,20 @@ def say(key: str, **values: object) -> None:
     typer.echo(f"{t(key, 'zh-CN', **values)} / {t(key, 'en', **values)}")
 
 
+def actor(settings: Settings) -> str:
+    """Who the command writes as in the audit log: `--as` (GIS_AUDIT_USER) if given, else
+    the operating-system user running it."""
+    if "audit_user" in settings.model_fields_set:
+        return settings.audit_user
+    return f"{getpass.getuser()}@cli"
+
+
 def in_transaction(action: Callable[[Connection], T], settings: Settings | None = None) -> T:
     """`action` on a connection to the app's database in one transaction, committed when it
-    returns and rolled back when it raises, written as the configured audit user; a known
-    failure prints one line and exits (`guard`)."""
+    returns and rolled back when it raises, written as `actor`; a known failure prints one
+    line and exits (`guard`)."""
     settings = settings or get_settings()
-    engine = make_engine(guard(lambda: resolve_database_url(settings)), settings.audit_user)
+    engine = make_engine(guard(lambda: resolve_database_url(settings)), actor(settings))
 
     def run() -> T:
         with engine.begin() as conn:
@@ -67,3 +77,8 @@ def in_transaction(action: Callable[[Connection], T], settings: Settings | None 
         return guard(run)
     finally:
         engine.dispose()
+
+
+def in_session(action: Callable[[Session], T], settings: Settings | None = None) -> T:
+    """As `in_transaction`, with an ORM session."""
+    return in_transaction(lambda conn: action(Session(bind=conn)), settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -11,11 +12,12 @@ from typing import Annotated
 
 import psycopg
 import typer
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from gis_app.cli import dxf, imdf, imports
-from gis_app.cli.common import NotReady, T, guard, say
+from gis_app.cli import dxf, imdf, imports, users
+from gis_app.cli.common import NotReady, T, actor, guard, in_session, say
 from gis_app.config import Settings, get_settings
 from gis_app.db import migrate
 from gis_app.db.cluster import PrivateCluster
@@ -31,7 +33,22 @@ app.add_typer(sample_app, name="sample")
 app.add_typer(raster_app, name="raster")
 app.add_typer(imdf.imdf_app, name="imdf")
 app.add_typer(dxf.dxf_app, name="dxf")
+app.add_typer(users.user_app, name="user")
+app.add_typer(users.token_app, name="token")
 app.command("import")(imports.import_command)
+
+
+@app.callback()
+def _everyone(
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Name written to the audit log (default: the OS user)."),
+    ] = None,
+) -> None:
+    """Options of every command."""
+    if as_user:
+        os.environ["GIS_AUDIT_USER"] = as_user
+        get_settings.cache_clear()
 
 
 def _managed_cluster(settings: Settings) -> PrivateCluster | None:
@@ -105,6 +122,7 @@ def _load_sample(settings: Settings, scale: float | None, seed: int | None, prog
     if revision != migrate.head_revision():
         raise NotReady(t("cli.schema_behind", revision=revision or "-"))
     with psycopg.connect(libpq_url(url)) as conn:
+        conn.execute("SELECT set_config('gis_app.user', %s, false)", (actor(settings),))
         result = load_sample(
             conn,
             settings.sample_dir,
@@ -120,13 +138,33 @@ def _load_sample(settings: Settings, scale: float | None, seed: int | None, prog
         say("cli.sample_loaded", seconds=result["seconds"])
     if scale is None:
         _register_sample_rasters(settings)
+        _demo_accounts(settings)
+
+
+def _demo_accounts(settings: Settings) -> None:
+    """On the demo district with no users yet: the demo accounts, their passwords printed
+    once and kept in secret_dir/demo-accounts.txt (0600)."""
+    from sample_geodata.accounts import create_demo_accounts
+
+    out_file = settings.secret_dir / "demo-accounts.txt"
+
+    def run(session: Session) -> list:
+        if session.scalar(text("SELECT count(*) FROM app_user")):
+            return []
+        return create_demo_accounts(session, out_file)
+
+    made = in_session(run, settings)
+    if made:
+        say("cli.demo_accounts", path=out_file)
+        for account in made:
+            typer.echo(f"  {account.login:<16} {account.role:<15} {account.password}")
 
 
 def _register_sample_rasters(settings: Settings) -> None:
     """The demo district's DEM (with its slope) and flood depth, for land search."""
     from sample_geodata.rasters import register_sample_rasters
 
-    engine = make_engine(resolve_database_url(settings), settings.audit_user)
+    engine = make_engine(resolve_database_url(settings), actor(settings))
     with Session(engine) as session, session.begin():
         for code in register_sample_rasters(session, settings.sample_dir, settings.raster_dir):
             say("cli.raster_registered", code=code)
@@ -163,7 +201,7 @@ def raster_register(
     from gis_app.raster.registry import RasterMeaning, register_raster
 
     settings = get_settings()
-    engine = make_engine(guard(lambda: resolve_database_url(settings)), settings.audit_user)
+    engine = make_engine(guard(lambda: resolve_database_url(settings)), actor(settings))
     meaning = RasterMeaning(code, name_zh, name_en, kind, units)
     with tqdm(unit=" parcels", desc=code) as bar, Session(engine) as session:
         codes = guard(
@@ -187,7 +225,7 @@ def raster_stats(
     from gis_app.raster.registry import pending_parcels, refresh_parcel_stats, refresh_pending
 
     settings = get_settings()
-    engine = make_engine(guard(lambda: resolve_database_url(settings)), settings.audit_user)
+    engine = make_engine(guard(lambda: resolve_database_url(settings)), actor(settings))
     with Session(engine) as session:
         total = guard(lambda: pending_parcels(session))
         session.rollback()

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, create_engine, event, text
 
 from gis_app.config import Settings
 from gis_app.db.cluster import PrivateCluster, find_bin_dir
+from gis_app.db.identity import apply_identity, current_identity
 
 
 def private_cluster(settings: Settings) -> PrivateCluster:
@@ -42,8 +43,18 @@ def make_engine(url: str, audit_user: str = "gis-app") -> Engine:
     """Engine whose connections tell the audit trigger who is writing, with JIT off and
     4 MB of work_mem for the session: compiling our plans cost more than it won, and a map
     tile or items page needs the index-probing plans small memory gives (analysis reports
-    raise work_mem per transaction). Set once per connection, not on every request."""
+    raise work_mem per transaction). Set once per connection, not on every request.
+
+    Each transaction begun while an identity is current (a signed-in request, a command
+    run `--as` someone) starts by telling the database who it is (`db.identity`)."""
     engine = create_engine(url, pool_pre_ping=True, future=True)
+
+    @event.listens_for(engine, "begin")
+    def _set_identity(conn: Any) -> None:
+        identity = current_identity()
+        if identity is not None:
+            with conn.connection.dbapi_connection.cursor() as cur:
+                apply_identity(cur, identity)
 
     @event.listens_for(engine, "connect")
     def _set_session(dbapi_conn: Any, _record: Any) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gis_app.db.identity import current_identity
 from gis_app.errors import InvalidParameter, NotFound
 from gis_app.models import LandQueryPreset
 
@@ -22,6 +23,7 @@ def preset_out(preset: LandQueryPreset) -> dict[str, Any]:
         "kind": preset.kind,
         "criteria": preset.criteria,
         "updated_at": preset.updated_at.isoformat(),
+        "shared": preset.owner_id is None,
     }
 
 
@@ -34,14 +36,17 @@ def find_preset(session: Session, preset_id: int) -> LandQueryPreset:
 
 
 def list_presets(session: Session) -> list[dict[str, Any]]:
-    """Every preset, by name."""
+    """The presets the caller may see (their own and the shared ones), by name."""
     presets = session.scalars(select(LandQueryPreset).order_by(LandQueryPreset.name))
     return [preset_out(p) for p in presets]
 
 
 def save_preset(session: Session, name: str, kind: str, criteria: dict[str, Any]) -> dict[str, Any]:
-    """Keep checked criteria under a new name, in one transaction."""
-    preset = LandQueryPreset(name=name, kind=kind, criteria=criteria)
+    """Keep checked criteria under a name new to the caller, in one transaction; the
+    preset is the caller's (commands, with no identity, save shared ones)."""
+    identity = current_identity()
+    owner = identity.user_id if identity is not None else None
+    preset = LandQueryPreset(name=name, kind=kind, criteria=criteria, owner_id=owner)
     try:
         with session.begin():
             session.add(preset)

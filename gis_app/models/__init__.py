@@ -5,6 +5,7 @@ metric coordinates (SRID 0). Enumerations are text with CHECK constraints so tha
 migration can extend them without ALTER TYPE.
 """
 
+from gis_app.models.account import ApiToken, AppUser, UserCredential, UserSession
 from gis_app.models.base import Base
 from gis_app.models.land import LandParcel, LandUseClass
 from gis_app.models.log import AuditLog
@@ -16,6 +17,8 @@ from gis_app.models.space import Building, Campus, Floor, Room, RoomOccupancy
 from gis_app.models.standards import OfficeAreaStandard, Rank, ServiceRoomBand, StandardVersion
 
 __all__ = [
+    "ApiToken",
+    "AppUser",
     "AuditLog",
     "Base",
     "Building",
@@ -38,4 +41,6 @@ __all__ = [
     "Staff",
     "StandardVersion",
     "TransitStation",
+    "UserCredential",
+    "UserSession",
 ]

@@ -47,6 +47,8 @@ CONSTRAINT_KINDS = (
 )
 RASTER_KINDS = ("dem", "slope", "flood_depth", "land_cover", "other")
 PRESET_KINDS = ("search", "site_selection")
+ROLES = ("admin", "office_manager", "unit_officer", "viewer", "auditor")
+"""Account roles; what each may do is `gis_app.accounts.rights`."""
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Index, Text, func
+from sqlalchemy import BigInteger, DateTime, Index, Integer, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,6 +24,12 @@ class AuditLog(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     who: Mapped[str] = mapped_column(Text)
+    actor_org: Mapped[int | None] = mapped_column(
+        Integer, comment="Root organisation of the writer's scope (auditors see their tree's)"
+    )
+    row_org: Mapped[int | None] = mapped_column(
+        Integer, comment="Organisation the changed row belongs to, when it names one"
+    )
     table_name: Mapped[str] = mapped_column(Text)
     operation: Mapped[str] = mapped_column(Text)
     row_key: Mapped[str | None] = mapped_column(

@@ -20,6 +20,7 @@ from gis_app.analysis.common import Scope, Standard
 from gis_app.analysis.data_quality import Check, data_quality
 from gis_app.analysis.over_standard import over_standard
 from gis_app.analysis.vacancy import vacancy
+from gis_app.db.identity import sees_people
 from gis_app.models import Building, Floor, Organisation, Room
 from gis_app.models.space import floor_label
 
@@ -345,7 +346,9 @@ def floor_rooms(
                 "room_id": room["id"],
                 "status_class": _status_class(room, office, suite, room["id"] in vacant),
                 "label_point": point,
-                "occupants": _occupants_by_rank(office["occupants"] if office else None, lang),
+                "occupants": _occupants_by_rank(
+                    office["occupants"] if office and sees_people() else None, lang
+                ),
                 "problems": per_room.get(room["id"], []),
                 **_standing(office, suite, vacant.get(room["id"]), lang),
             }

@@ -8,13 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from gis_app.db.session import SessionDep
+from gis_app.accounts.rights import Right
 from gis_app.errors import NotFound
+from gis_app.http.auth import needs
 from gis_app.http.params import MAX_INT
+from gis_app.http.session import SessionDep
 from gis_app.queries.organisations import organisation_name
 from gis_app.web.page import plain_page
 
-router = APIRouter(tags=["pages"])
+router = APIRouter(tags=["pages"], dependencies=[needs(Right.READ)])
 
 KPIS = (
     "buildings",

@@ -17,9 +17,11 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from gis_app import __version__
-from gis_app.db.session import SessionDep
+from gis_app.accounts.rights import Right
+from gis_app.http.auth import needs
 from gis_app.http.language import page_language
 from gis_app.http.params import MAX_INT
+from gis_app.http.session import SessionDep
 from gis_app.i18n import t
 from gis_app.maps.base import BACKGROUND, offline_map
 from gis_app.maps.controls import MapChrome
@@ -27,7 +29,7 @@ from gis_app.queries.floors import STATUS_CLASSES, count_buildings, find_buildin
 from gis_app.web.extent import data_extent
 from gis_app.web.page import map_page, render_template
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[needs(Right.READ)])
 
 CHOOSER_LIST_MAX = 200
 """Up to this many buildings the chooser lists them all; beyond, it offers search only."""

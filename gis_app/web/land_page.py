@@ -10,8 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from gis_app.db.session import SessionDep
+from gis_app.accounts.rights import Right
+from gis_app.http.auth import needs
 from gis_app.http.language import PageLanguage
+from gis_app.http.session import SessionDep
 from gis_app.i18n import t
 from gis_app.maps.catalog_map import catalog_map
 from gis_app.models.base import CONSTRAINT_KINDS, LANDUSE_SCHEMES, PARCEL_STATUSES
@@ -19,7 +21,7 @@ from gis_app.queries.land_form import districts, first_level_classes, raster_cod
 from gis_app.web.extent import home_extent
 from gis_app.web.page import map_page, render_template
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[needs(Right.READ)])
 
 LAND_LAYERS = ("parcels_landuse", "constraint_zones", "roads", "transit_stations")
 """What the results are read against, lowest first."""

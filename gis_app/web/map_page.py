@@ -10,16 +10,18 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from gis_app.db.session import SessionDep
+from gis_app.accounts.rights import Right
 from gis_app.errors import NotFound
+from gis_app.http.auth import needs
 from gis_app.http.language import PageLanguage
 from gis_app.http.params import MAX_INT
+from gis_app.http.session import SessionDep
 from gis_app.maps.catalog_map import catalog_map
 from gis_app.queries.organisations import body_buildings
 from gis_app.web.extent import home_extent
 from gis_app.web.page import map_page, render_template
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[needs(Right.READ)])
 
 MAP_LAYERS = (
     "dem_hillshade",

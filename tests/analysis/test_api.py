@@ -7,15 +7,15 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from gis_app.app import create_app
 from gis_app.config import Settings
+from tests.auth import app_client
 
 AS_OF = {"as_of": "2026-11-28"}
 
 
 @pytest.fixture(scope="module")
 def client(office_world_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=office_world_url))) as test_client:
+    with app_client(Settings(database_url=office_world_url)) as test_client:
         yield test_client
 
 

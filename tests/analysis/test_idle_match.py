@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pyproj import Geod
 
-from gis_app.app import create_app
 from gis_app.config import Settings
+from tests.auth import app_client
 
 URL = "/api/v1/analysis/idle-space-match"
 NEED = {"organisation_id": 1, "area_m2": 25, "rooms": {"office": 2}, "as_of": "2026-11-28"}
@@ -21,7 +21,7 @@ NEED = {"organisation_id": 1, "area_m2": 25, "rooms": {"office": 2}, "as_of": "2
 
 @pytest.fixture(scope="module")
 def client(office_world_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=office_world_url))) as test_client:
+    with app_client(Settings(database_url=office_world_url)) as test_client:
         yield test_client
 
 

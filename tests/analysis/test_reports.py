@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from gis_app.app import create_app
 from gis_app.config import Settings
+from tests.auth import app_client
 
 AS_OF = {"as_of": "2026-11-28"}
 
@@ -19,7 +19,7 @@ AS_OF = {"as_of": "2026-11-28"}
 @pytest.fixture(scope="module")
 def client(office_world_url: str) -> Iterator[TestClient]:
     settings = Settings(database_url=office_world_url, page_size_default=1)
-    with TestClient(create_app(settings)) as test_client:
+    with app_client(settings) as test_client:
         yield test_client
 
 

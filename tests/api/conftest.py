@@ -12,6 +12,7 @@ from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.db import migrate
 from gis_app.db.engine import make_engine
+from tests.auth import app_client
 
 # Three 0.001° squares along 30.25°N at 120.100, 120.150 and 120.200°E.
 BUILDINGS = [(1, "B-WEST", 120.100), (2, "B-MID", 120.150), (3, "B-EAST", 120.200)]
@@ -49,5 +50,5 @@ def api_db_url(new_database: Callable[[], str]) -> str:
 @pytest.fixture(scope="session")
 def client(api_db_url: str) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=api_db_url, page_size_default=2, page_size_max=50))
-    with TestClient(app) as test_client:
+    with app_client(app) as test_client:
         yield test_client

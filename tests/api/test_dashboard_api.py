@@ -16,8 +16,8 @@ from gis_app.analysis.common import Scope, Standard
 from gis_app.analysis.data_quality import data_quality
 from gis_app.analysis.over_standard import over_standard
 from gis_app.analysis.vacancy import vacancy
-from gis_app.app import create_app
 from gis_app.config import Settings
+from tests.auth import app_client
 
 AS_OF = date(2026, 11, 28)
 TODAY = Standard(as_of=AS_OF)
@@ -29,7 +29,7 @@ WESTLAKE_GOVERNMENT = 28
 @pytest.fixture(scope="module")
 def client(sample_db: dict) -> Iterator[TestClient]:
     settings = Settings(database_url=sample_db["url"], raster_dir=sample_db["raster_dir"])
-    with TestClient(create_app(settings)) as test_client:
+    with app_client(settings) as test_client:
         yield test_client
 
 
@@ -257,7 +257,7 @@ def test_bad_input_is_refused_naming_the_field(
 @pytest.fixture(scope="module")
 def bare_client(api_db_url: str) -> Iterator[TestClient]:
     """The small API database: three buildings, no rooms, no parcels."""
-    with TestClient(create_app(Settings(database_url=api_db_url))) as test_client:
+    with app_client(Settings(database_url=api_db_url)) as test_client:
         yield test_client
 
 

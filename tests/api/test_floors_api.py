@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.db.engine import make_engine
+from tests.auth import app_client
 
 TODAY = "2026-11-28"
 """Occupancies in the demo run to today; a fixed date keeps the figures still."""
@@ -24,7 +25,7 @@ TODAY = "2026-11-28"
 @pytest.fixture(scope="module")
 def demo(sample_db: dict) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=sample_db["url"], raster_dir=sample_db["raster_dir"]))
-    with TestClient(app) as test_client:
+    with app_client(app) as test_client:
         yield test_client
 
 

@@ -9,14 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from gis_app.app import create_app
 from gis_app.config import Settings
+from tests.auth import app_client
 
 
 @pytest.fixture(scope="module")
 def client(sample_db: dict) -> Iterator[TestClient]:
     settings = Settings(database_url=sample_db["url"], raster_dir=sample_db["raster_dir"])
-    with TestClient(create_app(settings)) as test_client:
+    with app_client(settings) as test_client:
         yield test_client
 
 

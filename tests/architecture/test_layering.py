@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "gis_app"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__", "config", "i18n", "errors", "models", "locales"),
     ("db", "reports"),
-    ("ingest", "raster", "analysis"),
+    ("ingest", "raster", "analysis", "accounts"),
     ("layers", "land", "queries", "imdf", "dxf"),
     ("maps", "ogc"),
     ("http", "schemas"),
@@ -124,7 +124,9 @@ def test_no_module_imports_itself_through_others() -> None:
     assert _cycle(graph) is None
 
 
-@pytest.mark.parametrize("domain", ["ingest", "raster", "analysis", "land", "imdf", "dxf"])
+@pytest.mark.parametrize(
+    "domain", ["ingest", "raster", "analysis", "accounts", "land", "imdf", "dxf"]
+)
 def test_domain_packages_draw_nothing(domain: str) -> None:
     """Drawing and HTTP live at the edge: a domain package imports no folium and no FastAPI."""
     found = []

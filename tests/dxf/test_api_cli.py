@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from pyproj import Transformer
 from sqlalchemy import text
 
-from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.db import migrate
 from gis_app.db.engine import make_engine
+from tests.auth import app_client
 from tests.dxf.conftest import ORIGIN, REAL_DXF, box, insert_floor, new_drawing, plan, save
 
 L93 = {"crs": "EPSG:2154", "any_area": "true"}
@@ -49,7 +49,7 @@ def database(new_database: Callable[[], str]) -> tuple[str, dict[int, int]]:
 
 @pytest.fixture(scope="module")
 def client(database) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=database[0]))) as test_client:
+    with app_client(Settings(database_url=database[0])) as test_client:
         yield test_client
 
 

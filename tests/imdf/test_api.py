@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.db import migrate
 from gis_app.db.engine import make_engine
+from tests.auth import app_client
 from tests.imdf.conftest import DATA, add_building, unzip
 
 
@@ -24,7 +24,7 @@ def client(new_database: Callable[..., str]) -> Iterator[TestClient]:
     with engine.begin() as conn:
         add_building(conn, "API-1")
     engine.dispose()
-    with TestClient(create_app(Settings(database_url=url))) as test_client:
+    with app_client(Settings(database_url=url)) as test_client:
         yield test_client
 
 
@@ -119,7 +119,7 @@ def test_outside_the_service_area_is_refused_with_the_report(client: TestClient)
 def test_an_upload_over_the_limit_is_413(new_database: Callable[..., str]) -> None:
     url = new_database()
     migrate.upgrade(url)
-    with TestClient(create_app(Settings(database_url=url, upload_max_bytes=1000))) as small:
+    with app_client(Settings(database_url=url, upload_max_bytes=1000)) as small:
         answer = small.post(
             "/api/v1/imdf", files={"file": ("big.geojson", b" " * 5000, "application/json")}
         )

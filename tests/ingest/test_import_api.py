@@ -17,6 +17,7 @@ from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.db import migrate
 from gis_app.db.engine import make_engine
+from tests.auth import app_client
 from tests.ingest.helpers import geojson, square
 from tests.ingest.test_real_data import CAMBRIDGE, PARCEL_DEFAULTS, PARCELS
 
@@ -33,7 +34,7 @@ def url(new_database: Callable[[], str]) -> str:
 @pytest.fixture(scope="module")
 def client(url: str) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=url, upload_max_bytes=LIMIT))
-    with TestClient(app) as test_client:
+    with app_client(app) as test_client:
         yield test_client
 
 

@@ -9,10 +9,10 @@ import pyogrio
 import pytest
 from fastapi.testclient import TestClient
 
-from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.maps.export import remote_urls
 from tests.artifacts import save_map_screenshot
+from tests.auth import app_client
 from tests.land.test_selection import REQUEST
 
 SEARCH = {
@@ -25,7 +25,7 @@ SEARCH = {
 @pytest.fixture(scope="module")
 def client(land_world) -> Iterator[TestClient]:
     settings = Settings(database_url=land_world["url"], raster_dir=land_world["raster_dir"])
-    with TestClient(create_app(settings)) as test_client:
+    with app_client(settings) as test_client:
         yield test_client
 
 

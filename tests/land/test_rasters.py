@@ -14,15 +14,15 @@ from fastapi.testclient import TestClient
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.io import MemoryFile
 
-from gis_app.app import create_app
 from gis_app.config import Settings
+from tests.auth import app_client
 from tests.land.conftest import X0, Y0
 
 
 @pytest.fixture(scope="module")
 def client(land_world) -> Iterator[TestClient]:
     settings = Settings(database_url=land_world["url"], raster_dir=land_world["raster_dir"])
-    with TestClient(create_app(settings)) as test_client:
+    with app_client(settings) as test_client:
         yield test_client
 
 
@@ -100,7 +100,7 @@ def test_an_upload_over_the_limit_is_413_naming_file(tmp_path, land_world) -> No
     settings = Settings(
         database_url=land_world["url"], raster_dir=land_world["raster_dir"], upload_max_bytes=1000
     )
-    with TestClient(create_app(settings)) as small, path.open("rb") as f:
+    with app_client(settings) as small, path.open("rb") as f:
         response = small.post(
             "/api/v1/rasters",
             data=form("big"),

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.db.engine import make_engine
-from gis_app.db.session import get_session
+from gis_app.http.session import get_session
 from gis_app.layers.grid import tile_at
+from tests.auth import app_client
 
 
 def _settings(sample_db: dict) -> Settings:
@@ -23,7 +24,7 @@ def _settings(sample_db: dict) -> Settings:
 
 @pytest.fixture(scope="module")
 def client(sample_db: dict) -> Iterator[TestClient]:
-    with TestClient(create_app(_settings(sample_db))) as test_client:
+    with app_client(_settings(sample_db)) as test_client:
         yield test_client
 
 
@@ -71,7 +72,7 @@ def tx_client(sample_db: dict, engine: Engine) -> Iterator[tuple[TestClient, Ses
 
         app.dependency_overrides[get_session] = session_in_transaction
         with (
-            TestClient(app) as test_client,
+            app_client(app) as test_client,
             Session(bind=conn, join_transaction_mode="create_savepoint") as session,
         ):
             yield test_client, session

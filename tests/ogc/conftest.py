@@ -9,6 +9,6 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def ogc(live_url: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=f"{live_url}/ogc", timeout=120) as client:
+def ogc(live_url: str, live_headers: dict[str, str]) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"{live_url}/ogc", timeout=120, headers=live_headers) as client:
         yield client

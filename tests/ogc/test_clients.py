@@ -4,6 +4,7 @@ collection tiles are the map's tiles, fresh after an edit."""
 from __future__ import annotations
 
 import math
+import os
 import shutil
 import subprocess
 
@@ -18,13 +19,15 @@ needs_gdal = pytest.mark.skipif(
 )
 
 
-def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
+def _run(*args: str, headers: dict[str, str]) -> subprocess.CompletedProcess:
+    """A GDAL command sending `headers` (GDAL_HTTP_HEADERS, as a user would set it)."""
+    env = {**os.environ, "GDAL_HTTP_HEADERS": "\r\n".join(f"{k}: {v}" for k, v in headers.items())}
+    return subprocess.run(args, capture_output=True, text=True, timeout=300, check=False, env=env)
 
 
 @needs_gdal
-def test_ogrinfo_lists_the_collections(live_url):
-    listed = _run(OGRINFO, "-ro", "-q", f"OAPIF:{live_url}/ogc")
+def test_ogrinfo_lists_the_collections(live_url, live_headers):
+    listed = _run(OGRINFO, "-ro", "-q", f"OAPIF:{live_url}/ogc", headers=live_headers)
     assert listed.returncode == 0, listed.stderr
     assert "ERROR" not in listed.stderr
     for name in ("buildings (title: 建筑) (Multi Polygon)", "rooms (title: 房间) (Polygon)"):
@@ -33,7 +36,9 @@ def test_ogrinfo_lists_the_collections(live_url):
 
 
 @needs_gdal
-def test_ogr2ogr_copies_one_floor_with_a_server_side_cql_filter(live_url, sample_engine, tmp_path):
+def test_ogr2ogr_copies_one_floor_with_a_server_side_cql_filter(
+    live_url, live_headers, sample_engine, tmp_path
+):
     out = tmp_path / "floor.gpkg"
     where = "ordinal = 2 AND building_code = 'HZ-B000001'"
     copied = _run(
@@ -49,6 +54,7 @@ def test_ogr2ogr_copies_one_floor_with_a_server_side_cql_filter(live_url, sample
         where,
         "-oo",
         "PAGE_SIZE=500",
+        headers=live_headers,
     )
     assert copied.returncode == 0, copied.stderr[-2000:]
     fetches = [
@@ -70,10 +76,10 @@ def test_ogr2ogr_copies_one_floor_with_a_server_side_cql_filter(live_url, sample
     assert len(frame) == len(expected)
 
 
-def test_owslib_reads_items(live_url):
+def test_owslib_reads_items(live_url, live_headers):
     from owslib.ogcapi.features import Features
 
-    service = Features(f"{live_url}/ogc")
+    service = Features(f"{live_url}/ogc", headers=live_headers)
     ids = [c["id"] for c in service.collections()["collections"]]
     assert "rooms" in ids and "parcels" in ids
     page = service.collection_items("rooms", limit=7, level="0")

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from gis_app.db.engine import libpq_url
 from sample_geodata.generate import SampleWorld
 from sample_geodata.load import load_sample
+from tests.auth import app_client
 
 
 @pytest.fixture(scope="module")
@@ -319,12 +320,10 @@ def test_two_current_offices_only_where_planted(engine, manifest: dict) -> None:
 
 
 def test_the_api_serves_the_sample_buildings(sample_db: dict) -> None:
-    from fastapi.testclient import TestClient
 
-    from gis_app.app import create_app
     from gis_app.config import Settings
 
-    with TestClient(create_app(Settings(database_url=sample_db["url"]))) as client:
+    with app_client(Settings(database_url=sample_db["url"])) as client:
         body = client.get("/api/v1/buildings", params={"bbox": "120.0,30.1,120.3,30.4"}).json()
         assert body["numberMatched"] == sample_db["result"]["counts"]["building"]
         grades = {f["properties"]["safety_grade"] for f in body["features"]}

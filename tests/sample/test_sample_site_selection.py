@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.maps.export import remote_urls
 from tests.artifacts import save_map_screenshot
+from tests.auth import app_client
 
 EXCLUSIONS = ["basic_farmland", "ecological_redline", "flood_zone"]
 ZONE_REASON = {
@@ -78,7 +78,7 @@ inside the town, flat; scored on the metro, slope, flood depth and area."""
 @pytest.fixture(scope="module")
 def client(sample_db: dict) -> Iterator[TestClient]:
     settings = Settings(database_url=sample_db["url"], raster_dir=sample_db["raster_dir"])
-    with TestClient(create_app(settings)) as test_client:
+    with app_client(settings) as test_client:
         yield test_client
 
 

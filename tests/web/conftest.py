@@ -47,7 +47,7 @@ class Watched:
 
 
 @pytest.fixture
-def web(browser, live_url: str) -> Iterator[Watched]:
+def web(browser, live_url: str, live_headers: dict[str, str]) -> Iterator[Watched]:
     """A fresh 1400 × 900 page in a Chinese browser; the test fails afterwards on anything
     the page did wrong."""
     context = browser.new_context(
@@ -55,6 +55,7 @@ def web(browser, live_url: str) -> Iterator[Watched]:
         device_scale_factor=1,
         service_workers="block",
         locale="zh-CN",
+        extra_http_headers=live_headers,
     )
     context.set_default_timeout(20_000)
     report = BrowserReport()

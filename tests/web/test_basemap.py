@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.maps.export import remote_urls
+from tests.auth import app_client
 
 
 def _page(sample_db: dict, **settings: object) -> str:
     config = Settings(database_url=sample_db["url"], raster_dir=sample_db["raster_dir"], **settings)
-    with TestClient(create_app(config)) as client:
+    with app_client(config) as client:
         response = client.get("/land")
     assert response.status_code == 200
     return response.text

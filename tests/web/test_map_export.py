@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.maps.export import CHROMIUM, remote_urls
 from tests.artifacts import ARTIFACTS
+from tests.auth import app_client
 
 VIEW = {"layers": "parcels_landuse,buildings_vacancy,roads", "bbox": "120.13,30.24,120.17,30.28"}
 
@@ -19,7 +19,7 @@ VIEW = {"layers": "parcels_landuse,buildings_vacancy,roads", "bbox": "120.13,30.
 @pytest.fixture(scope="module")
 def client(sample_db: dict) -> Iterator[TestClient]:
     settings = Settings(database_url=sample_db["url"], raster_dir=sample_db["raster_dir"])
-    with TestClient(create_app(settings)) as test_client:
+    with app_client(settings) as test_client:
         yield test_client
 
 

@@ -1,5 +1,25 @@
-/* Shared by every page: its data block, texts, the folium map, JSON requests, escaping. */
+/* Shared by every page: its data block, texts, the folium map, JSON requests, escaping,
+   and the CSRF token every write to this site carries (from the gis_csrf cookie). */
 "use strict";
+(function () {
+  const plainFetch = window.fetch.bind(window);
+  function csrfToken() {
+    const found = document.cookie.split("; ").find((c) => c.startsWith("gis_csrf="));
+    return found ? decodeURIComponent(found.slice("gis_csrf=".length)) : "";
+  }
+  window.fetch = function (resource, init) {
+    const opts = Object.assign({}, init || {});
+    const method = (opts.method || (resource instanceof Request ? resource.method : "GET"))
+      .toUpperCase();
+    const url = new URL(resource instanceof Request ? resource.url : resource, location.href);
+    if (url.origin === location.origin && !["GET", "HEAD", "OPTIONS"].includes(method)) {
+      const headers = new Headers(opts.headers || (resource instanceof Request ? resource.headers : {}));
+      headers.set("X-CSRF-Token", csrfToken());
+      opts.headers = headers;
+    }
+    return plainFetch(resource, opts);
+  };
+})();
 window.GIS = (function () {
   let data = null;
   function pageData() {

@@ -1,0 +1,1 @@
+"""Accounts: users, passwords, API tokens, browser sessions and what each role may do."""
