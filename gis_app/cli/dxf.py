@@ -47,7 +47,8 @@ def _print(report: DxfReport, lang: str) -> None:
     for layer, counts in report.layers.items():
         typer.echo(
             f"  {layer:<24} outlines {counts.outlines:>5}  open {counts.open:>4}  "
-            f"valid {counts.valid:>5}  rejected {counts.rejected:>4}  labels {counts.labels:>5}"
+            f"valid {counts.valid:>5}  rejected {counts.rejected:>4}  holes {counts.holes:>4}  "
+            f"labels {counts.labels:>5}"
         )
     for problem in report.problems[:SHOWN]:
         outline = report.rooms[problem.index]
@@ -97,6 +98,10 @@ def import_command(
     number_pattern: Annotated[
         str | None, typer.Option(help="Regular expression of a room-number text")
     ] = None,
+    nested_rooms: Annotated[
+        bool,
+        typer.Option(help="Rings inside a room on its layer are rooms (cut out), not holes"),
+    ] = False,
     any_area: AnyArea = False,
     skip_invalid: SkipInvalid = False,
     dry_run: DryRun = False,
@@ -126,6 +131,7 @@ def import_command(
             number_pattern=number_pattern,
             area=None if any_area else settings.service_area,
             skip_invalid=skip_invalid,
+            nested_rooms=nested_rooms,
         )
     )
     report: DxfReport = in_transaction(
