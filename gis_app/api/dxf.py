@@ -57,6 +57,10 @@ def import_floor_plan(
     number_pattern: Annotated[str | None, Form(max_length=200)] = None,
     any_area: Annotated[bool, Form()] = False,
     skip_invalid: Annotated[bool, Form()] = False,
+    nested_rooms: Annotated[
+        bool,
+        Form(description="Rings inside a room on its layer are rooms (cut out), not holes"),
+    ] = False,
     dry_run: Annotated[bool, Form()] = False,
 ) -> JSONResponse:
     """Check every outline; write the rooms (or, with `skip_invalid`, the valid ones) unless
@@ -79,6 +83,7 @@ def import_floor_plan(
         number_pattern=number_pattern,
         area=None if any_area else settings.service_area,
         skip_invalid=skip_invalid,
+        nested_rooms=nested_rooms,
     )
     with received(file, settings.upload_max_bytes, suffix=".dxf") as upload, session.begin():
         report = import_dxf(

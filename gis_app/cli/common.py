@@ -1,11 +1,18 @@
 """What every `gis-app` command shares: the error guard, the bilingual line, one transaction
-as the audit user, and the flags the import commands have in common."""
+as the audit user, the flags the import commands have in common and their exit status.
+
+Exit status: 0 done, 1 the system failed (database, files), 2 what the user gave was
+refused, 3 problems kept an import from writing (or would, in a dry run) or a validation
+found problems. With `--json` a refusal or failure is printed as JSON on stdout, in the
+shape the API answers errors with: `{"detail": {"code": …, "message": …, "field": …}}`."""
 
 from __future__ import annotations
 
 import getpass
+import json
+import math
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import psycopg
 import typer
@@ -17,10 +24,12 @@ from gis_app.config import Settings, get_settings
 from gis_app.db.cluster import ClusterError
 from gis_app.db.engine import make_engine, resolve_database_url
 from gis_app.errors import GisAppError
-from gis_app.i18n import t
+from gis_app.i18n import DEFAULT_LANGUAGE, t
 
 T = TypeVar("T")
 
+EXIT_FAILED = 1
+EXIT_REFUSED = 2
 EXIT_PROBLEMS = 3
 """Exit status when problems kept an import (or would keep it, in a dry run) from writing."""
 
@@ -36,17 +45,50 @@ class NotReady(RuntimeError):
     """A step that needs an earlier one (e.g. loading data before migrating)."""
 
 
-def guard(action: Callable[[], T]) -> T:
-    """Run `action`; a known failure prints one clear line and exits (1 for the system, 2 for
-    what the user gave), so no command shows a traceback for an expected failure."""
+def print_json(data: object) -> None:
+    """A report or an error as indented UTF-8 JSON on stdout."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def _plain(value: object) -> bool:
+    return isinstance(value, str | int) or (isinstance(value, float) and math.isfinite(value))
+
+
+def error_detail(exc: GisAppError, lang: str) -> dict[str, Any]:
+    """A refusal as the API's error body: code (the error's class), message, context."""
+    context = {k: v for k, v in exc.context.items() if _plain(v)}
+    return {"detail": {"code": type(exc).__name__, "message": exc.message(lang), **context}}
+
+
+def guard(action: Callable[[], T], *, as_json: bool = False, lang: str = DEFAULT_LANGUAGE) -> T:
+    """Run `action`; a known failure prints one clear line on stderr (Chinese, then English;
+    with `as_json` the API's error body in `lang` on stdout) and exits (1 for the system,
+    2 for what the user gave), so no command shows a traceback for an expected failure."""
     try:
         return action()
     except (ClusterError, NotReady, SQLAlchemyError, psycopg.Error, OSError) as exc:
-        typer.echo(t("cli.failed", reason=str(exc).strip()[-3000:]), err=True)
-        raise typer.Exit(1) from None
+        reason = str(exc).strip()[-3000:]
+        if as_json:
+            print_json(
+                {"detail": {"code": "Failed", "message": t("cli.failed", lang, reason=reason)}}
+            )
+        else:
+            typer.echo(t("cli.failed", reason=reason), err=True)
+        raise typer.Exit(EXIT_FAILED) from None
     except GisAppError as exc:
-        typer.echo(f"{exc.message('zh-CN')} / {exc.message('en')}", err=True)
-        raise typer.Exit(2) from None
+        if as_json:
+            print_json(error_detail(exc, lang))
+        else:
+            typer.echo(f"{exc.message('zh-CN')} / {exc.message('en')}", err=True)
+        raise typer.Exit(EXIT_REFUSED) from None
+
+
+def exit_after_import(problems: bool, skip_invalid: bool, writable: int) -> None:
+    """Every import command's exit: 3 when problems kept the import from writing (or would,
+    in a dry run) — any problem without `--skip-invalid`, with it only when nothing was
+    left to write; else the command ends normally (0)."""
+    if problems and (not skip_invalid or not writable):
+        raise typer.Exit(EXIT_PROBLEMS)
 
 
 def say(key: str, **values: object) -> None:
@@ -62,19 +104,28 @@ def actor(settings: Settings) -> str:
     return f"{getpass.getuser()}@cli"
 
 
-def in_transaction(action: Callable[[Connection], T], settings: Settings | None = None) -> T:
+def in_transaction(
+    action: Callable[[Connection], T],
+    settings: Settings | None = None,
+    *,
+    as_json: bool = False,
+    lang: str = DEFAULT_LANGUAGE,
+) -> T:
     """`action` on a connection to the app's database in one transaction, committed when it
     returns and rolled back when it raises, written as `actor`; a known failure prints one
-    line and exits (`guard`)."""
+    line (or JSON) and exits (`guard`)."""
     settings = settings or get_settings()
-    engine = make_engine(guard(lambda: resolve_database_url(settings)), actor(settings))
+    engine = make_engine(
+        guard(lambda: resolve_database_url(settings), as_json=as_json, lang=lang),
+        actor(settings),
+    )
 
     def run() -> T:
         with engine.begin() as conn:
             return action(conn)
 
     try:
-        return guard(run)
+        return guard(run, as_json=as_json, lang=lang)
     finally:
         engine.dispose()
 

@@ -1,24 +1,24 @@
 """`gis-app dxf import PLAN.dxf --floor-id N …`: rooms from a CAD floor plan in one
-transaction, with the report (exit 0 when clean, 3 when problems kept rooms out, 2 when the
-drawing or an option is refused)."""
+transaction, with the report (exit status as every import: `common.exit_after_import`; 2
+when the drawing or an option is refused)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gis_app.cli.common import (
-    EXIT_PROBLEMS,
     AnyArea,
     AsJson,
     DryRun,
     Lang,
     SkipInvalid,
+    exit_after_import,
     guard,
     in_transaction,
+    print_json,
 )
 from gis_app.config import get_settings
 from gis_app.i18n import t
@@ -47,7 +47,8 @@ def _print(report: DxfReport, lang: str) -> None:
     for layer, counts in report.layers.items():
         typer.echo(
             f"  {layer:<24} outlines {counts.outlines:>5}  open {counts.open:>4}  "
-            f"valid {counts.valid:>5}  rejected {counts.rejected:>4}  labels {counts.labels:>5}"
+            f"valid {counts.valid:>5}  rejected {counts.rejected:>4}  holes {counts.holes:>4}  "
+            f"labels {counts.labels:>5}"
         )
     for problem in report.problems[:SHOWN]:
         outline = report.rooms[problem.index]
@@ -97,6 +98,10 @@ def import_command(
     number_pattern: Annotated[
         str | None, typer.Option(help="Regular expression of a room-number text")
     ] = None,
+    nested_rooms: Annotated[
+        bool,
+        typer.Option(help="Rings inside a room on its layer are rooms (cut out), not holes"),
+    ] = False,
     any_area: AnyArea = False,
     skip_invalid: SkipInvalid = False,
     dry_run: DryRun = False,
@@ -126,7 +131,10 @@ def import_command(
             number_pattern=number_pattern,
             area=None if any_area else settings.service_area,
             skip_invalid=skip_invalid,
-        )
+            nested_rooms=nested_rooms,
+        ),
+        as_json=as_json,
+        lang=lang,
     )
     report: DxfReport = in_transaction(
         lambda conn: import_dxf(
@@ -140,10 +148,11 @@ def import_command(
             name=path.name,
         ),
         settings,
+        as_json=as_json,
+        lang=lang,
     )
     if as_json:
-        typer.echo(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=1))
+        print_json(report.as_dict(lang))
     else:
         _print(report, lang)
-    if report.problems and not report.written:
-        raise typer.Exit(EXIT_PROBLEMS)
+    exit_after_import(bool(report.problems), skip_invalid, report.valid)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gis_app.cli.common import (
+    EXIT_PROBLEMS,
     AnyArea,
     AsJson,
     DryRun,
     Lang,
     SkipInvalid,
+    exit_after_import,
     guard,
     in_transaction,
+    print_json,
     say,
 )
 from gis_app.config import get_settings
@@ -48,19 +50,21 @@ def validate_command(
     lang: Lang = "zh-CN",
 ) -> None:
     """Check manifest, files, ids, references, ordinals, geometries and categories;
-    exit 0 when valid, 1 when there are problems."""
+    exit 0 when valid, 3 when there are problems (as an import with problems)."""
     from gis_app.imdf.archive import read_archive  # the IMDF package loads only when used
     from gis_app.imdf.validate import validate
 
     limits = ZipLimits.of(get_settings())
-    report = guard(lambda: validate(read_archive(path, zip_limits=limits)))
+    report = guard(
+        lambda: validate(read_archive(path, zip_limits=limits)), as_json=as_json, lang=lang
+    )
     if as_json:
-        typer.echo(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=1))
+        print_json(report.as_dict(lang))
     else:
         say("imdf.validated", source=report.source, files=_counts(report.files))
         say("imdf.problem_count", count=len(report.problems), codes=_counts(report.by_code()))
         _print_problems(report.problems, lang)
-    raise typer.Exit(0 if report.ok else 1)
+    raise typer.Exit(0 if report.ok else EXIT_PROBLEMS)
 
 
 @imdf_app.command("import")
@@ -74,8 +78,8 @@ def import_command(
     as_json: AsJson = False,
     lang: Lang = "zh-CN",
 ) -> None:
-    """Import buildings, floors and rooms in one transaction; exit 1 when there were
-    problems (nothing written unless --skip-invalid)."""
+    """Import buildings, floors and rooms in one transaction (nothing written when there
+    are problems, unless --skip-invalid); exit status as every import."""
     from gis_app.imdf.importer import import_indoor
 
     limits = ZipLimits.of(get_settings())
@@ -89,10 +93,12 @@ def import_command(
             check_area=not any_area,
             status=status,
             zip_limits=limits,
-        )
+        ),
+        as_json=as_json,
+        lang=lang,
     )
     if as_json:
-        typer.echo(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=1))
+        print_json(report.as_dict(lang))
     else:
         say(
             "imdf.imported",
@@ -106,7 +112,7 @@ def import_command(
         )
         say("imdf.problem_count", count=len(report.problems), codes=_counts(report.by_code()))
         _print_problems(report.problems, lang)
-    raise typer.Exit(0 if report.ok else 1)
+    exit_after_import(not report.ok, skip_invalid, report.planned["room"])
 
 
 @imdf_app.command("export")

@@ -10,22 +10,34 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
-from gis_app.cli.common import EXIT_PROBLEMS, AnyArea, DryRun, Lang, SkipInvalid, in_transaction
+from gis_app.cli.common import (
+    AnyArea,
+    AsJson,
+    DryRun,
+    Lang,
+    SkipInvalid,
+    exit_after_import,
+    guard,
+    in_transaction,
+    print_json,
+)
 from gis_app.config import get_settings
 from gis_app.i18n import t
 from gis_app.ingest.importer import import_features
-from gis_app.ingest.report import ImportReport
+from gis_app.ingest.report import ImportRefused, ImportReport
 from gis_app.ingest.targets import TARGETS
 from gis_app.ingest.zipguard import ZipLimits
 
 
 def _pairs(option: str, given: list[str] | None) -> dict[str, str]:
+    """`name=value` items as a mapping; refused naming the option when one has no `=`."""
     out: dict[str, str] = {}
     for item in given or []:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            typer.echo(t("ingest.cli.bad_pair", option=option, value=item), err=True)
-            raise typer.Exit(2)
+            raise ImportRefused(
+                field=option, reason="ingest.cli.bad_pair", option=option, value=item
+            )
         out[name.strip()] = value.strip()
     return out
 
@@ -90,11 +102,14 @@ def import_command(
     report_json: Annotated[
         Path | None, typer.Option("--report", help="Also write the full report as JSON")
     ] = None,
+    as_json: AsJson = False,
     lang: Lang = "zh-CN",
     show: Annotated[int, typer.Option(help="Most problems printed")] = 200,
 ) -> None:
     """Import a file into TARGET in one transaction; any problem and nothing is written."""
-    mapping, defaults = _pairs("--map", map_), _pairs("--default", default)
+    mapping, defaults = guard(
+        lambda: (_pairs("--map", map_), _pairs("--default", default)), as_json=as_json, lang=lang
+    )
     settings = get_settings()
     bars = _Bars(lang)
     try:
@@ -116,11 +131,15 @@ def import_command(
                 zip_limits=ZipLimits.of(settings),
             ),
             settings,
+            as_json=as_json,
+            lang=lang,
         )
     finally:
         bars.close()
-    _print(report, lang, show)
+    if as_json:
+        print_json(report.as_dict(lang))
+    else:
+        _print(report, lang, show)
     if report_json is not None:
         report_json.write_text(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=1))
-    if report.problems and not skip_invalid:
-        raise typer.Exit(EXIT_PROBLEMS)
+    exit_after_import(bool(report.problems), skip_invalid, report.valid)

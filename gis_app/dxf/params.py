@@ -80,6 +80,7 @@ def build_options(
     number_pattern: str | None = None,
     area: Area | None = CHINA_BOUNDS,
     skip_invalid: bool = False,
+    nested_rooms: bool = False,
 ) -> DxfOptions:
     """The options of one import; `area` None accepts any place."""
     labels = split_list(label_layers)
@@ -100,4 +101,5 @@ def build_options(
         check_area=area is not None,
         area=area or CHINA_BOUNDS,
         skip_invalid=skip_invalid,
+        nested_rooms=nested_rooms,
     )

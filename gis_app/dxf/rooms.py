@@ -6,11 +6,13 @@ Usage::
     report = import_dxf(conn, "plan.dxf", floor_id=7, options=options, dry_run=True)
 
 Closed polylines on the chosen layers become rooms; texts inside them give the number
-(`labels.NUMBER_PATTERN`) and name. An outline with no number text gets `DXF-<handle>`, so
-the room can be found again in the drawing. Rejected outlines (open, self-intersecting, two
-numbers, a number used twice or already on the floor, outside the floor) are reported with
-their DXF handle and layer; nothing is written while there is one, unless `skip_invalid`
-asks to write the others. Everything happens in the caller's transaction.
+(`labels.NUMBER_PATTERN`) and name. A ring inside a room on the same layer is a hole of that
+room (`nesting`), or with `nested_rooms` a room of its own cut out of it. An outline with no
+number text gets `DXF-<handle>`, so the room can be found again in the drawing. Rejected
+outlines (open, self-intersecting, two numbers, a number used twice or already on the floor,
+outside the floor) are reported with their DXF handle and layer; nothing is written while
+there is one, unless `skip_invalid` asks to write the others. Everything happens in the
+caller's transaction.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from gis_app.dxf.georef import (
     check_inside,
 )
 from gis_app.dxf.labels import NUMBER_PATTERN, Naming, assign_labels
+from gis_app.dxf.nesting import Nesting, cut, nest
 from gis_app.dxf.read import Drawing, LayerFilter, collect, describe_entities, open_drawing
 from gis_app.dxf.report import DxfReport, LayerCounts, Notice, RoomLine
 from gis_app.dxf.units import Units, check_plausible, metres_per_unit, resolve_units, unit_name
@@ -79,6 +82,8 @@ class DxfOptions:
     check_area: bool = True
     area: Area = CHINA_BOUNDS
     skip_invalid: bool = False
+    nested_rooms: bool = False
+    """Rings inside a room on its layer are rooms of their own (cut out of it), not holes."""
 
 
 def _check_options(options: DxfOptions) -> None:
@@ -171,16 +176,21 @@ def _cut_holes(drawing: Drawing, polygons: np.ndarray, usable: np.ndarray) -> li
 
 
 def _numbers(
-    drawing: Drawing, naming: Naming, taken: set[str]
-) -> tuple[list[str], list[str], list[Problem]]:
-    """Each outline's number and where it came from ("label" or "generated"), with the
-    problems: several numbers in one outline, a number used twice or already on the floor."""
-    numbers: list[str] = []
+    drawing: Drawing, naming: Naming, taken: set[str], holes: Mapping[int, int]
+) -> tuple[list[str | None], list[str], list[Problem]]:
+    """Each outline's number and where it came from ("label", "generated"; a hole has
+    none), with the problems: several numbers in one outline, a number used twice or
+    already on the floor."""
+    numbers: list[str | None] = []
     sources: list[str] = []
     problems: list[Problem] = []
     first: dict[str, int] = {}
     for i, outline in enumerate(drawing.outlines):
         found = list(dict.fromkeys(naming.numbers[i]))
+        if i in holes:
+            numbers.append(None)
+            sources.append("hole")
+            continue
         if found:
             numbers.append(found[0])
             sources.append("label")
@@ -189,15 +199,17 @@ def _numbers(
             sources.append("generated")
         if len(found) > 1:
             problems.append(Problem(i, None, "number", "several_room_numbers", ", ".join(found)))
-        if len(numbers[i]) > NUMBER_LENGTH:
-            problems.append(Problem(i, None, "number", "too_long", str(len(numbers[i]))))
-        elif numbers[i] in taken:
-            problems.append(Problem(i, None, "number", "number_taken", numbers[i]))
-        elif numbers[i] in first:
-            detail = f"{numbers[i]} = #{drawing.outlines[first[numbers[i]]].handle}"
+        number = numbers[i]
+        assert number is not None
+        if len(number) > NUMBER_LENGTH:
+            problems.append(Problem(i, None, "number", "too_long", str(len(number))))
+        elif number in taken:
+            problems.append(Problem(i, None, "number", "number_taken", number))
+        elif number in first:
+            detail = f"{number} = #{drawing.outlines[first[number]].handle}"
             problems.append(Problem(i, None, "number", "duplicate_room_number", detail))
         else:
-            first[numbers[i]] = i
+            first[number] = i
     return numbers, sources, problems
 
 
@@ -220,14 +232,15 @@ def _category(layer: str, options: DxfOptions) -> str:
     return options.category
 
 
-def _layer_counts(drawing: Drawing, report: DxfReport, rejected: set[int]) -> None:
+def _layer_counts(drawing: Drawing, report: DxfReport, rejected: set[int], holes: set[int]) -> None:
     layers: dict[str, LayerCounts] = {}
     for i, outline in enumerate(drawing.outlines):
         counts = layers.setdefault(outline.layer, LayerCounts())
         counts.outlines += outline.closed
         counts.open += not outline.closed
         counts.rejected += i in rejected
-        counts.valid += i not in rejected
+        counts.holes += i in holes
+        counts.valid += i not in rejected and i not in holes
     for label in drawing.labels:
         layers.setdefault(label.layer, LayerCounts()).labels += 1
     report.layers = dict(sorted(layers.items()))
@@ -240,13 +253,14 @@ def _layer_counts(drawing: Drawing, report: DxfReport, rejected: set[int]) -> No
 @dataclass(slots=True)
 class _Checked:
     """Every outline checked: its preview line, shapes (drawing metres and lon/lat, None
-    where unusable), the problems and the notices."""
+    where unusable), the problems, the notices and the rings that are holes."""
 
     rooms: list[RoomLine]
     local: np.ndarray
     geoms: np.ndarray
     problems: list[Problem]
     notices: list[Notice]
+    holes: set[int]
 
 
 def _read(
@@ -291,10 +305,15 @@ def _check(
     usable = ~shapely.is_missing(polygons)
     usable[[p.index for p in problems]] = False
     naming = assign_labels(drawing.labels, polygons, options.number_pattern)
+    layers = [outline.layer for outline in drawing.outlines]
+    nesting = nest(polygons, usable, layers, options.nested_rooms)
+    cut(polygons, nesting)
+    usable[list(nesting.holes)] = False
     notices = _cut_holes(drawing, polygons, usable)
     local = shapely.transform(polygons, lambda xy: xy * units.metres)
     check_plausible(units, shapely.area(local[usable]))
-    numbers, sources, number_problems = _numbers(drawing, naming, taken_numbers(conn, floor_id))
+    taken = taken_numbers(conn, floor_id)
+    numbers, sources, number_problems = _numbers(drawing, naming, taken, nesting.holes)
     geoms = np.full(len(polygons), None, dtype=object)
     geoms[usable] = shapely.transform(polygons[usable], georef.move)
     if usable.any() and options.check_area:
@@ -317,6 +336,9 @@ def _check(
     ]
     notices += _overlaps(drawing, local, usable)
     areas = shapely.area(local)
+    notices += _nesting_notices(drawing, nesting, numbers, naming, areas)
+    shown = usable.copy()
+    shown[list(nesting.holes)] = True
     rooms = [
         RoomLine(
             i,
@@ -326,11 +348,34 @@ def _check(
             sources[i],
             names[i],
             _category(outline.layer, options),
-            round(float(areas[i]), 2) if usable[i] else None,
+            round(float(areas[i]), 2) if shown[i] else None,
+            drawing.outlines[nesting.holes[i]].handle if i in nesting.holes else None,
         )
         for i, outline in enumerate(drawing.outlines)
     ]
-    return _Checked(rooms, local, geoms, problems, notices)
+    return _Checked(rooms, local, geoms, problems, notices, set(nesting.holes))
+
+
+def _nesting_notices(
+    drawing: Drawing,
+    nesting: Nesting,
+    numbers: list[str | None],
+    naming: Naming,
+    areas: np.ndarray,
+) -> list[Notice]:
+    """Each ring that became a hole (with the texts inside it, in case it was meant as a
+    room) or was cut out of the room around it, naming that room."""
+    notices = []
+    for room, rings in sorted(nesting.cut_out.items()):
+        around = drawing.outlines[room]
+        for ring in rings:
+            outline = drawing.outlines[ring]
+            texts = " ".join(naming.numbers[ring] + naming.names[ring])
+            detail = f"#{around.handle} ({numbers[room]}), {areas[ring]:.2f} m²"
+            detail += f"; {texts}" if texts else ""
+            code = "hole_of" if ring in nesting.holes else "cut_from"
+            notices.append(Notice(code, outline.handle, outline.layer, detail))
+    return notices
 
 
 def import_dxf(
@@ -375,11 +420,12 @@ def import_dxf(
         numbers_generated=sum(line.number_from == "generated" for line in checked.rooms),
         rooms=checked.rooms,
         notices=notices + checked.notices,
+        holes=len(checked.holes),
     )
     report.add(checked.problems)
     rejected = {p.index for p in report.problems}
-    _layer_counts(drawing, report, rejected)
-    keep = [i for i in range(len(drawing.outlines)) if i not in rejected]
+    _layer_counts(drawing, report, rejected, checked.holes)
+    keep = [i for i in range(len(drawing.outlines)) if i not in rejected | checked.holes]
     if not dry_run and keep and (report.ok or options.skip_invalid):
         report.ids = _write(conn, floor.id, options, checked, keep)
         report.written = len(report.ids)

@@ -52,6 +52,16 @@ class Feature:
     def ident(self) -> str | None:
         return self.id if isinstance(self.id, str) else None
 
+    def as_geojson(self) -> dict[str, Any]:
+        """The feature as it was in its file (geometry as written, not as parsed)."""
+        return {
+            "type": "Feature",
+            "id": self.id,
+            "feature_type": self.feature_type,
+            "geometry": self.geometry,
+            "properties": self.properties,
+        }
+
     def problem(self, field_name: str, code: str, detail: object = None) -> ImdfProblem:
         return ImdfProblem(
             self.index,

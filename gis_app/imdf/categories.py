@@ -140,6 +140,29 @@ CATEGORIES: dict[str, frozenset[str]] = {
 }
 """Feature type → its closed category list (the types whose lists we check)."""
 
+NOT_ROOMS = frozenset(
+    [
+        "brick",
+        "column",
+        "concrete",
+        "drywall",
+        "glass",
+        "opentobelow",
+        "road",
+        "structure",
+        "vegetation",
+        "wood",
+    ]
+)
+"""Unit categories that are no room: walls and columns (by material), voids, roads and
+planting. Imported as rooms they add their area to every floor's rooms."""
+
+
+def is_room(unit_category: object) -> bool:
+    """Whether a unit of this category becomes a room (an unknown category does)."""
+    return str(unit_category or "").strip().lower() not in NOT_ROOMS
+
+
 _FROM_IMDF: dict[str, tuple[str, str | None]] = {
     "office": ("office", "office"),
     "privatelounge": ("office", "rest_room"),

@@ -27,8 +27,7 @@ from gis_app.imdf.plan import (
     polygon_part,
     reject_outside_china,
 )
-from gis_app.imdf.read import MIN_AREA_M2
-from gis_app.ingest.geodesy import area_m2
+from gis_app.imdf.validate import room_geometry_problem
 from gis_app.ingest.read import CHINA_BOUNDS
 
 ROOMS = ("room", "area", "corridor")
@@ -107,8 +106,9 @@ def _geometry_problems(plan: Plan, feature: Feature) -> bool:
         return False
     if not polygon.is_valid:
         return False  # invalid_geometry, reported for every feature
-    if area_m2(polygon) < MIN_AREA_M2:
-        plan.problems.append(feature.problem("geometry", "imdf_zero_area"))
+    problem = room_geometry_problem(feature)
+    if problem is not None:
+        plan.problems.append(problem)
         return False
     return True
 

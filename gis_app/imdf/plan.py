@@ -8,6 +8,7 @@ in the caller's transaction) and returns the new ids.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class BuildingRow:
     address: str | None
     geom: shapely.Geometry | None = None
     source: Feature | None = None
+    imdf_source: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -59,6 +61,7 @@ class FloorRow:
     imdf_id: uuid.UUID
     geom: shapely.Geometry | None = None
     source: Feature | None = None
+    imdf_source: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -71,6 +74,7 @@ class RoomRow:
     imdf_id: uuid.UUID
     geom: shapely.Geometry
     source: Feature
+    imdf_source: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -263,8 +267,9 @@ class Written:
     rooms: list[int]
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
+def _json(value: dict[str, Any] | None) -> str | None:
+    """The source features as the jsonb text a row keeps (`imdf_source`)."""
+    return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def write_plan(conn: Connectable, plan: Plan, status: str) -> Written:
@@ -284,6 +289,7 @@ def write_plan(conn: Connectable, plan: Plan, status: str) -> Written:
             ],
             "floors_below": [str(sum(o < 0 for o in floors_of[b.key])) for b in plan.buildings],
             "imdf_id": [str(b.imdf_id) for b in plan.buildings],
+            "imdf_source": [_json(b.imdf_source) for b in plan.buildings],
         },
         shapely.to_wkb(np.array([b.geom for b in plan.buildings], dtype=object)).tolist(),
     )
@@ -296,6 +302,7 @@ def write_plan(conn: Connectable, plan: Plan, status: str) -> Written:
             "ordinal": [str(f.ordinal) for f in plan.floors],
             "name": [f.name[:FLOOR_NAME_MAX] for f in plan.floors],
             "imdf_id": [str(f.imdf_id) for f in plan.floors],
+            "imdf_source": [_json(f.imdf_source) for f in plan.floors],
         },
         shapely.to_wkb(np.array([f.geom for f in plan.floors], dtype=object)).tolist(),
     )
@@ -320,6 +327,7 @@ def write_plan(conn: Connectable, plan: Plan, status: str) -> Written:
             "usable_area_m2": [f"{area_m2(r.geom):.2f}" for r in plan.rooms],
             "status": [status] * len(plan.rooms),
             "imdf_id": [str(r.imdf_id) for r in plan.rooms],
+            "imdf_source": [_json(r.imdf_source) for r in plan.rooms],
         },
         {
             "geom": (shapely.to_wkb(geoms).tolist(), SRID),

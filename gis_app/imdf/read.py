@@ -18,7 +18,7 @@ import shapely
 
 from gis_app.imdf import validate as checks
 from gis_app.imdf.archive import Archive, Feature
-from gis_app.imdf.categories import room_kind
+from gis_app.imdf.categories import is_room, room_kind
 from gis_app.imdf.plan import (
     Bounds,
     BuildingRow,
@@ -34,13 +34,13 @@ from gis_app.imdf.plan import (
 )
 from gis_app.imdf.problems import ARCHIVE, ImdfProblem
 from gis_app.imdf.rules import FEATURE_TYPES
-from gis_app.ingest.geodesy import area_m2
 from gis_app.ingest.read import CHINA_BOUNDS
 from gis_app.models.space import floor_label
 
 PREFERRED_LANGUAGES = ("zh-Hans", "zh-CN", "zh", "zh-Hans-CN", "en", "en-US")
 IMPORTED = frozenset({"venue", "address", "building", "footprint", "level", "unit"})
-MIN_AREA_M2 = 0.01
+KEPT = IMPORTED | {"opening"}
+"""What an IMDF archive's rows keep (openings with their level, for the export)."""
 
 
 def label(value: Any, language: str | None = None) -> str | None:
@@ -90,19 +90,15 @@ def _area_ignored(plan: Plan, archive: Archive) -> None:
 
 
 def _room(plan: Plan, unit: Feature, floor_key: str, language: str | None) -> None:
-    if unit.geom is None:
-        return
-    polygon = polygon_part(unit.geom)
-    if polygon is None:
-        if unit.geom.geom_type == "MultiPolygon":
-            plan.problems.append(
-                unit.problem("geometry", "imdf_multipart_unit", len(unit.geom.geoms))
-            )
-        return
-    if polygon.is_valid and area_m2(polygon) < MIN_AREA_M2:
-        plan.problems.append(unit.problem("geometry", "imdf_zero_area"))
-        return
+    """The unit's room; a wall, column or void (`categories.NOT_ROOMS`) is counted as left
+    out instead. Its shape was checked with the features (`room_geometry_problem`)."""
     props = unit.properties
+    if not is_room(props.get("category")):
+        plan.ignored[f"category={props.get('category')}"] += 1
+        return
+    polygon = None if unit.geom is None else polygon_part(unit.geom)
+    if polygon is None:
+        return
     category, subtype = room_kind(props.get("category"))
     name = label(props.get("name"), language)
     plan.rooms.append(
@@ -115,38 +111,65 @@ def _room(plan: Plan, unit: Feature, floor_key: str, language: str | None) -> No
             imdf_id=_uuid(unit),
             geom=polygon,
             source=unit,
+            imdf_source={"properties": props},
         )
     )
 
 
-def _ignore_others(plan: Plan, archive: Archive) -> None:
+def _ignore_others(plan: Plan, archive: Archive, used: frozenset[str] = IMPORTED) -> None:
     for feature in archive.features:
         kind = feature.feature_type
-        if kind in FEATURE_TYPES and kind not in IMPORTED:
+        if kind in FEATURE_TYPES and kind not in used:
             plan.ignored[f"feature_type={kind}"] += 1
+
+
+def address_text(properties: dict[str, Any]) -> str:
+    """A building's address line from an IMDF address: "address, unit, locality"."""
+    parts = [properties.get(k) for k in ("address", "unit", "locality")]
+    return ", ".join(str(p) for p in parts if p)
 
 
 def _address(archive: Archive) -> dict[str, str]:
     out = {}
     for feature in archive.of_type("address"):
-        parts = [feature.properties.get(k) for k in ("address", "unit", "locality")]
-        text = ", ".join(str(p) for p in parts if p)
+        text = address_text(feature.properties)
         if checks.is_uuid(feature.id) and text:
             out[feature.id.lower()] = text
     return out
 
 
+def _by_id(features: list[Feature]) -> dict[str, dict[str, Any]]:
+    return {f.id.lower(): f.as_geojson() for f in features if checks.is_uuid(f.id)}
+
+
+def _venue_source(archive: Archive, language: str | None) -> dict[str, Any]:
+    """What every building of the archive keeps of its venue: the venue and its address as
+    read, and the manifest's language."""
+    venues = archive.of_type("venue")
+    venue = venues[0].as_geojson() if len(venues) == 1 else None
+    address_id = str((venue or {}).get("properties", {}).get("address_id") or "").lower()
+    return {
+        "language": language,
+        "venue": venue,
+        "venue_address": _by_id(archive.of_type("address")).get(address_id),
+    }
+
+
 def _buildings(plan: Plan, archive: Archive, language: str | None) -> None:
     addresses = _address(archive)
+    address_features = _by_id(archive.of_type("address"))
+    venue = _venue_source(archive, language)
     footprints: dict[str, list] = {}
+    kept: dict[str, list[dict[str, Any]]] = {}
     rejected = plan.rejected()
     for footprint in archive.of_type("footprint"):
-        if footprint.properties.get("category") != "ground" or footprint.geom is None:
-            continue
-        if (footprint.file, footprint.index) in rejected:
+        if footprint.geom is None or (footprint.file, footprint.index) in rejected:
             continue
         for building_id in footprint.properties.get("building_ids") or []:
-            if isinstance(building_id, str):
+            if not isinstance(building_id, str):
+                continue
+            kept.setdefault(building_id.lower(), []).append(footprint.as_geojson())
+            if footprint.properties.get("category") == "ground":
                 footprints.setdefault(building_id.lower(), []).append(footprint.geom)
     for building in archive.of_type("building"):
         if not checks.is_uuid(building.id):
@@ -167,12 +190,24 @@ def _buildings(plan: Plan, archive: Archive, language: str | None) -> None:
                 address=addresses.get(str(address_id).lower()) if address_id else None,
                 geom=geom,
                 source=building,
+                imdf_source={
+                    **venue,
+                    "properties": building.properties,
+                    "address": address_features.get(str(address_id or "").lower()),
+                    "footprints": kept.get(key, []),
+                },
             )
         )
 
 
 def _levels(plan: Plan, archive: Archive, language: str | None) -> None:
     only = plan.buildings[0].key if len(plan.buildings) == 1 else None
+    rejected = plan.rejected()
+    openings: dict[str, list[dict[str, Any]]] = {}
+    for opening in archive.of_type("opening"):
+        level_id = opening.properties.get("level_id")
+        if isinstance(level_id, str) and (opening.file, opening.index) not in rejected:
+            openings.setdefault(level_id.lower(), []).append(opening.as_geojson())
     for level in archive.of_type("level"):
         props = level.properties
         ordinal = props.get("ordinal")
@@ -203,6 +238,7 @@ def _levels(plan: Plan, archive: Archive, language: str | None) -> None:
                 imdf_id=uuid.UUID(level.id),
                 geom=geom,
                 source=level,
+                imdf_source={"properties": props, "openings": openings.get(level.id.lower(), [])},
             )
         )
 
@@ -221,7 +257,7 @@ def plan_imdf(archive: Archive, *, area: Bounds | None = CHINA_BOUNDS) -> Plan:
     plan.problems += checks.check_units_inside_levels(archive)
     if area is not None:
         reject_outside_china(plan, archive.features, area)
-    _ignore_others(plan, archive)
+    _ignore_others(plan, archive, KEPT)
     _buildings(plan, archive, language)
     _levels(plan, archive, language)
     for unit in archive.of_type("unit"):

@@ -20,6 +20,7 @@ import shapely
 from gis_app.i18n import DEFAULT_LANGUAGE
 from gis_app.imdf import categories
 from gis_app.imdf.archive import Archive, Feature
+from gis_app.imdf.plan import polygon_part
 from gis_app.imdf.problems import ARCHIVE, ImdfProblem
 from gis_app.imdf.rules import (
     ANY_GEOMETRY,
@@ -27,6 +28,7 @@ from gis_app.imdf.rules import (
     GEOMETRY,
     IMDF_VERSION,
     LABELS,
+    POLYGONAL,
     REFERENCES,
     REQUIRED,
     REQUIRED_FILES,
@@ -39,6 +41,8 @@ UUID_TEXT = re.compile(
 )
 OUTSIDE_LEVEL_M2 = 0.5
 """A unit may stick out of its level by this much (the database's own room/floor rule)."""
+MIN_AREA_M2 = 0.01
+"""The smallest room the room table stores (usable area to 2 decimals, > 0)."""
 
 
 def is_uuid(value: Any) -> bool:
@@ -152,6 +156,22 @@ def _geometry_problems(feature: Feature, allowed: frozenset[str]) -> list[ImdfPr
     return out
 
 
+def room_geometry_problem(feature: Feature) -> ImdfProblem | None:
+    """Why a unit that is a room cannot be stored as one (the room table holds one polygon
+    of at least 0.01 m²): the rule `validate` and every indoor import apply alike, so an
+    archive that validates imports. Walls, columns and the like (`categories.NOT_ROOMS`)
+    are no rooms and may be any polygonal shape."""
+    geom = feature.geom
+    if geom is None or geom.is_empty or not geom.is_valid or geom.geom_type not in POLYGONAL:
+        return None  # reported by the geometry checks
+    polygon = polygon_part(geom)
+    if polygon is None:
+        return feature.problem("geometry", "imdf_multipart_unit", len(geom.geoms))
+    if area_m2(polygon) < MIN_AREA_M2:
+        return feature.problem("geometry", "imdf_zero_area", f"{area_m2(polygon):.4f} m²")
+    return None
+
+
 def _display_point_problem(feature: Feature) -> ImdfProblem | None:
     point = feature.properties.get("display_point")
     if point is None:
@@ -229,6 +249,11 @@ def check_features(archive: Archive, strict: bool = True) -> list[ImdfProblem]:
             continue
         out.extend(_geometry_problems(feature, GEOMETRY[feature.feature_type]))
         out.extend(_property_problems(feature, strict))
+        if feature.feature_type == "unit" and categories.is_room(
+            feature.properties.get("category")
+        ):
+            room = room_geometry_problem(feature)
+            out.extend([room] if room else [])
     return out
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
     Uuid,
     text,
 )
-from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gis_app.models.base import (
@@ -32,6 +32,7 @@ from gis_app.models.base import (
 )
 
 IMDF_ID = "IMDF feature id kept from an imported archive (exports reuse it)"
+IMDF_SOURCE = "The IMDF features this row was imported from, as read (exports give them back)"
 
 
 def _polygon(kind: str = "MULTIPOLYGON", srid: int = SRID) -> Geometry:
@@ -78,6 +79,7 @@ class Building(Base):
     safety_appraised_on: Mapped[date | None] = mapped_column(Date)
     safety_standard: Mapped[str | None] = mapped_column(Text, server_default="JGJ 125-2016")
     imdf_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True, comment=IMDF_ID)
+    imdf_source: Mapped[dict | None] = mapped_column(JSONB, comment=IMDF_SOURCE)
     geom = mapped_column(_polygon(), nullable=False)
 
     __table_args__ = (
@@ -110,6 +112,7 @@ class Floor(Base):
     ordinal: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(16))
     imdf_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True, comment=IMDF_ID)
+    imdf_source: Mapped[dict | None] = mapped_column(JSONB, comment=IMDF_SOURCE)
     geom = mapped_column(_polygon("POLYGON"), nullable=False)
 
     __table_args__ = (UniqueConstraint("building_id", "ordinal"),)
@@ -134,6 +137,7 @@ class Room(Base):
     )
     status: Mapped[str] = mapped_column(String(16))
     imdf_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True, comment=IMDF_ID)
+    imdf_source: Mapped[dict | None] = mapped_column(JSONB, comment=IMDF_SOURCE)
     local_geom = mapped_column(_polygon("POLYGON", -1), nullable=False)
     geom = mapped_column(_polygon("POLYGON"), nullable=False)
 

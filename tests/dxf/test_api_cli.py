@@ -144,10 +144,11 @@ def test_cli_real_drawing_ground_floor(database) -> None:
     assert "Self-intersection" in refused.stdout and "nothing written" in refused.stdout
     assert "AREA_L0 #D1: feature 53, geom: invalid geometry" in refused.stdout
     assert "rejected    1" in refused.stdout
-    written = gis_app(*common, "--any-area", "--skip-invalid", "--json", url=url)
+    written = gis_app(*common, "--any-area", "--skip-invalid", "--nested-rooms", "--json", url=url)
     assert written.returncode == 0, written.stderr
     report = json.loads(written.stdout)
     assert (report["read"], report["written"], report["rejected"]) == (73, 72, 1)
+    assert [n["code"] for n in report["notices"]].count("cut_from") == 1
     assert report["problems"][0]["layer"] == "AREA_L0" and report["problems"][0]["handle"] == "D1"
     not_dxf = gis_app(__file__, "--floor-id", "1", "--origin", "120.15,30.25", url=url)
     assert not_dxf.returncode == 2 and "file" in not_dxf.stderr

@@ -5,7 +5,9 @@ the layer names (`ROOM_L-1`, `TEXT_L0`, `ROOM_LNA` for rooms with no level), hol
 
 from __future__ import annotations
 
+import ezdxf
 import pytest
+import shapely
 from pyproj import Transformer
 from sqlalchemy import Connection, text
 
@@ -104,21 +106,40 @@ def test_ground_floor_reports_the_self_intersecting_outline(conn, station) -> No
     written = import_dxf(
         conn, REAL_DXF, floor_id=station[0], options=_options("L0", skip_invalid=True)
     )
-    assert written.written == 72 and written.rejected == 1
+    assert written.written == 71 and written.rejected == 1 and written.holes == 1
     assert _by_layer(written) == {
         "AREA_L0": (8, 0, 7, 1),
         "CORRIDOR_L0": (12, 0, 12, 0),
-        "ROOM_L0": (53, 0, 53, 0),
+        "ROOM_L0": (53, 0, 52, 0),
     }
-    assert written.labels_read == 47 and written.numbers_generated == 73
-    # OSM's nested rooms (three shops drawn inside ROOM_L0 #8E) and a shop in a hall with no
-    # hole for it: reported, written all the same.
-    assert [(n.code, n.handle) for n in written.notices] == [
-        ("overlap", "37"),
-        ("overlap", "8E"),
-        ("overlap", "8E"),
-        ("overlap", "8E"),
+    assert written.labels_read == 47 and written.numbers_generated == 72
+    # OSM's nested rooms: of the three shops drawn on ROOM_L0 #8E one lies wholly inside it
+    # and is taken as a hole, named with its text in the report; the other two, and a shop
+    # in a hall with no hole for it, overlap: reported, written all the same.
+    assert [(n.code, n.handle, n.detail) for n in written.notices] == [
+        ("overlap", "37", "#E4 (ROOM_L0), 13.9 m²"),
+        ("overlap", "8E", "#CA (ROOM_L0), 33.4 m²"),
+        ("overlap", "8E", "#CC (ROOM_L0), 67.2 m²"),
+        ("hole_of", "CD", "#8E (DXF-8E), 16.87 m²; Point Information - Paris & IdF"),
     ]
+
+
+def test_a_shop_inside_a_hall_stays_a_room_with_nested_rooms(conn, station) -> None:
+    options = _options("L0", skip_invalid=True, nested_rooms=True)
+    report = import_dxf(conn, REAL_DXF, floor_id=station[0], options=options)
+    assert (report.written, report.holes) == (72, 0)
+    areas = dict(
+        conn.execute(
+            text("SELECT number, usable_area_m2::float FROM room WHERE floor_id = :f"),
+            {"f": station[0]},
+        ).all()
+    )
+    shop = next(line for line in report.rooms if line.handle == "CD")
+    hall = next(line for line in report.rooms if line.handle == "8E")
+    assert (shop.name, areas["DXF-CD"]) == ("Point Information - Paris & IdF", 16.87)
+    drawn = shapely.Polygon(ezdxf.readfile(REAL_DXF).entitydb["8E"].get_points("xy")).area
+    assert areas["DXF-8E"] == hall.area_m2 == pytest.approx(drawn - 16.87, abs=0.01)
+    assert [n.code for n in report.notices].count("cut_from") == 1
 
 
 def test_rooms_with_no_level_go_where_the_user_says(conn, station) -> None:

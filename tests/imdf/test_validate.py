@@ -300,7 +300,7 @@ def test_cli_exit_code_says_valid_or_not(tmp_path: Path) -> None:
     assert _cli("validate", str(good)).returncode == 0
     bad = write_folder(tmp_path / "bad", _broken(lambda f: _units(f)[0].update(id="x")))
     result = _cli("validate", str(bad), "--lang", "en")
-    assert result.returncode == 1
+    assert result.returncode == 3
     assert "unit.geojson feature 0 (id x), id: id x is not a UUID" in result.stdout
     missing = _cli("validate", str(tmp_path / "nothing.zip"))
     assert missing.returncode == 2 and "nothing.zip" in missing.stderr
@@ -313,7 +313,7 @@ def test_cli_import_dry_run_reports_and_writes_nothing(db_url: str) -> None:
          "en", str(Path(__file__).parent.parent / "data" / "indoor_osm" / "caserne.geojson")],
         capture_output=True, text=True, timeout=120, check=False, env={**env, "DATABASE_URL": db_url},
     )  # fmt: skip
-    assert result.returncode == 1, result.stderr
+    assert result.returncode == 3, result.stderr
     assert (
         "123 features read, 9 rejected, 55 not rooms (left out); 59 rooms checked, 0 written"
         in (result.stdout)
