@@ -29,6 +29,7 @@ from gis_app.api import (
 from gis_app.config import PROJECT_ROOT, Settings, get_settings
 from gis_app.db.engine import make_engine, postgis_version, resolve_database_url
 from gis_app.errors import add_exception_handlers
+from gis_app.http.openapi import document_errors
 from gis_app.web import dashboard_page, floor_page, land_page, map_page
 
 ROUTERS = (
@@ -78,5 +79,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_exception_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    document_errors(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "web"), name="static")
     return app

@@ -21,6 +21,7 @@ from gis_app.analysis.vacancy import vacancy
 from gis_app.api.features import GeoJSONResponse, feature_collection_body, plain
 from gis_app.db.session import SessionDep
 from gis_app.http.language import api_language
+from gis_app.http.openapi import GEOJSON_MEDIA_TYPE, answers
 from gis_app.http.params import MAX_INT, IdPath, PageDep
 from gis_app.http.params import Page as PageParams
 from gis_app.i18n import t
@@ -79,6 +80,8 @@ def analysis_query(
 
 
 AnalysisDep = Annotated[AnalysisQuery, Depends(analysis_query)]
+REPORTS = answers(GEOJSON_MEDIA_TYPE, writers.CSV_MEDIA_TYPE, writers.XLSX_MEDIA_TYPE)
+"""The formats of analysis reports."""
 
 
 def _report(
@@ -157,7 +160,10 @@ def _answer(
 
 
 @router.get(
-    "/over-standard", operation_id="over_standard", summary="超标准配备使用 / Over-standard use"
+    "/over-standard",
+    operation_id="over_standard",
+    summary="超标准配备使用 / Over-standard use",
+    responses=REPORTS,
 )
 def over_standard_route(
     request: Request,
@@ -190,7 +196,7 @@ def over_standard_route(
     )
 
 
-@router.get("/vacancy", operation_id="vacancy", summary="空置 / Vacancy")
+@router.get("/vacancy", operation_id="vacancy", summary="空置 / Vacancy", responses=REPORTS)
 def vacancy_route(
     request: Request,
     session: SessionDep,
@@ -215,7 +221,12 @@ def vacancy_route(
     return _answer(request, "vacancy", level, query, page, paging, explain.vacancy, _id_key(level))
 
 
-@router.get("/data-quality", operation_id="data_quality", summary="账实相符检查 / Data quality")
+@router.get(
+    "/data-quality",
+    operation_id="data_quality",
+    summary="账实相符检查 / Data quality",
+    responses=REPORTS,
+)
 def data_quality_route(
     request: Request,
     session: SessionDep,
@@ -311,6 +322,7 @@ def building_summary(
     "/idle-space-match",
     operation_id="idle_space_match",
     summary="闲置房源调剂匹配 / Match a need to idle space",
+    responses=answers(GEOJSON_MEDIA_TYPE),
 )
 def idle_space_match(
     request: Request,

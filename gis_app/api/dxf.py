@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api/v1/floors", tags=["floors"])
     "/{floor_id}/dxf",
     operation_id="import_dxf_floor_plan",
     summary="导入 DXF 平面图为房间 / Import a DXF floor plan as rooms",
-    responses={413: {"description": "Too large"}, 422: {"description": "Refused, with report"}},
+    responses={422: {"description": "导入被拒绝（附报告） / Refused, with the report"}},
 )
 def import_floor_plan(
     request: Request,

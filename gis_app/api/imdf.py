@@ -62,7 +62,6 @@ def export_route(
     "/validate",
     operation_id="validate_imdf",
     summary="校验 IMDF / Validate IMDF",
-    responses={413: {"description": "Too large"}, 422: {"description": "Unusable file"}},
 )
 def validate_route(
     request: Request, file: Annotated[UploadFile, File(description="IMDF zip or GeoJSON")]
@@ -80,7 +79,7 @@ def validate_route(
     "",
     operation_id="import_imdf",
     summary="导入室内数据 / Import an indoor map",
-    responses={413: {"description": "Too large"}, 422: {"description": "Refused, with report"}},
+    responses={422: {"description": "导入被拒绝（附报告） / Refused, with the report"}},
 )
 def import_route(
     request: Request,

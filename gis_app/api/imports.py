@@ -59,7 +59,7 @@ def _openable(path: Path) -> Path:
     "",
     operation_id="import_features",
     summary="导入矢量数据 / Import a vector file",
-    responses={413: {"description": "Too large"}, 422: {"description": "Refused, with report"}},
+    responses={422: {"description": "导入被拒绝（附报告） / Refused, with the report"}},
 )
 def import_file(
     request: Request,

@@ -18,6 +18,7 @@ from gis_app.api.features import GeoJSONResponse, plain, row_to_feature
 from gis_app.db.session import SessionDep
 from gis_app.errors import InvalidParameter, field_path
 from gis_app.http.language import api_language
+from gis_app.http.openapi import GEOJSON_MEDIA_TYPE, HTML_MEDIA_TYPE, answers
 from gis_app.http.params import IdPath
 from gis_app.land import explain, presets
 from gis_app.land.criteria import LandSearch, OutputFormat, SiteSelection
@@ -26,9 +27,12 @@ from gis_app.land.run import search, select_sites
 from gis_app.maps.export import assert_offline, standalone_html
 from gis_app.maps.land_map import land_map
 from gis_app.reports import land_results
+from gis_app.reports.land_results import GPKG_MEDIA_TYPE
 from gis_app.reports.writers import CSV_MEDIA_TYPE
 
 router = APIRouter(prefix="/api/v1/land", tags=["land"])
+FILES = answers(GEOJSON_MEDIA_TYPE, CSV_MEDIA_TYPE, GPKG_MEDIA_TYPE, HTML_MEDIA_TYPE)
+"""The formats of land results."""
 FormatQuery = Annotated[
     OutputFormat,
     Query(description="json | geojson | csv | gpkg | html (a standalone offline map)"),
@@ -123,7 +127,7 @@ def run_selection(session: Session, body: SiteSelection, request: Request, outpu
     return _respond("site-selection", result.ranked, meta, output, lang)
 
 
-@router.post("/search", operation_id="land_search", summary="云查地 / Land search")
+@router.post("/search", operation_id="land_search", summary="云查地 / Land search", responses=FILES)
 def land_search(
     body: LandSearch, request: Request, session: SessionDep, format: FormatQuery = "json"
 ) -> Response:
@@ -131,7 +135,12 @@ def land_search(
     return run_search(session, body, request, format)
 
 
-@router.post("/site-selection", operation_id="site_selection", summary="智能选地 / Site selection")
+@router.post(
+    "/site-selection",
+    operation_id="site_selection",
+    summary="智能选地 / Site selection",
+    responses=FILES,
+)
 def site_selection(
     body: SiteSelection, request: Request, session: SessionDep, format: FormatQuery = "json"
 ) -> Response:
@@ -188,7 +197,7 @@ def delete_preset(preset_id: IdPath, session: SessionDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/presets/{preset_id}/run", operation_id="run_preset")
+@router.post("/presets/{preset_id}/run", operation_id="run_preset", responses=FILES)
 def run_preset(
     preset_id: IdPath, request: Request, session: SessionDep, format: FormatQuery = "json"
 ) -> Response:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Response
 from gis_app.db.session import SessionDep
 from gis_app.errors import InvalidParameter
 from gis_app.http.language import Language
+from gis_app.http.openapi import HTML_MEDIA_TYPE, PNG_MEDIA_TYPE, answers
 from gis_app.http.params import BBoxDep
 from gis_app.maps.catalog_map import catalog_map
 from gis_app.maps.export import CHROMIUM, screenshot, standalone_html
@@ -19,7 +20,12 @@ from gis_app.maps.export import CHROMIUM, screenshot, standalone_html
 router = APIRouter(prefix="/api/v1/maps", tags=["maps"])
 
 
-@router.get("/export", operation_id="export_map", summary="地图导出 / Export a map view")
+@router.get(
+    "/export",
+    operation_id="export_map",
+    summary="地图导出 / Export a map view",
+    responses=answers(HTML_MEDIA_TYPE, PNG_MEDIA_TYPE),
+)
 def export_map(
     session: SessionDep,
     lang: Language,

@@ -22,6 +22,7 @@ from gis_app.api.tiles import TileIndex, tile_response
 from gis_app.db.session import SessionDep
 from gis_app.errors import BadRequest, NotFound
 from gis_app.http.language import api_language
+from gis_app.http.openapi import answers
 from gis_app.http.params import MAX_INT
 from gis_app.layers.catalog import get_layer
 from gis_app.layers.grid import MAX_ZOOM
@@ -151,6 +152,7 @@ def _file(found: Collection, rows: list[dict], out, fmt: str) -> Response:
     "/collections/{collection_id}/items",
     summary="Features / 要素",
     response_class=GeoJSONResponse,
+    responses=answers(*VECTOR_FORMATS.values()),
 )
 def items(
     request: Request,

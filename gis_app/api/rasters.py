@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, Response, Uploa
 from fastapi.responses import JSONResponse
 
 from gis_app.db.session import SessionDep
+from gis_app.http.openapi import PNG_MEDIA_TYPE, answers
 from gis_app.http.uploads import received
 from gis_app.maps.raster_picture import render_png
 from gis_app.models.base import RASTER_KINDS
@@ -33,7 +34,6 @@ def list_rasters(session: SessionDep) -> JSONResponse:
     "",
     operation_id="register_raster",
     status_code=201,
-    responses={413: {"description": "Too large"}, 422: {"description": "Unusable file"}},
 )
 def upload_raster(
     request: Request,
@@ -59,6 +59,7 @@ def upload_raster(
     operation_id="raster_image",
     summary="栅格图片（山体阴影、淹没深度） / Raster as a map picture",
     response_class=Response,
+    responses=answers(PNG_MEDIA_TYPE, s304={"description": "Not modified (ETag)"}),
 )
 def raster_image(
     code: Annotated[str, Path(max_length=40)],
