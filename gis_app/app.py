@@ -29,6 +29,7 @@ from gis_app.api import (
 from gis_app.config import PROJECT_ROOT, Settings, get_settings
 from gis_app.db.engine import make_engine, postgis_version, resolve_database_url
 from gis_app.errors import add_exception_handlers
+from gis_app.http.json_body import JsonDepthLimit
 from gis_app.http.openapi import document_errors
 from gis_app.web import dashboard_page, floor_page, land_page, map_page
 
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     add_exception_handlers(app)
+    app.add_middleware(JsonDepthLimit)
     for router in ROUTERS:
         app.include_router(router)
     document_errors(app)

@@ -84,17 +84,22 @@ def error_body(code: str, message: str, **extra: object) -> dict[str, object]:
     return {"detail": {"code": code, "message": message, **extra}}
 
 
-async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, GisAppError)
+def domain_answer(exc: GisAppError, lang: str) -> JSONResponse:
+    """The answer to a domain error, for the handler and for middleware outside it."""
     context = {
         k: _plain(v)
         for k, v in exc.context.items()
         if isinstance(v, str | int | float) and not isinstance(v, bool)
     }
     return JSONResponse(
-        error_body(type(exc).__name__, exc.message(language_of(request.headers)), **context),
+        error_body(type(exc).__name__, exc.message(lang), **context),
         status_code=exc.status_code,
     )
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, GisAppError)
+    return domain_answer(exc, language_of(request.headers))
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:

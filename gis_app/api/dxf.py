@@ -44,9 +44,13 @@ def import_floor_plan(
         str | None, Form(description='JSON: ["x,y=lon,lat", …] or [[x, y, lon, lat], …]')
     ] = None,
     origin: Annotated[str | None, Form(description="lon,lat of drawing (0, 0)")] = None,
-    rotation: Annotated[float, Form(ge=-360, le=360, description="° of +x from east, CCW")] = 0.0,
+    rotation: Annotated[
+        float, Form(ge=-360, le=360, allow_inf_nan=False, description="° of +x from east, CCW")
+    ] = 0.0,
     crs: Annotated[str | None, Form(max_length=2000, description="e.g. EPSG:4549")] = None,
-    tolerance: Annotated[float, Form(gt=0, le=1000, description="Control residual, m")] = 1.0,
+    tolerance: Annotated[
+        float, Form(gt=0, le=1000, allow_inf_nan=False, description="Control residual, m")
+    ] = 1.0,
     category: Annotated[str, Form(max_length=16)] = "office",
     layer_categories: Annotated[
         str | None, Form(description="PATTERN=category, comma-separated")

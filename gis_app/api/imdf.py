@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
+from pydantic import StringConstraints
 
 from gis_app.db.session import SessionDep
 from gis_app.http.language import api_language
@@ -20,6 +21,11 @@ from gis_app.ingest.zipguard import ZipLimits
 from gis_app.models.base import ROOM_STATUSES
 
 router = APIRouter(prefix="/api/v1/imdf", tags=["imdf"])
+BuildingKey = Annotated[
+    str, StringConstraints(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]+$")
+]
+"""A building id or code as the building table holds it (text up to 40, no control
+characters); anything else is a 422 naming `building`, before SQL sees it."""
 
 
 def _zip_limits(request: Request) -> ZipLimits:
@@ -45,7 +51,7 @@ def _as_file(exc: ImportRefused) -> ImportRefused:
 def export_route(
     session: SessionDep,
     building: Annotated[
-        list[str], Query(min_length=1, max_length=500, description="Building id or code")
+        list[BuildingKey], Query(min_length=1, max_length=500, description="Building id or code")
     ],
 ) -> Response:
     """Buildings (ids or codes) with their floors and rooms as an IMDF 1.0.0 zip; 404 naming

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from gis_app.db.session import SessionDep
 from gis_app.http.language import api_language
 from gis_app.http.uploads import received
+from gis_app.ingest import jsontext
 from gis_app.ingest.importer import import_features
 from gis_app.ingest.report import ImportRefused
 from gis_app.ingest.targets import TARGETS
@@ -36,7 +37,7 @@ def _json_object(field: str, text: str | None) -> dict[str, Any]:
     if not text:
         return {}
     try:
-        value = json.loads(text)
+        value = jsontext.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportRefused(field=field, reason="ingest.reason.bad_json", detail=str(exc)) from exc
     if not isinstance(value, dict) or not all(

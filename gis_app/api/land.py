@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from gis_app.api.features import GeoJSONResponse, plain, row_to_feature
@@ -26,6 +26,7 @@ from gis_app.land.reference import reference
 from gis_app.land.run import search, select_sites
 from gis_app.maps.export import assert_offline, standalone_html
 from gis_app.maps.land_map import land_map
+from gis_app.models.request import RequestModel
 from gis_app.reports import land_results
 from gis_app.reports.land_results import GPKG_MEDIA_TYPE
 from gis_app.reports.writers import CSV_MEDIA_TYPE
@@ -148,10 +149,9 @@ def site_selection(
     return run_selection(session, body, request, format)
 
 
-class PresetIn(BaseModel):
+class PresetIn(RequestModel):
     """A named land-search or site-selection request to keep."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
     kind: Literal["search", "site_selection"]
     criteria: dict[str, Any]
