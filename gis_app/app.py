@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from gis_app import __version__
@@ -33,6 +34,9 @@ from gis_app.config import PROJECT_ROOT, Settings, get_settings
 from gis_app.db.engine import make_engine, postgis_version, resolve_database_url
 from gis_app.db.roles import ensure_login_role
 from gis_app.errors import add_exception_handlers
+from gis_app.http.auth import route_rights
+from gis_app.http.json_body import JsonDepthLimit
+from gis_app.http.openapi import RIGHTS_KEY, document_errors
 from gis_app.http.signin_redirect import add_signin_handler
 from gis_app.web import dashboard_page, floor_page, land_page, login_page, map_page
 
@@ -63,6 +67,15 @@ ROUTERS = (
 """One router per resource; a new resource adds its line here."""
 
 
+def declare_rights(router: APIRouter) -> None:
+    """Each operation of `router` lists the rights it needs in the OpenAPI document, from
+    which its 401/403 answers and security are declared."""
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            rights = sorted(r.value for r in route_rights(route.dependant))
+            route.openapi_extra = {**(route.openapi_extra or {}), RIGHTS_KEY: rights}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the database is reached when the app starts, not at import."""
     settings = settings or get_settings()
@@ -86,7 +99,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     add_exception_handlers(app)
     add_signin_handler(app)
+    app.add_middleware(JsonDepthLimit)
     for router in ROUTERS:
+        declare_rights(router)
         app.include_router(router)
+    document_errors(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "web"), name="static")
     return app

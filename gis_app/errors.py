@@ -8,13 +8,16 @@ any other database text stays in the log, never in a response.
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from collections.abc import Sequence
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from starlette.exceptions import HTTPException
 
 from gis_app.i18n import language_of, t
 
@@ -68,26 +71,45 @@ class RecordRejected(GisAppError):
     key = "error.record_rejected"
 
 
-def _body(code: str, message: str, **extra: object) -> dict[str, object]:
+def _plain(value: object) -> str | int | float:
+    """A value JSON can carry: a non-finite float (NaN from a user's origin, say) as text,
+    so that answering an error never fails on the value it reports."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value  # type: ignore[return-value]
+
+
+def error_body(code: str, message: str, **extra: object) -> dict[str, object]:
+    """The one error body (`gis_app.schemas.errors.ErrorBody`)."""
     return {"detail": {"code": code, "message": message, **extra}}
+
+
+def domain_answer(exc: GisAppError, lang: str) -> JSONResponse:
+    """The answer to a domain error, for the handler and for middleware outside it."""
+    context = {
+        k: _plain(v)
+        for k, v in exc.context.items()
+        if isinstance(v, str | int | float) and not isinstance(v, bool)
+    }
+    return JSONResponse(
+        error_body(type(exc).__name__, exc.message(lang), **context),
+        status_code=exc.status_code,
+    )
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, GisAppError)
-    context = {k: v for k, v in exc.context.items() if isinstance(v, str | int | float)}
-    return JSONResponse(
-        _body(type(exc).__name__, exc.message(language_of(request.headers)), **context),
-        status_code=exc.status_code,
-    )
+    return domain_answer(exc, language_of(request.headers))
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     """Data-rule violations become 4xx; only our own trigger messages reach the client
     verbatim (they carry no constraint name and were written to name record and reason)."""
-    assert isinstance(exc, DBAPIError)
+    assert isinstance(exc, DBAPIError | psycopg.Error)
     lang = language_of(request.headers)
-    diag = getattr(exc.orig, "diag", None)
-    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    diag = getattr(orig, "diag", None)
+    sqlstate = getattr(orig, "sqlstate", None) or ""
     constraint = getattr(diag, "constraint_name", None)
     if sqlstate == "23514" and constraint is None:
         reason = str(getattr(diag, "message_primary", "") or "")
@@ -99,19 +121,19 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
         return _rejected(lang, t("reason.missing", lang, column=column))
     if sqlstate == "23505":
         return JSONResponse(
-            _body("Conflict", t("error.conflict", lang, reason=constraint or "?")), 409
+            error_body("Conflict", t("error.conflict", lang, reason=constraint or "?")), 409
         )
-    if isinstance(exc, DataError) or sqlstate.startswith("22"):
+    if isinstance(exc, DataError | psycopg.DataError) or sqlstate.startswith("22"):
         return _rejected(lang, t("reason.bad_value", lang))
-    if isinstance(exc, OperationalError):
+    if isinstance(exc, OperationalError | psycopg.OperationalError):
         log.exception("database unavailable")
-        return JSONResponse(_body("Unavailable", t("error.database_unavailable", lang)), 503)
+        return JSONResponse(error_body("Unavailable", t("error.database_unavailable", lang)), 503)
     return await _internal_error(request, exc)
 
 
 def _rejected(lang: str, reason: str) -> JSONResponse:
     return JSONResponse(
-        _body("RecordRejected", t("error.record_rejected", lang, reason=reason)), 422
+        error_body("RecordRejected", t("error.record_rejected", lang, reason=reason)), 422
     )
 
 
@@ -119,12 +141,30 @@ async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     request_id = uuid.uuid4().hex[:12]
     log.error("unhandled error, request %s", request_id, exc_info=exc)
     return JSONResponse(
-        _body(
+        error_body(
             "InternalError",
             t("error.internal", language_of(request.headers), request_id=request_id),
         ),
         500,
     )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own answers (no such path, method not allowed, a body that is not
+    readable JSON) in the one error shape."""
+    assert isinstance(exc, HTTPException)
+    lang = language_of(request.headers)
+    key = {404: "error.no_such_path", 405: "error.method_not_allowed"}.get(
+        exc.status_code, "error.unreadable_request"
+    )
+    return JSONResponse(
+        error_body(HTTP_CODES.get(exc.status_code, "HTTPError"), t(key, lang)),
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+HTTP_CODES = {400: "BadRequest", 404: "NotFound", 405: "MethodNotAllowed"}
 
 
 def field_path(loc: Sequence[int | str]) -> str:
@@ -152,7 +192,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     ]
     first = problems[0] if problems else {"field": "?", "reason": "?"}
     return JSONResponse(
-        _body(
+        error_body(
             "InvalidParameter",
             t("error.invalid_parameter", lang, **first),
             field=first["field"],
@@ -167,4 +207,6 @@ def add_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(GisAppError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(psycopg.Error, _database_error)
+    app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _internal_error)

@@ -5,24 +5,24 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from gis_app.models.base import MAX_INT
 from gis_app.models.location import Location
+from gis_app.models.request import RequestModel
 
 
-class RoomMix(BaseModel):
+class RoomMix(RequestModel):
     """How many offices and meeting rooms at least."""
 
     office: int = Field(default=0, ge=0, le=1_000)
     meeting: int = Field(default=0, ge=0, le=100)
 
 
-class MatchRequest(BaseModel):
+class MatchRequest(RequestModel):
     """A body's new need for office space (调剂申请)."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {

@@ -23,6 +23,7 @@ from gis_app.api.features import GeoJSONResponse, feature_collection_body, plain
 from gis_app.db.identity import sees_people
 from gis_app.http.auth import Forbidden, needs
 from gis_app.http.language import api_language
+from gis_app.http.openapi import GEOJSON_MEDIA_TYPE, answers
 from gis_app.http.params import MAX_INT, IdPath, PageDep
 from gis_app.http.params import Page as PageParams
 from gis_app.http.session import SessionDep
@@ -82,6 +83,8 @@ def analysis_query(
 
 
 AnalysisDep = Annotated[AnalysisQuery, Depends(analysis_query)]
+REPORTS = answers(GEOJSON_MEDIA_TYPE, writers.CSV_MEDIA_TYPE, writers.XLSX_MEDIA_TYPE)
+"""The formats of analysis reports."""
 
 
 def _report(
@@ -160,7 +163,10 @@ def _answer(
 
 
 @router.get(
-    "/over-standard", operation_id="over_standard", summary="超标准配备使用 / Over-standard use"
+    "/over-standard",
+    operation_id="over_standard",
+    summary="超标准配备使用 / Over-standard use",
+    responses=REPORTS,
 )
 def over_standard_route(
     request: Request,
@@ -197,7 +203,7 @@ def over_standard_route(
     )
 
 
-@router.get("/vacancy", operation_id="vacancy", summary="空置 / Vacancy")
+@router.get("/vacancy", operation_id="vacancy", summary="空置 / Vacancy", responses=REPORTS)
 def vacancy_route(
     request: Request,
     session: SessionDep,
@@ -222,7 +228,12 @@ def vacancy_route(
     return _answer(request, "vacancy", level, query, page, paging, explain.vacancy, _id_key(level))
 
 
-@router.get("/data-quality", operation_id="data_quality", summary="账实相符检查 / Data quality")
+@router.get(
+    "/data-quality",
+    operation_id="data_quality",
+    summary="账实相符检查 / Data quality",
+    responses=REPORTS,
+)
 def data_quality_route(
     request: Request,
     session: SessionDep,
@@ -318,6 +329,7 @@ def building_summary(
     "/idle-space-match",
     operation_id="idle_space_match",
     summary="闲置房源调剂匹配 / Match a need to idle space",
+    responses=answers(GEOJSON_MEDIA_TYPE),
 )
 def idle_space_match(
     request: Request,

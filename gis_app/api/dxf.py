@@ -29,7 +29,7 @@ router = APIRouter(prefix="/api/v1/floors", tags=["floors"], dependencies=[needs
     "/{floor_id}/dxf",
     operation_id="import_dxf_floor_plan",
     summary="导入 DXF 平面图为房间 / Import a DXF floor plan as rooms",
-    responses={413: {"description": "Too large"}, 422: {"description": "Refused, with report"}},
+    responses={422: {"description": "导入被拒绝（附报告） / Refused, with the report"}},
 )
 def import_floor_plan(
     request: Request,
@@ -46,9 +46,13 @@ def import_floor_plan(
         str | None, Form(description='JSON: ["x,y=lon,lat", …] or [[x, y, lon, lat], …]')
     ] = None,
     origin: Annotated[str | None, Form(description="lon,lat of drawing (0, 0)")] = None,
-    rotation: Annotated[float, Form(ge=-360, le=360, description="° of +x from east, CCW")] = 0.0,
+    rotation: Annotated[
+        float, Form(ge=-360, le=360, allow_inf_nan=False, description="° of +x from east, CCW")
+    ] = 0.0,
     crs: Annotated[str | None, Form(max_length=2000, description="e.g. EPSG:4549")] = None,
-    tolerance: Annotated[float, Form(gt=0, le=1000, description="Control residual, m")] = 1.0,
+    tolerance: Annotated[
+        float, Form(gt=0, le=1000, allow_inf_nan=False, description="Control residual, m")
+    ] = 1.0,
     category: Annotated[str, Form(max_length=16)] = "office",
     layer_categories: Annotated[
         str | None, Form(description="PATTERN=category, comma-separated")

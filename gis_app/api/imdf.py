@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
+from pydantic import StringConstraints
 
 from gis_app.accounts.rights import Right
 from gis_app.http.auth import needs
@@ -22,6 +23,11 @@ from gis_app.ingest.zipguard import ZipLimits
 from gis_app.models.base import ROOM_STATUSES
 
 router = APIRouter(prefix="/api/v1/imdf", tags=["imdf"], dependencies=[needs(Right.READ)])
+BuildingKey = Annotated[
+    str, StringConstraints(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]+$")
+]
+"""A building id or code as the building table holds it (text up to 40, no control
+characters); anything else is a 422 naming `building`, before SQL sees it."""
 
 
 def _zip_limits(request: Request) -> ZipLimits:
@@ -47,7 +53,7 @@ def _as_file(exc: ImportRefused) -> ImportRefused:
 def export_route(
     session: SessionDep,
     building: Annotated[
-        list[str], Query(min_length=1, max_length=500, description="Building id or code")
+        list[BuildingKey], Query(min_length=1, max_length=500, description="Building id or code")
     ],
 ) -> Response:
     """Buildings (ids or codes) with their floors and rooms as an IMDF 1.0.0 zip; 404 naming
@@ -64,7 +70,6 @@ def export_route(
     "/validate",
     operation_id="validate_imdf",
     summary="校验 IMDF / Validate IMDF",
-    responses={413: {"description": "Too large"}, 422: {"description": "Unusable file"}},
 )
 def validate_route(
     request: Request, file: Annotated[UploadFile, File(description="IMDF zip or GeoJSON")]
@@ -82,7 +87,7 @@ def validate_route(
     "",
     operation_id="import_imdf",
     summary="导入室内数据 / Import an indoor map",
-    responses={413: {"description": "Too large"}, 422: {"description": "Refused, with report"}},
+    responses={422: {"description": "导入被拒绝（附报告） / Refused, with the report"}},
 )
 def import_route(
     request: Request,

@@ -21,6 +21,7 @@ from gis_app.http.auth import needs
 from gis_app.http.language import api_language
 from gis_app.http.session import SessionDep
 from gis_app.http.uploads import received
+from gis_app.ingest import jsontext
 from gis_app.ingest.importer import import_features
 from gis_app.ingest.report import ImportRefused
 from gis_app.ingest.targets import TARGETS
@@ -38,7 +39,7 @@ def _json_object(field: str, text: str | None) -> dict[str, Any]:
     if not text:
         return {}
     try:
-        value = json.loads(text)
+        value = jsontext.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportRefused(field=field, reason="ingest.reason.bad_json", detail=str(exc)) from exc
     if not isinstance(value, dict) or not all(
@@ -61,7 +62,7 @@ def _openable(path: Path) -> Path:
     "",
     operation_id="import_features",
     summary="导入矢量数据 / Import a vector file",
-    responses={413: {"description": "Too large"}, 422: {"description": "Refused, with report"}},
+    responses={422: {"description": "导入被拒绝（附报告） / Refused, with the report"}},
 )
 def import_file(
     request: Request,

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from gis_app.accounts.rights import Right
@@ -19,6 +19,7 @@ from gis_app.api.features import GeoJSONResponse, plain, row_to_feature
 from gis_app.errors import InvalidParameter, field_path
 from gis_app.http.auth import needs
 from gis_app.http.language import api_language
+from gis_app.http.openapi import GEOJSON_MEDIA_TYPE, HTML_MEDIA_TYPE, answers
 from gis_app.http.params import IdPath
 from gis_app.http.session import SessionDep
 from gis_app.land import explain, presets
@@ -27,10 +28,14 @@ from gis_app.land.reference import reference
 from gis_app.land.run import search, select_sites
 from gis_app.maps.export import assert_offline, standalone_html
 from gis_app.maps.land_map import land_map
+from gis_app.models.request import RequestModel
 from gis_app.reports import land_results
+from gis_app.reports.land_results import GPKG_MEDIA_TYPE
 from gis_app.reports.writers import CSV_MEDIA_TYPE
 
 router = APIRouter(prefix="/api/v1/land", tags=["land"], dependencies=[needs(Right.READ)])
+FILES = answers(GEOJSON_MEDIA_TYPE, CSV_MEDIA_TYPE, GPKG_MEDIA_TYPE, HTML_MEDIA_TYPE)
+"""The formats of land results."""
 FormatQuery = Annotated[
     OutputFormat,
     Query(description="json | geojson | csv | gpkg | html (a standalone offline map)"),
@@ -125,7 +130,7 @@ def run_selection(session: Session, body: SiteSelection, request: Request, outpu
     return _respond("site-selection", result.ranked, meta, output, lang)
 
 
-@router.post("/search", operation_id="land_search", summary="云查地 / Land search")
+@router.post("/search", operation_id="land_search", summary="云查地 / Land search", responses=FILES)
 def land_search(
     body: LandSearch, request: Request, session: SessionDep, format: FormatQuery = "json"
 ) -> Response:
@@ -133,7 +138,12 @@ def land_search(
     return run_search(session, body, request, format)
 
 
-@router.post("/site-selection", operation_id="site_selection", summary="智能选地 / Site selection")
+@router.post(
+    "/site-selection",
+    operation_id="site_selection",
+    summary="智能选地 / Site selection",
+    responses=FILES,
+)
 def site_selection(
     body: SiteSelection, request: Request, session: SessionDep, format: FormatQuery = "json"
 ) -> Response:
@@ -141,10 +151,9 @@ def site_selection(
     return run_selection(session, body, request, format)
 
 
-class PresetIn(BaseModel):
+class PresetIn(RequestModel):
     """A named land-search or site-selection request to keep."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
     kind: Literal["search", "site_selection"]
     criteria: dict[str, Any]
@@ -190,7 +199,7 @@ def delete_preset(preset_id: IdPath, session: SessionDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/presets/{preset_id}/run", operation_id="run_preset")
+@router.post("/presets/{preset_id}/run", operation_id="run_preset", responses=FILES)
 def run_preset(
     preset_id: IdPath, request: Request, session: SessionDep, format: FormatQuery = "json"
 ) -> Response:

@@ -13,6 +13,7 @@ from gis_app.accounts.rights import Right
 from gis_app.errors import InvalidParameter
 from gis_app.http.auth import needs
 from gis_app.http.language import Language
+from gis_app.http.openapi import HTML_MEDIA_TYPE, PNG_MEDIA_TYPE, answers
 from gis_app.http.params import BBoxDep
 from gis_app.http.session import SessionDep
 from gis_app.maps.catalog_map import catalog_map
@@ -21,7 +22,12 @@ from gis_app.maps.export import CHROMIUM, screenshot, standalone_html
 router = APIRouter(prefix="/api/v1/maps", tags=["maps"], dependencies=[needs(Right.READ)])
 
 
-@router.get("/export", operation_id="export_map", summary="地图导出 / Export a map view")
+@router.get(
+    "/export",
+    operation_id="export_map",
+    summary="地图导出 / Export a map view",
+    responses=answers(HTML_MEDIA_TYPE, PNG_MEDIA_TYPE),
+)
 def export_map(
     session: SessionDep,
     lang: Language,

@@ -23,6 +23,7 @@ from gis_app.api.tiles import TileIndex, tile_response
 from gis_app.errors import BadRequest, NotFound
 from gis_app.http.auth import needs
 from gis_app.http.language import api_language
+from gis_app.http.openapi import answers
 from gis_app.http.params import MAX_INT
 from gis_app.http.session import SessionDep
 from gis_app.layers.catalog import get_layer
@@ -39,7 +40,11 @@ from gis_app.ogc.items import (
 from gis_app.ogc.params import DEFAULT_LIMIT, MAX_LIMIT, ItemParams, item_query
 from gis_app.reports.vector_files import VECTOR_FORMATS, write_vector
 
-router = APIRouter(prefix="/ogc", tags=["OGC API Features"], dependencies=[needs(Right.READ)])
+router = APIRouter(prefix="/ogc", tags=["OGC API Features"])
+PUBLIC = [needs(Right.PUBLIC)]
+"""The landing page, conformance and API definition describe the service, not its data:
+clients (QGIS, GDAL) read them before they send credentials."""
+READ = [needs(Right.READ)]
 
 CollectionId = Annotated[str, Path(max_length=40, description="Collection id, e.g. rooms")]
 EXPORT_MAX = 200_000
@@ -50,18 +55,18 @@ def _base(request: Request) -> str:
     return str(request.url_for("ogc_landing")).rstrip("/")
 
 
-@router.get("", name="ogc_landing", summary="Landing page / 服务首页")
-@router.get("/", include_in_schema=False)
+@router.get("", name="ogc_landing", summary="Landing page / 服务首页", dependencies=PUBLIC)
+@router.get("/", include_in_schema=False, dependencies=PUBLIC)
 def landing(request: Request) -> dict[str, Any]:
     return documents.landing(_base(request), api_language(request))
 
 
-@router.get("/conformance", summary="Conformance classes / 符合性类")
+@router.get("/conformance", summary="Conformance classes / 符合性类", dependencies=PUBLIC)
 def conformance() -> dict[str, Any]:
     return {"conformsTo": documents.CONFORMANCE}
 
 
-@router.get("/api", summary="OpenAPI definition of /ogc / 接口定义")
+@router.get("/api", summary="OpenAPI definition of /ogc / 接口定义", dependencies=PUBLIC)
 def api_definition(request: Request) -> JSONResponse:
     """The app's OpenAPI document cut to /ogc, with /ogc as its server, plus each
     collection's items path with its queryables: GDAL looks those up to decide which
@@ -80,13 +85,14 @@ def api_definition(request: Request) -> JSONResponse:
     return JSONResponse({**full, "servers": [{"url": _base(request)}], "paths": paths})
 
 
-@router.get("/collections", summary="Collections / 数据集合")
+@router.get("/collections", summary="Collections / 数据集合", dependencies=READ)
 def collections(request: Request, session: SessionDep) -> dict[str, Any]:
     return documents.collections_doc(session, _base(request), api_language(request))
 
 
 @router.get(
     "/collections/{collection_id}",
+    dependencies=READ,
     name="ogc_collection",
     summary="One collection / 单个集合",
 )
@@ -95,7 +101,11 @@ def collection(request: Request, session: SessionDep, collection_id: CollectionI
     return documents.collection_doc(session, found, _base(request), api_language(request))
 
 
-@router.get("/collections/{collection_id}/queryables", summary="Queryables / 可查询属性")
+@router.get(
+    "/collections/{collection_id}/queryables",
+    summary="Queryables / 可查询属性",
+    dependencies=READ,
+)
 def queryables(request: Request, collection_id: CollectionId) -> JSONResponse:
     body = documents.queryables(
         get_collection(collection_id), _base(request), api_language(request)
@@ -151,8 +161,10 @@ def _file(found: Collection, rows: list[dict], out, fmt: str) -> Response:
 
 @router.get(
     "/collections/{collection_id}/items",
+    dependencies=READ,
     summary="Features / 要素",
     response_class=GeoJSONResponse,
+    responses=answers(*VECTOR_FORMATS.values()),
 )
 def items(
     request: Request,
@@ -193,6 +205,7 @@ def items(
 
 @router.get(
     "/collections/{collection_id}/items/{feature_id}",
+    dependencies=READ,
     summary="One feature / 单个要素",
     response_class=GeoJSONResponse,
 )
@@ -225,6 +238,7 @@ def item(
 
 @router.get(
     "/collections/{collection_id}/tiles/WebMercatorQuad/{z}/{x}/{y}",
+    dependencies=READ,
     summary="Vector tile of a collection / 集合矢量瓦片",
     response_class=Response,
 )

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from gis_app.accounts.rights import Right
 from gis_app.http.auth import needs
+from gis_app.http.openapi import PNG_MEDIA_TYPE, answers
 from gis_app.http.session import SessionDep
 from gis_app.http.uploads import received
 from gis_app.maps.raster_picture import render_png
@@ -35,7 +36,6 @@ def list_rasters(session: SessionDep) -> JSONResponse:
     "",
     operation_id="register_raster",
     status_code=201,
-    responses={413: {"description": "Too large"}, 422: {"description": "Unusable file"}},
 )
 def upload_raster(
     request: Request,
@@ -61,6 +61,7 @@ def upload_raster(
     operation_id="raster_image",
     summary="栅格图片（山体阴影、淹没深度） / Raster as a map picture",
     response_class=Response,
+    responses=answers(PNG_MEDIA_TYPE, s304={"description": "Not modified (ETag)"}),
 )
 def raster_image(
     code: Annotated[str, Path(max_length=40)],

@@ -3,12 +3,13 @@ points, origin, per-layer categories — each refused naming its own field when 
 
 from __future__ import annotations
 
-import json
+import math
 from collections.abc import Iterable
 
 from gis_app.dxf.georef import ControlPoint, parse_control
 from gis_app.dxf.labels import NUMBER_PATTERN
 from gis_app.dxf.rooms import DxfOptions
+from gis_app.ingest import jsontext
 from gis_app.ingest.read import CHINA_BOUNDS, Area
 from gis_app.ingest.report import ImportRefused
 
@@ -26,6 +27,8 @@ def parse_origin(text: str) -> tuple[float, float]:
         lon, lat = (float(v) for v in text.split(","))
     except ValueError as exc:
         raise ImportRefused(field="origin", reason="dxf.reason.bad_origin_text", text=text) from exc
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ImportRefused(field="origin", reason="dxf.reason.bad_origin_text", text=text)
     return lon, lat
 
 
@@ -33,7 +36,7 @@ def parse_control_json(text: str) -> tuple[ControlPoint, ...]:
     """A JSON list of control points, each `"x,y=lon,lat"`, `[x, y, lon, lat]` or
     `{"x": …, "y": …, "lon": …, "lat": …}`."""
     try:
-        items = json.loads(text)
+        items = jsontext.loads(text)
         if not isinstance(items, list):
             raise TypeError(type(items).__name__)
         points = []
@@ -47,6 +50,8 @@ def parse_control_json(text: str) -> tuple[ControlPoint, ...]:
                 points.append((x, y, lon, lat))
     except (ValueError, TypeError, KeyError) as exc:
         raise ImportRefused(field="control", reason="dxf.reason.bad_control", text=text) from exc
+    if not all(math.isfinite(v) for point in points for v in point):
+        raise ImportRefused(field="control", reason="dxf.reason.bad_control", text=text)
     return tuple(points)  # type: ignore[arg-type]
 
 

@@ -66,6 +66,9 @@ class Caller:
     identity: Identity | None
     via: str | None = None
     csrf: str | None = None
+    refused: NotSignedIn | None = None
+    """Credentials that were sent but did not work: public routes go on without them,
+    every other route answers 401 with this reason."""
 
 
 ANONYMOUS = Caller(None)
@@ -149,7 +152,10 @@ async def current_caller(request: Request) -> Caller:
     if cached is not None:
         set_identity(cached.identity)
         return cached
-    caller = await run_in_threadpool(_authenticate, request)
+    try:
+        caller = await run_in_threadpool(_authenticate, request)
+    except NotSignedIn as refused:
+        caller = Caller(None, refused=refused)
     if caller.via == "session" and request.method not in SAFE_METHODS:
         sent = await _csrf_sent(request)
         if not (sent and caller.csrf and same(sent, caller.csrf)):
@@ -169,6 +175,8 @@ def needs(right: Right) -> Any:
     async def check(caller: CallerDep) -> None:
         if right is Right.PUBLIC:
             return
+        if caller.refused is not None:
+            raise caller.refused
         if caller.identity is None:
             raise NotSignedIn(reason="reason.no_credentials")
         if not may(caller.identity.role, right):

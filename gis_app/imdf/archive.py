@@ -21,6 +21,7 @@ import shapely
 from shapely.geometry import shape
 
 from gis_app.imdf.problems import ARCHIVE, ImdfProblem
+from gis_app.ingest import jsontext
 from gis_app.ingest.report import ImportRefused, ImportTooLarge
 from gis_app.ingest.zipguard import DEFAULT_LIMITS, ZIP_MAGIC, ZipLimits, ZipReasons, open_zip
 
@@ -151,7 +152,7 @@ def _parse_geometry(feature: Feature, problems: list[ImdfProblem]) -> None:
 
 def _features(file: str, text: bytes, problems: list[ImdfProblem]) -> list[Feature] | None:
     try:
-        doc = json.loads(text)
+        doc = jsontext.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         problems.append(_file_problem(file, "imdf_bad_json", exc))
         return None
@@ -183,7 +184,7 @@ def _features(file: str, text: bytes, problems: list[ImdfProblem]) -> list[Featu
 
 def _manifest(text: bytes, problems: list[ImdfProblem]) -> Any:
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         problems.append(_file_problem("manifest.json", "imdf_bad_json", exc))
         return None

@@ -90,7 +90,7 @@ def _rows(conn: Connectable, query: str, params: dict[str, Any]) -> list[tuple]:
 def _split(buildings: Sequence[int | str]) -> tuple[list[int], list[str]]:
     """Building ids (the numeric items) and codes (every item: a code may be numeric)."""
     texts = [str(item).strip() for item in buildings]
-    return [int(t) for t in texts if t.isdigit() and len(t) < 10], texts
+    return [int(t) for t in texts if t.isascii() and t.isdigit() and len(t) < 10], texts
 
 
 def _in_china(point: dict[str, Any] | None) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import lzma
+import struct
 import sys
 import zipfile
 import zlib
@@ -25,6 +26,9 @@ from gis_app.config import Settings
 from gis_app.ingest.report import ImportRefused, ImportTooLarge
 
 ZIP_MAGIC = b"PK\x03\x04"
+_LOCAL = struct.Struct("<4s5H3L2H")
+"""A local file header: signature, version, flags, method, time, date, CRC, sizes, lengths."""
+ZIP64_SIZE = 0xFFFFFFFF
 CHUNK = 1 << 20
 RATIO_FLOOR = 1 << 20
 """Expanding to this many bytes is never taken for a bomb, whatever the ratio: a small
@@ -119,9 +123,35 @@ class GuardedZip:
                 limit=limits.max_ratio,
             )
 
+    def check_local_header(self, info: zipfile.ZipInfo) -> None:
+        """Refuse a member whose local header disagrees with the central directory on its
+        sizes or checksum: zipfile reads by the directory, but GDAL's `/vsizip/` goes by
+        the local header, and would read a cut-off member (a .dbf without its fields) as
+        if it were whole."""
+        fp = self._archive.fp
+        if fp is None:
+            return
+        fp.seek(info.header_offset)
+        header = fp.read(_LOCAL.size)
+        if len(header) != _LOCAL.size or header[:4] != ZIP_MAGIC:
+            raise self.corrupt(f"{info.filename}: no local header")
+        fields = _LOCAL.unpack(header)
+        flags, (crc, packed, size) = fields[2], fields[6:9]
+        if flags & 0x08:  # sizes follow the data (a streamed zip): the directory rules
+            return
+        declared = {"crc": info.CRC, "packed": info.compress_size, "size": info.file_size}
+        local = {"crc": crc, "packed": packed, "size": size}
+        for key, value in local.items():
+            if value != declared[key] and value != ZIP64_SIZE:
+                raise self.corrupt(
+                    f"{info.filename}: local header says {key} {value}, "
+                    f"central directory {declared[key]}"
+                )
+
     def chunks(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
         """The member's bytes as they are inflated, at most `CHUNK` at a time, each counted
         against the limits before it is handed out."""
+        self.check_local_header(info)
         unbounded = copy.copy(info)
         unbounded.file_size = sys.maxsize  # read to the data's real end, not the declared one
         size = 0

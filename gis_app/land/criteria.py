@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
@@ -17,6 +18,7 @@ from gis_app.models.base import (
     STATION_MODES,
 )
 from gis_app.models.location import Location
+from gis_app.models.request import RequestModel
 
 Target = Literal["point", "road", "station", "office"]
 Stat = Literal["min", "mean", "max", "majority"]
@@ -29,21 +31,18 @@ _CRS_NAMES = {
     "urn:ogc:def:crs:OGC:1.3:CRS84",
     "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
 }
-_STRICT = ConfigDict(extra="forbid")
 
 
-class Landuse(BaseModel):
+class Landuse(RequestModel):
     """Land-use classes of one classification; a first-level code takes all its children."""
 
-    model_config = _STRICT
     scheme: Literal[LANDUSE_SCHEMES] = Field(examples=["GB/T 21010-2017"])  # type: ignore[valid-type]
     codes: list[str] = Field(min_length=1, max_length=200, examples=[["0801", "1201"]])
 
 
-class Range(BaseModel):
+class Range(RequestModel):
     """A closed interval; either end may be left open."""
 
-    model_config = _STRICT
     min: float | None = Field(default=None, ge=0)
     max: float | None = Field(default=None, ge=0)
 
@@ -54,10 +53,25 @@ class Range(BaseModel):
         return self
 
 
-class Area(BaseModel):
+def _check_positions(value: Any, depth: int, where: str) -> None:
+    """`value` is lists `depth` deep ending in positions of two or three finite numbers,
+    checked before shapely sees it (which fails on `[{}]` with a KeyError)."""
+    if not isinstance(value, list):
+        raise ValueError(f"{where} must be a list")
+    if depth == 0:
+        numbers = [v for v in value if isinstance(v, int | float) and not isinstance(v, bool)]
+        if not 2 <= len(value) <= 3 or len(numbers) != len(value):
+            raise ValueError(f"{where} must be a position [lon, lat]")
+        if not all(math.isfinite(v) for v in numbers):
+            raise ValueError(f"{where} must be finite numbers")
+        return
+    for i, item in enumerate(value):
+        _check_positions(item, depth - 1, f"{where}[{i}]")
+
+
+class Area(RequestModel):
     """A drawn or given polygon in CGCS2000 lon/lat (GeoJSON geometry, with optional crs)."""
 
-    model_config = _STRICT
     type: Literal["Polygon", "MultiPolygon"]
     coordinates: list[Any]
     crs: str | None = Field(default=None, description="EPSG:4490 or CRS84; nothing else")
@@ -66,6 +80,7 @@ class Area(BaseModel):
     def _usable(self) -> Area:
         if self.crs is not None and self.crs not in _CRS_NAMES:
             raise ValueError("crs must be EPSG:4490 (CGCS2000) or CRS84 longitude/latitude")
+        _check_positions(self.coordinates, 2 if self.type == "Polygon" else 3, "coordinates")
         try:
             geom = shape({"type": self.type, "coordinates": self.coordinates})
         except (ValueError, TypeError, IndexError, AttributeError) as exc:
@@ -85,10 +100,9 @@ class Area(BaseModel):
         return shape({"type": self.type, "coordinates": self.coordinates}).wkt
 
 
-class Distance(BaseModel):
+class Distance(RequestModel):
     """Distance in metres (on the ellipsoid) from a parcel to the nearest target."""
 
-    model_config = _STRICT
     to: Target = Field(description="point | road | station | office (government buildings)")
     point: Location | None = Field(default=None, description="Required when to = point")
     road_classes: list[Literal[ROAD_CLASSES]] | None = None  # type: ignore[valid-type]
@@ -110,18 +124,16 @@ class Distance(BaseModel):
         return self
 
 
-class Constraint(BaseModel):
+class Constraint(RequestModel):
     """Constraint zones a parcel must avoid, or must lie in (interiors overlapping)."""
 
-    model_config = _STRICT
     kinds: list[Literal[CONSTRAINT_KINDS]] = Field(min_length=1)  # type: ignore[valid-type]
     mode: Literal["avoid", "intersect"] = "avoid"
 
 
-class RasterThreshold(BaseModel):
+class RasterThreshold(RequestModel):
     """A registered raster's statistic over the parcel, within a range (e.g. mean slope ≤ 8)."""
 
-    model_config = _STRICT
     raster: str = Field(max_length=40, examples=["dem_slope"])
     stat: Stat = "mean"
     min: float | None = None
@@ -136,10 +148,9 @@ class RasterThreshold(BaseModel):
         return self
 
 
-class LandCriteria(BaseModel):
+class LandCriteria(RequestModel):
     """Every filter of a land search; all given ones must hold."""
 
-    model_config = _STRICT
     landuse: Landuse | None = None
     area_m2: Range | None = Field(default=None, description="Measured parcel area, m²")
     status: list[Literal[PARCEL_STATUSES]] | None = None  # type: ignore[valid-type]
@@ -154,7 +165,6 @@ class LandSearch(LandCriteria):
     """POST /api/v1/land/search."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -178,14 +188,13 @@ Measure = Literal["area", "distance", "raster", "landuse"]
 Shape = Literal["linear_up", "linear_down", "ideal", "classes"]
 
 
-class Normalise(BaseModel):
+class Normalise(RequestModel):
     """How a raw value becomes a 0–1 score.
 
     linear_up: 0 at `low`, 1 at `high` (more is better); linear_down: the reverse; ideal: 1 at
     `ideal`, falling linearly to 0 at `tolerance` away; classes: a score per land-use code
     (first-level codes apply to their children; others score `default`)."""
 
-    model_config = _STRICT
     shape: Shape
     low: float | None = None
     high: float | None = None
@@ -207,10 +216,9 @@ class Normalise(BaseModel):
         return self
 
 
-class Scored(BaseModel):
+class Scored(RequestModel):
     """One scored criterion: what is measured and how it is normalised."""
 
-    model_config = _STRICT
     name: str = Field(max_length=60, description="Shown in the explanation")
     measure: Measure
     distance: Distance | None = None
@@ -234,10 +242,9 @@ class Scored(BaseModel):
         return self
 
 
-class Weights(BaseModel):
+class Weights(RequestModel):
     """Weights given directly, or derived by AHP from a pairwise comparison matrix."""
 
-    model_config = _STRICT
     values: list[float] | None = Field(default=None, description="One per scored criterion")
     ahp: list[list[float]] | None = Field(
         default=None, description="Saaty matrix: a[i][j] = importance of i over j"
@@ -250,11 +257,10 @@ class Weights(BaseModel):
         return self
 
 
-class SiteSelection(BaseModel):
+class SiteSelection(RequestModel):
     """POST /api/v1/land/site-selection: hard constraints, then weighted scores."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {

@@ -39,13 +39,19 @@ class Weights:
 
 
 def direct(values: list[float]) -> Weights:
-    """Weights as given, scaled to sum 1; negative ones or a zero sum are refused."""
-    if any(not np.isfinite(v) or v < 0 for v in values):
+    """Weights as given, scaled to sum 1; non-finite or negative ones or a zero sum are
+    refused. Divided by the largest first, so that [1e308, 1e308] is [0.5, 0.5], not an
+    overflowing sum."""
+    if not all(np.isfinite(values)):
+        raise InvalidParameter(field="weights.values", reason="reason.not_finite")
+    if any(v < 0 for v in values):
         raise InvalidParameter(field="weights.values", reason="reason.weights_negative")
-    total = float(sum(values))
-    if total <= 0:
+    largest = max(values, default=0.0)
+    if largest <= 0:
         raise InvalidParameter(field="weights.values", reason="reason.weights_zero")
-    return Weights(values=tuple(v / total for v in values), method="direct")
+    scaled = [v / largest for v in values]
+    total = sum(scaled)
+    return Weights(values=tuple(v / total for v in scaled), method="direct")
 
 
 def ahp(matrix: list[list[float]]) -> Weights:

@@ -14,7 +14,7 @@ from gis_app.land.reference import Reference
 from gis_app.layers.style import AnyStyle, Category, CategoryStyle, FixedStyle, RampStyle
 from gis_app.maps.base import RESULT_STROKE, MapLayer
 from gis_app.maps.render import feature_map
-from gis_app.models.base import CONSTRAINT_KINDS
+from gis_app.models.base import CGCS2000_BOUNDS, CONSTRAINT_KINDS
 
 ZONE_COLOURS = {
     "basic_farmland": "#8bc34a",
@@ -150,4 +150,6 @@ def land_map(
             caption=labels["score"] if scored else None,
         )
     )
-    return feature_map(layers, empty_bounds=reference.parcels_extent, lang=lang)
+    # No parcel at all yet: an empty map of the country, not an error.
+    empty = reference.parcels_extent or CGCS2000_BOUNDS
+    return feature_map(layers, empty_bounds=empty, lang=lang)

@@ -19,6 +19,7 @@ from pygeofilter.parsers.cql2_json import parse as parse_json
 from pygeofilter.parsers.cql2_text import parse as parse_text
 
 from gis_app.errors import BadRequest
+from gis_app.ingest import jsontext
 from gis_app.ogc.crs import ServedCrs
 
 GEOMETRY_NAMES = ("geometry", "geom")
@@ -179,7 +180,7 @@ def parse(text: str, lang: str) -> ast.Node:
     "cql-text" is read as CQL2 text); 400 naming `filter` when it does not parse."""
     try:
         if lang == "cql2-json":
-            return parse_json(_as_pygeofilter_reads(json.loads(text)))
+            return parse_json(_as_pygeofilter_reads(jsontext.loads(text)))
         return parse_text(text)
     except (lark.exceptions.LarkError, ValueError, TypeError, KeyError) as exc:
         raise _bad("syntax", language=lang, detail=str(exc).strip().splitlines()[0][:200]) from exc

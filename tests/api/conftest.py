@@ -22,9 +22,8 @@ def _square(x: float, y: float = 30.25, d: float = 0.001) -> str:
     return f"MULTIPOLYGON((({x} {y},{x + d} {y},{x + d} {y + d},{x} {y + d},{x} {y})))"
 
 
-@pytest.fixture(scope="session")
-def api_db_url(new_database: Callable[[], str]) -> str:
-    url = new_database()
+def seed_buildings(url: str) -> None:
+    """Migrate the database at `url` and add one organisation and the three buildings."""
     migrate.upgrade(url)
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -44,6 +43,12 @@ def api_db_url(new_database: Callable[[], str]) -> str:
                 {"id": building_id, "code": code, "name": f"{code} 楼", "wkt": _square(x)},
             )
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def api_db_url(new_database: Callable[[], str]) -> str:
+    url = new_database()
+    seed_buildings(url)
     return url
 
 

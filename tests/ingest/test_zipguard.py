@@ -3,6 +3,7 @@ archive whose headers understate its contents is refused like an honest bomb."""
 
 from __future__ import annotations
 
+import io
 import os
 import zipfile
 from pathlib import Path
@@ -93,3 +94,36 @@ def test_a_damaged_lzma_member_is_corrupt_not_a_crash(tmp_path: Path) -> None:
     with pytest.raises(ImportRefused) as refused:
         check_zip(path, LIMITS)
     assert refused.value.context["reason"] == "ingest.reason.corrupt_zip"
+
+
+def test_a_local_header_that_understates_a_member_is_corrupt(tmp_path: Path) -> None:
+    """zipfile reads by the central directory, GDAL by the local header: a .dbf cut short
+    there was read without its fields ("no field floors_abo"). The lie is named instead."""
+    archive = _zip(tmp_path / "liar.zip", {"a.shp": b"x" * 500, "a.dbf": b"y" * 3000})
+    data = bytearray(archive.read_bytes())
+    local = zipfile.ZipFile(archive).getinfo("a.dbf").header_offset
+    data[local + 22 : local + 26] = (40).to_bytes(4, "little")
+    archive.write_bytes(bytes(data))
+    assert zipfile.ZipFile(archive).getinfo("a.dbf").file_size == 3000
+    with pytest.raises(ImportRefused) as refused:
+        check_zip(archive, LIMITS)
+    assert refused.value.context["reason"] == "ingest.reason.corrupt_zip"
+    message = refused.value.message("en")
+    assert "a.dbf" in message and "local header" in message and "40" in message
+
+
+def test_a_streamed_zip_with_sizes_after_the_data_is_read(tmp_path: Path) -> None:
+    """Sizes in a data descriptor (flag bit 3) leave zeros in the local header: honest."""
+
+    class Unseekable(io.BytesIO):
+        def tell(self) -> int:
+            raise OSError("a pipe")
+
+    stream = Unseekable()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as out, out.open("a.txt", "w") as f:
+        f.write(b"z" * 5000)
+    path = tmp_path / "streamed.zip"
+    path.write_bytes(stream.getvalue())
+    info = zipfile.ZipFile(path).getinfo("a.txt")
+    assert info.flag_bits & 0x08
+    assert check_zip(path, LIMITS) == ["a.txt"]

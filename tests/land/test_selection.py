@@ -169,3 +169,17 @@ def test_direct_weights_are_scaled_and_checked() -> None:
         with pytest.raises(InvalidParameter) as refused:
             direct(bad)
         assert refused.value.context["reason"] == reason
+
+
+def test_huge_direct_weights_keep_their_ratio() -> None:
+    """[1e308, 1e308] summed to infinity and became [0, 0]."""
+    assert direct([1e308, 1e308]).values == pytest.approx((0.5, 0.5))
+    assert direct([1e308, 5e307, 0]).values == pytest.approx((2 / 3, 1 / 3, 0))
+
+
+def test_a_nan_weight_is_not_finite_rather_than_negative() -> None:
+    for bad in ([float("nan"), 1], [float("inf"), 1]):
+        with pytest.raises(InvalidParameter) as refused:
+            direct(bad)
+        assert refused.value.context["reason"] == "reason.not_finite"
+        assert "finite" in refused.value.message("en")
