@@ -81,6 +81,7 @@ def validate_route(
 @router.post(
     "",
     operation_id="import_imdf",
+    dependencies=[needs(Right.IMPORT)],
     summary="导入室内数据 / Import an indoor map",
     responses={413: {"description": "Too large"}, 422: {"description": "Refused, with report"}},
 )

@@ -60,6 +60,7 @@ def _openable(path: Path) -> Path:
 @router.post(
     "",
     operation_id="import_features",
+    dependencies=[needs(Right.IMPORT)],
     summary="导入矢量数据 / Import a vector file",
     responses={413: {"description": "Too large"}, 422: {"description": "Refused, with report"}},
 )

@@ -34,6 +34,7 @@ def list_rasters(session: SessionDep) -> JSONResponse:
 @router.post(
     "",
     operation_id="register_raster",
+    dependencies=[needs(Right.IMPORT)],
     status_code=201,
     responses={413: {"description": "Too large"}, 422: {"description": "Unusable file"}},
 )
