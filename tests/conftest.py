@@ -108,21 +108,35 @@ def conn(engine: Engine) -> Iterator[Connection]:
 
 
 @pytest.fixture(scope="session")
-def sample_db(new_database: Callable[[], str], tmp_path_factory: pytest.TempPathFactory) -> dict:
+def demo_database(new_database: Callable[[], str]) -> Callable[[Path], tuple[str, dict]]:
+    """Factory of new databases migrated to head with the demo district loaded (its files
+    written to the folder given): gives the URL and the load result."""
+    from sample_geodata.load import load_sample
+
+    def make(out_dir: Path) -> tuple[str, dict]:
+        url = new_database()
+        migrate.upgrade(url)
+        with psycopg.connect(libpq_url(url)) as connection:
+            result = load_sample(connection, out_dir, progress=False)
+        return url, result
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample_db(
+    demo_database: Callable[[Path], tuple[str, dict]], tmp_path_factory: pytest.TempPathFactory
+) -> dict:
     """The demo district as `make run` serves it, loaded once: its data and its rasters
     registered (DEM, slope, flood depth). Gives the URL, the load result, the sample folder
     and the raster store."""
     from sqlalchemy.orm import Session
 
-    from sample_geodata.load import load_sample
     from sample_geodata.rasters import register_sample_rasters
 
-    url = new_database()
-    migrate.upgrade(url)
     out_dir = tmp_path_factory.mktemp("sample")
     raster_dir = tmp_path_factory.mktemp("rasters")
-    with psycopg.connect(libpq_url(url)) as connection:
-        result = load_sample(connection, out_dir, progress=False)
+    url, result = demo_database(out_dir)
     engine = make_engine(url)
     with Session(engine) as session, session.begin():
         register_sample_rasters(session, out_dir, raster_dir)

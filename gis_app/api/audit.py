@@ -3,6 +3,7 @@ row-level security decides which rows: writes by, or to rows of, bodies in scope
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -46,15 +47,15 @@ def audit_log(
 ) -> AuditPage:
     """Changes, newest first; page on with `before_id`."""
     query = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
-    for condition, wanted in (
-        (AuditLog.table_name == table, table),
-        (AuditLog.who == who, who),
-        (AuditLog.at >= since, since),
-        (AuditLog.at < until, until),
-        (AuditLog.id < before_id, before_id),
+    for column, compare, wanted in (
+        (AuditLog.table_name, operator.eq, table),
+        (AuditLog.who, operator.eq, who),
+        (AuditLog.at, operator.ge, since),
+        (AuditLog.at, operator.lt, until),
+        (AuditLog.id, operator.lt, before_id),
     ):
         if wanted is not None:
-            query = query.where(condition)
+            query = query.where(compare(column, wanted))
     rows = list(session.scalars(query))
     return AuditPage(
         items=[AuditEntry.model_validate(r, from_attributes=True) for r in rows],

@@ -28,6 +28,7 @@ router = APIRouter(prefix="/api/v1/floors", tags=["floors"], dependencies=[needs
 @router.post(
     "/{floor_id}/dxf",
     operation_id="import_dxf_floor_plan",
+    dependencies=[needs(Right.IMPORT)],
     summary="导入 DXF 平面图为房间 / Import a DXF floor plan as rooms",
     responses={422: {"description": "导入被拒绝（附报告） / Refused, with the report"}},
 )

@@ -86,6 +86,7 @@ def validate_route(
 @router.post(
     "",
     operation_id="import_imdf",
+    dependencies=[needs(Right.IMPORT)],
     summary="导入室内数据 / Import an indoor map",
     responses={422: {"description": "导入被拒绝（附报告） / Refused, with the report"}},
 )

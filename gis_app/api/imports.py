@@ -61,6 +61,7 @@ def _openable(path: Path) -> Path:
 @router.post(
     "",
     operation_id="import_features",
+    dependencies=[needs(Right.IMPORT)],
     summary="导入矢量数据 / Import a vector file",
     responses={422: {"description": "导入被拒绝（附报告） / Refused, with the report"}},
 )

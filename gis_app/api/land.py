@@ -178,7 +178,12 @@ def list_presets(session: SessionDep) -> JSONResponse:
     return JSONResponse({"items": presets.list_presets(session)})
 
 
-@router.post("/presets", operation_id="save_preset", status_code=201)
+@router.post(
+    "/presets",
+    operation_id="save_preset",
+    status_code=201,
+    dependencies=[needs(Right.EDIT)],
+)
 def save_preset(body: PresetIn, session: SessionDep) -> JSONResponse:
     """Validate and keep a request body under a new name."""
     checked = _validated(body.kind, body.criteria).model_dump(mode="json")
@@ -192,7 +197,12 @@ def get_preset(preset_id: IdPath, session: SessionDep) -> JSONResponse:
     return JSONResponse(presets.preset_out(presets.find_preset(session, preset_id)))
 
 
-@router.delete("/presets/{preset_id}", operation_id="delete_preset", status_code=204)
+@router.delete(
+    "/presets/{preset_id}",
+    operation_id="delete_preset",
+    status_code=204,
+    dependencies=[needs(Right.EDIT)],
+)
 def delete_preset(preset_id: IdPath, session: SessionDep) -> Response:
     """Forget a preset."""
     presets.delete_preset(session, preset_id)

@@ -35,6 +35,7 @@ def list_rasters(session: SessionDep) -> JSONResponse:
 @router.post(
     "",
     operation_id="register_raster",
+    dependencies=[needs(Right.IMPORT)],
     status_code=201,
 )
 def upload_raster(

@@ -335,6 +335,7 @@ def floor_rooms(
         for attached in office["attached_room_ids"] or []
     }
     per_room, on_floor = _problems(session, floor, {r["id"] for r in rooms}, standard, lang)
+    people = sees_people()
     out = []
     for room in rooms:
         point = [room.pop("label_lon"), room.pop("label_lat")]
@@ -347,13 +348,20 @@ def floor_rooms(
                 "status_class": _status_class(room, office, suite, room["id"] in vacant),
                 "label_point": point,
                 "occupants": _occupants_by_rank(
-                    office["occupants"] if office and sees_people() else None, lang
+                    office["occupants"] if office and people else None, lang
                 ),
                 "problems": per_room.get(room["id"], []),
                 **_standing(office, suite, vacant.get(room["id"]), lang),
+                **({} if people else UNRANKED),
             }
         )
     return out, on_floor
+
+
+UNRANKED = {"limit_m2": None, "excess_m2": None, "explanation": None}
+"""What a room shows a role that does not manage its body in place of its limit: an
+office's limit (and its excess, and the explanation naming both) is the sum of its
+occupants' ranks, so a room with one occupant would say who sits there."""
 
 
 def _status_class(

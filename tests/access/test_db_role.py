@@ -17,9 +17,9 @@ from gis_app.db.roles import ensure_login_role
 
 @pytest.fixture(scope="module")
 def app_conn(
-    sample_db: dict, tmp_path_factory: pytest.TempPathFactory
+    shared_db: dict, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[psycopg.Connection]:
-    settings = Settings(database_url=sample_db["url"], secret_dir=tmp_path_factory.mktemp("s"))
+    settings = Settings(database_url=shared_db["url"], secret_dir=tmp_path_factory.mktemp("s"))
     url = ensure_login_role(settings.database_url or "", settings)
     with psycopg.connect(libpq_url(url)) as conn:
         yield conn
@@ -86,10 +86,10 @@ def test_without_an_identity_nothing_is_visible(app_conn):
     assert counts == (0, 0, 0, 0, 0)
 
 
-def test_an_admin_identity_sees_everything_and_writes_per_row_audit(app_conn, sample_engine):
+def test_an_admin_identity_sees_everything_and_writes_per_row_audit(app_conn, access_engine):
     from sqlalchemy import text
 
-    with sample_engine.connect() as owner:
+    with access_engine.connect() as owner:
         rooms = owner.execute(text("SELECT count(*) FROM room")).scalar_one()
     with app_conn.cursor() as cur:
         apply_identity(cur, Identity(1, "auditee", "admin", None))

@@ -16,9 +16,9 @@ from gis_app.accounts.users import add_user, create_token, find_user, revoke_tok
 from tests.auth import TEST_PASSWORD
 
 
-def _new_user(sample_engine, role: str = "auditor", org: str | None = None) -> str:
+def _new_user(access_engine, role: str = "auditor", org: str | None = None) -> str:
     login = f"u{uuid.uuid4().hex[:10]}"
-    with Session(sample_engine) as session, session.begin():
+    with Session(access_engine) as session, session.begin():
         add_user(session, login, role, org_code=org, password=TEST_PASSWORD)
     return login
 
@@ -33,13 +33,13 @@ def _sign_in(browser: TestClient, login: str, password: str = TEST_PASSWORD, nex
     return browser.post("/login", data={"login": login, "password": password, "next": next_})
 
 
-def test_pages_send_a_stranger_to_the_sign_in_page_and_back(browser, sample_engine):
+def test_pages_send_a_stranger_to_the_sign_in_page_and_back(browser, access_engine):
     page = browser.get("/dashboard?lang=en")
     assert page.status_code == 303
     assert page.headers["location"] == "/login?next=%2Fdashboard%3Flang%3Den"
     form = browser.get(page.headers["location"])
     assert form.status_code == 200 and "用户名" in form.text and 'type="password"' in form.text
-    login = _new_user(sample_engine, "office_manager")
+    login = _new_user(access_engine, "office_manager")
     signed = _sign_in(browser, login, next_="/dashboard?lang=en")
     assert signed.status_code == 303 and signed.headers["location"] == "/dashboard?lang=en"
     cookies = signed.headers.get_list("set-cookie")
@@ -51,13 +51,13 @@ def test_pages_send_a_stranger_to_the_sign_in_page_and_back(browser, sample_engi
     assert browser.get("/api/v1/me").json()["login"] == login
 
 
-def test_an_open_redirect_is_not_followed(browser, sample_engine):
-    login = _new_user(sample_engine)
+def test_an_open_redirect_is_not_followed(browser, access_engine):
+    login = _new_user(access_engine)
     assert _sign_in(browser, login, next_="//evil.example/x").headers["location"] == "/map"
 
 
-def test_cookie_writes_need_the_csrf_token(browser, sample_engine):
-    login = _new_user(sample_engine, "office_manager")
+def test_cookie_writes_need_the_csrf_token(browser, access_engine):
+    login = _new_user(access_engine, "office_manager")
     _sign_in(browser, login)
     body = {"name": "csrf", "kind": "search", "criteria": {}}
     refused = browser.post("/api/v1/land/presets", json=body)
@@ -71,8 +71,8 @@ def test_cookie_writes_need_the_csrf_token(browser, sample_engine):
     assert gone.status_code == 204
 
 
-def test_sign_out_ends_the_session(browser, sample_engine):
-    login = _new_user(sample_engine)
+def test_sign_out_ends_the_session(browser, access_engine):
+    login = _new_user(access_engine)
     _sign_in(browser, login)
     cookie = browser.cookies.get("gis_session")
     out = browser.post("/logout", data={"csrf_token": browser.cookies.get("gis_csrf")})
@@ -82,15 +82,15 @@ def test_sign_out_ends_the_session(browser, sample_engine):
     assert stale.get("/map").status_code == 303
 
 
-def test_repeated_failures_lock_the_account(browser, sample_engine, access_app):
-    login = _new_user(sample_engine)
+def test_repeated_failures_lock_the_account(browser, access_engine, access_app):
+    login = _new_user(access_engine)
     limit = access_app[0].state.settings.login_max_failures
     for _ in range(limit):
         failed = _sign_in(browser, login, "wrong password!")
         assert failed.status_code == 401
     locked = _sign_in(browser, login)
     assert locked.status_code == 401 and "锁定" in locked.text
-    with sample_engine.connect() as conn:
+    with access_engine.connect() as conn:
         until = conn.execute(
             text(
                 "SELECT c.locked_until > now() FROM user_credential c JOIN app_user u"
@@ -101,9 +101,9 @@ def test_repeated_failures_lock_the_account(browser, sample_engine, access_app):
     assert until is True
 
 
-def test_password_change_needs_the_current_one(client, sample_engine, as_role):
-    login = _new_user(sample_engine)
-    with Session(sample_engine) as session, session.begin():
+def test_password_change_needs_the_current_one(client, access_engine, as_role):
+    login = _new_user(access_engine)
+    with Session(access_engine) as session, session.begin():
         secret = create_token(session, find_user(session, login), "t", None).secret
     headers = {"Authorization": f"Bearer {secret}"}
     wrong = client.post(
@@ -126,9 +126,9 @@ def test_password_change_needs_the_current_one(client, sample_engine, as_role):
     assert done.status_code == 204
 
 
-def test_bad_expired_and_revoked_tokens_get_401_with_a_challenge(client, sample_engine):
-    login = _new_user(sample_engine)
-    with Session(sample_engine) as session, session.begin():
+def test_bad_expired_and_revoked_tokens_get_401_with_a_challenge(client, access_engine):
+    login = _new_user(access_engine)
+    with Session(access_engine) as session, session.begin():
         user = find_user(session, login)
         live = create_token(session, user, "live", None)
         expired = create_token(session, user, "old", 1)
@@ -138,7 +138,7 @@ def test_bad_expired_and_revoked_tokens_get_401_with_a_challenge(client, sample_
         )
     ok = client.get("/api/v1/me", headers={"Authorization": f"Bearer {live.secret}"})
     assert ok.status_code == 200
-    with Session(sample_engine) as session, session.begin():
+    with Session(access_engine) as session, session.begin():
         revoke_token(session, live.id)
     for secret in (live.secret, expired.secret, "gis_made-up"):
         answer = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
@@ -149,8 +149,8 @@ def test_bad_expired_and_revoked_tokens_get_401_with_a_challenge(client, sample_
     assert anonymous.status_code == 401 and "Bearer" in anonymous.headers["www-authenticate"]
 
 
-def test_basic_works_on_ogc_only(client, sample_engine):
-    login = _new_user(sample_engine)
+def test_basic_works_on_ogc_only(client, access_engine):
+    login = _new_user(access_engine)
     basic = "Basic " + base64.b64encode(f"{login}:{TEST_PASSWORD}".encode()).decode()
     assert client.get("/ogc/collections", headers={"Authorization": basic}).status_code == 200
     elsewhere = client.get("/api/v1/buildings", headers={"Authorization": basic})
@@ -160,9 +160,9 @@ def test_basic_works_on_ogc_only(client, sample_engine):
     assert refused.status_code == 401 and "Basic" in refused.headers["www-authenticate"]
 
 
-def test_a_disabled_user_is_out_at_once(client, sample_engine):
-    login = _new_user(sample_engine)
-    with Session(sample_engine) as session, session.begin():
+def test_a_disabled_user_is_out_at_once(client, access_engine):
+    login = _new_user(access_engine)
+    with Session(access_engine) as session, session.begin():
         secret = create_token(session, find_user(session, login), "t", None).secret
         session.execute(text("UPDATE app_user SET active = false WHERE login = :l"), {"l": login})
     assert (
