@@ -187,8 +187,8 @@ rank (`[{rank, label, count, limit_m2}]`), `occupant_count`; for an office with 
 `attached_to` for a rest room counted in another office; `reallocatable` for a vacant room;
 `explanation`; `problems` (`[{check, explanation, other_rooms}]`); `label_point` ([lon, lat]
 inside the room). `occupants` is empty, and an office's `limit_m2`, `excess_m2` and
-`explanation` null, for roles that do not manage the room's body. Foreign members: `floor` (its outline and its own problems) and `summary`
-(rooms and area per status class)."""
+`explanation` null, for roles that do not manage the room's body. Foreign members: `floor`
+(its outline and its own problems) and `summary` (rooms and area per status class)."""
 
 
 @router.get(
