@@ -91,9 +91,9 @@ def exit_after_import(problems: bool, skip_invalid: bool, writable: int) -> None
         raise typer.Exit(EXIT_PROBLEMS)
 
 
-def say(key: str, **values: object) -> None:
-    """One line in Chinese, then English."""
-    typer.echo(f"{t(key, 'zh-CN', **values)} / {t(key, 'en', **values)}")
+def say(key: str, *, to_stderr: bool = False, **values: object) -> None:
+    """One line in Chinese, then English (on stderr when stdout carries the result)."""
+    typer.echo(f"{t(key, 'zh-CN', **values)} / {t(key, 'en', **values)}", err=to_stderr)
 
 
 def actor(settings: Settings) -> str:

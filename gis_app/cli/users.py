@@ -54,7 +54,7 @@ def add(
         )
 
     in_session(run)
-    say("cli.user_added", login=users.normal_login(login), role=role)
+    say("cli.user_added", to_stderr=generated, login=users.normal_login(login), role=role)
     if generated:
         typer.echo(password)
 
@@ -94,7 +94,7 @@ def set_password(login: Login, password_stdin: PasswordStdin = False) -> None:
     """Set a new password (random and printed once without --password-stdin)."""
     password, generated = _password(password_stdin)
     _change(login, lambda s, u: users.set_password(s, u, password))
-    say("cli.user_changed", login=login)
+    say("cli.user_changed", to_stderr=generated, login=login)
     if generated:
         typer.echo(password)
 
@@ -120,7 +120,7 @@ def create(
 ) -> None:
     """Make a token for `login`; it is printed once and only its hash is kept."""
     made = in_session(lambda s: users.create_token(s, users.find_user(s, login), name, expires))
-    say("cli.token_created", id=made.id)
+    say("cli.token_created", to_stderr=True, id=made.id)
     typer.echo(made.secret)
 
 

@@ -11,11 +11,14 @@ from pathlib import Path
 import pytest
 
 
-def gis_app(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def gis_app(
+    *args: str, env: dict[str, str], input: str | None = None
+) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     return subprocess.run(
         [sys.executable, "-m", "gis_app", *args],
         env={**base, **env},
+        input=input,
         capture_output=True,
         text=True,
         timeout=300,
@@ -54,16 +57,23 @@ def test_upgrade_then_load_then_load_again(
     new_database: Callable[..., str], tmp_path: Path
 ) -> None:
     url = new_database()
-    env = {"DATABASE_URL": url, "GIS_SAMPLE_DIR": str(tmp_path)}
+    secrets = tmp_path / "secrets"
+    env = {"DATABASE_URL": url, "GIS_SAMPLE_DIR": str(tmp_path), "GIS_SECRET_DIR": str(secrets)}
     upgraded = gis_app("db", "upgrade", env=env)
     assert upgraded.returncode == 0, upgraded.stderr
     assert "head" in upgraded.stdout
     first = gis_app("sample", "load", "--no-progress", env=env)
     assert first.returncode == 0, first.stderr
     assert "building" in first.stdout and "sample district loaded" in first.stdout
+    kept = (secrets / "demo-accounts.txt").read_text(encoding="utf-8")
+    admin_password = next(
+        line.split("\t")[3] for line in kept.splitlines() if line.startswith("admin\t")
+    )
+    assert admin_password in first.stdout and "demo accounts made" in first.stdout
+    assert (secrets / "demo-accounts.txt").stat().st_mode & 0o077 == 0
     second = gis_app("sample", "load", "--no-progress", env=env)
     assert second.returncode == 0
-    assert "nothing loaded twice" in second.stdout
+    assert "nothing loaded twice" in second.stdout and "demo accounts" not in second.stdout
     assert (tmp_path / "dem.tif").exists() and (tmp_path / "manifest.json").exists()
 
 
