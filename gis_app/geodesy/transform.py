@@ -85,16 +85,22 @@ class Transformation:
         return shapely.transform(geoms, self.from_storage, interleaved=False)
 
     def bounds_to_storage(self, bounds: Bounds) -> Bounds:
-        """A box in the source as the lon/lat box holding all of it (edges densified)."""
-        west, south, east, north = self.transformer.transform_bounds(*bounds, densify_pts=_DENSIFY)
-        return west, south, east, north
+        """A box in the source as the lon/lat box holding all of it (edges densified;
+        PROJ's own transform_bounds needs CRSs, which a transformer rebuilt from its
+        pipeline no longer has)."""
+        edge = shapely.segmentize(shapely.box(*bounds), _edge_step(bounds))
+        lon, lat = self.to_storage(*shapely.get_coordinates(edge).T)
+        return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
 
     def pipeline_to(self, target: Any) -> str:
         """A PROJ pipeline from the source to `target`, a CRS on the hub datums (web
         mercator for pictures), through this operation: what GDAL's warper is told
-        (COORDINATE_OPERATION) so that a picture lies where the data does."""
-        onward = Transformer.from_crs(self.hub, target, always_xy=True)
-        return "+proj=pipeline " + " ".join(_steps(t) for t in (self.transformer, onward))
+        (COORDINATE_OPERATION) so that a picture lies where the data does. GDAL hands the
+        pipeline coordinates in each CRS's own axis order (northing first for EPSG:4549)."""
+        goal = CRS.from_user_input(target)
+        onward = Transformer.from_crs(self.hub, goal, always_xy=True)
+        steps = [_swap(self.source), _steps(self.transformer), _steps(onward), _swap(goal)]
+        return "+proj=pipeline " + " ".join(step for step in steps if step)
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready, for import reports and raster listings."""
@@ -106,6 +112,18 @@ class Transformation:
             "via": "CGCS2000" if self.hub == SRID else "WGS 84",
             "missing_grids": list(self.missing_grids),
         }
+
+
+def _edge_step(bounds: Bounds) -> float:
+    west, south, east, north = bounds
+    return max(east - west, north - south) / _DENSIFY or 1.0
+
+
+def _swap(crs: CRS) -> str:
+    """An axis swap for a CRS whose own axis order puts north (latitude) first."""
+    base = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
+    first = base.axis_info[0].direction.lower() if base.axis_info else "east"
+    return "+step +proj=axisswap +order=2,1" if first in ("north", "south") else ""
 
 
 def _steps(transformer: Transformer) -> str:

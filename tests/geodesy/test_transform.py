@@ -144,11 +144,16 @@ def test_there_and_back_again() -> None:
 
 
 def test_the_pipeline_for_gdal_goes_the_same_way() -> None:
+    to_mercator = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
     way = to_storage("EPSG:5514", around(*PRAGUE))
     pipeline = Transformer.from_pipeline(way.pipeline_to("EPSG:3857"))
-    lon, lat = way.to_storage(*PRAGUE)
-    expected = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True).transform(lon, lat)
+    expected = to_mercator.transform(*way.to_storage(*PRAGUE))
     assert np.allclose(pipeline.transform(*PRAGUE), expected, atol=1e-6)
+    # EPSG:4549 lists northing first: GDAL hands the pipeline (northing, easting).
+    way = to_storage("EPSG:4549")
+    pipeline = Transformer.from_pipeline(way.pipeline_to("EPSG:3857"))
+    expected = to_mercator.transform(*way.to_storage(500_000.0, 3_350_000.0))
+    assert np.allclose(pipeline.transform(3_350_000.0, 500_000.0), expected, atol=1e-6)
 
 
 @pytest.mark.parametrize(
