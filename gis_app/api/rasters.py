@@ -37,11 +37,7 @@ def list_rasters(session: SessionDep) -> JSONResponse:
     "",
     operation_id="register_raster",
     status_code=201,
-    responses={
-        409: {"description": "Code taken"},
-        413: {"description": "Too large"},
-        422: {"description": "Unusable file"},
-    },
+    responses={413: {"description": "Too large"}, 422: {"description": "Unusable file"}},
 )
 def upload_raster(
     request: Request,

@@ -30,7 +30,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 from pyproj.enums import TransformDirection
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 from pyproj.transformer import AreaOfInterest, TransformerGroup
 
 from gis_app.errors import InvalidParameter
@@ -85,11 +85,20 @@ class Transformation:
         return shapely.transform(geoms, self.from_storage, interleaved=False)
 
     def bounds_to_storage(self, bounds: Bounds) -> Bounds:
-        """A box in the source as the lon/lat box holding all of it (edges densified;
-        PROJ's own transform_bounds needs CRSs, which a transformer rebuilt from its
-        pipeline no longer has)."""
+        """A box in the source as the lon/lat box holding all of it: PROJ's own bounds
+        (edges densified, poles and antimeridian minded) when the transformer knows its
+        CRSs, else the box of its densified edges' finite points."""
+        if self.transformer.source_crs is not None:
+            west, south, east, north = self.transformer.transform_bounds(
+                *bounds, densify_pts=_DENSIFY
+            )
+            return west, south, east, north
         edge = shapely.segmentize(shapely.box(*bounds), _edge_step(bounds))
         lon, lat = self.to_storage(*shapely.get_coordinates(edge).T)
+        finite = np.isfinite(lon) & np.isfinite(lat)
+        if not finite.any():
+            return math.inf, math.inf, math.inf, math.inf
+        lon, lat = lon[finite], lat[finite]
         return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
 
     def pipeline_to(self, target: Any) -> str:
@@ -209,12 +218,24 @@ def _rank(transformer: Transformer) -> tuple[int, float]:
 
 
 def _adopted(
-    crs: CRS, chosen: Transformer, hub: int, ballpark: bool, missing: tuple[str, ...] = ()
+    crs: CRS,
+    chosen: Transformer,
+    hub: int,
+    ballpark: bool,
+    missing: tuple[str, ...] = (),
+    same_datum: bool = False,
 ) -> Transformation:
-    """`chosen` rebuilt from its PROJ pipeline: TransformerGroup hands out transformers that
-    are not safe to share between threads, and the app's request threads share this one."""
-    pipeline = chosen.to_proj4()
-    shared = Transformer.from_pipeline(pipeline) if pipeline else chosen
+    """`chosen` rebuilt so the app's request threads can share it (TransformerGroup hands
+    out transformers that are not thread-safe): a projection undone straight from the CRSs,
+    else from the operation's PROJJSON (which keeps the CRSs, for bounds), else from its
+    PROJ pipeline."""
+    if same_datum:
+        shared = Transformer.from_crs(crs, hub, always_xy=True)
+    else:
+        try:
+            shared = Transformer.from_pipeline(chosen.to_json())
+        except ProjError:
+            shared = Transformer.from_pipeline(chosen.to_proj4() or chosen.to_json())
     identity = crs.equals(CRS.from_epsg(SRID), ignore_axis_order=True)
     return Transformation(
         crs, shared, chosen.description, hub, _accuracy(chosen), ballpark, missing, identity
@@ -232,7 +253,7 @@ def _choose(crs: CRS, area: Bounds | None, allow_ballpark: bool) -> Transformati
         if _same_datum(crs, hub):
             # A map projection undone: defined anywhere, whatever the CRS's area of use.
             group = TransformerGroup(crs, hub, always_xy=True, allow_ballpark=False)
-            return _adopted(crs, group.transformers[0], hub, False)
+            return _adopted(crs, group.transformers[0], hub, False, same_datum=True)
     interest = AreaOfInterest(*area) if area is not None else None
     for hub in HUBS:
         group = TransformerGroup(
