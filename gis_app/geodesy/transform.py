@@ -101,14 +101,17 @@ class Transformation:
         lon, lat = lon[finite], lat[finite]
         return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
 
-    def pipeline_to(self, target: Any) -> str:
+    def pipeline_to(self, target: Any, handed: Any = None) -> str:
         """A PROJ pipeline from the source to `target`, a CRS on the hub datums (web
         mercator for pictures), through this operation: what GDAL's warper is told
         (COORDINATE_OPERATION) so that a picture lies where the data does. GDAL hands the
-        pipeline coordinates in each CRS's own axis order (northing first for EPSG:4549)."""
+        pipeline coordinates in the axis order of the CRS it knows the data in (`handed`,
+        by default the source; northing first for EPSG:4549), and takes them back in
+        `target`'s."""
         goal = CRS.from_user_input(target)
+        given = self.source if handed is None else CRS.from_user_input(handed)
         onward = Transformer.from_crs(self.hub, goal, always_xy=True)
-        steps = [_swap(self.source), _steps(self.transformer), _steps(onward), _swap(goal)]
+        steps = [_swap(given), _steps(self.transformer), _steps(onward), _swap(goal)]
         return "+proj=pipeline " + " ".join(step for step in steps if step)
 
     def summary(self) -> dict[str, Any]:

@@ -65,7 +65,7 @@ def _warped(path: Path, band: int, size: int, crs: str | None) -> tuple[np.ndarr
             dst_crs=WEB_MERCATOR,
             dst_nodata=np.nan,
             resampling=Resampling.bilinear,
-            COORDINATE_OPERATION=_placing(src, crs).pipeline_to(WEB_MERCATOR),
+            COORDINATE_OPERATION=_placing(src, crs).pipeline_to(WEB_MERCATOR, src.crs.to_wkt()),
         )
     y = top - (np.arange(height) + 0.5) * (top - bottom) / height
     lat = np.degrees(2 * np.arctan(np.exp(y / 6378137.0)) - math.pi / 2)
