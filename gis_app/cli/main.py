@@ -222,7 +222,11 @@ def raster_stats(
     code: Annotated[list[str] | None, typer.Option(help="Only these rasters")] = None,
 ) -> None:
     """Compute the parcel statistics that are missing (new parcels, changed shapes)."""
-    from gis_app.raster.registry import pending_parcels, refresh_parcel_stats, refresh_pending
+    from gis_app.raster.parcel_stats import (
+        pending_parcels,
+        refresh_parcel_stats,
+        refresh_pending,
+    )
 
     settings = get_settings()
     engine = make_engine(guard(lambda: resolve_database_url(settings)), settings.audit_user)

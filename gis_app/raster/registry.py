@@ -1,11 +1,8 @@
-"""Registering rasters in the database and keeping per-parcel statistics over them current.
+"""Registering rasters in the database.
 
 A registered raster is a checked GeoTIFF copied into `Settings.raster_dir`, a `raster_layer`
 row (meaning, units, grid, CRS, footprint in CGCS2000) and one `parcel_raster_stat` row per
-parcel. A DEM also gets its slope registered beside it. A parcel whose shape changes loses
-its rows (a trigger) and is queued in `parcel_stat_pending`, as is a new parcel, so
-`refresh_pending` computes exactly those before a land query without looking at every
-parcel, and `refresh_parcel_stats` computes whatever rows are missing.
+parcel (`parcel_stats`). A DEM also gets its slope registered beside it.
 
 The raster's CRS reaches CGCS2000 by `gis_app.geodesy.transform` for the raster's area:
 its footprint, its statistics and its picture all take the same datum shift, a CRS PROJ
@@ -17,51 +14,36 @@ wins over the file's.
 Registering is all or nothing, and touches nothing of another raster: every file gets a
 name of its own (`<code>-<random>.tif`) and is published without ever replacing a file;
 the row claims the code before the file is published, so of two registrations of one code
-the second waits for the first and is refused (409) without having written anything; the
+the second waits for the first and is refused (409) without having published a file; the
 files a registration made are removed again if it fails, or if the caller's transaction
 rolls back instead of committing.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gis_app.db.driver import driver_connection
 from gis_app.errors import Conflict, InvalidParameter
 from gis_app.geodesy.transform import Transformation, crs_label, parse_crs, to_storage
 from gis_app.models import RasterLayer
 from gis_app.models.base import RASTER_KINDS, SRID
 from gis_app.raster.inspect import RasterInfo
+from gis_app.raster.parcel_stats import refresh_parcel_stats, refresh_pending
 from gis_app.raster.slope import write_slope
 from gis_app.raster.store import publish, stage
-from gis_app.raster.zonal import zonal_stats
 
-STAT_COLUMNS = (
-    "min",
-    "mean",
-    "max",
-    "majority",
-    "cells",
-    "valid_area_m2",
-    "nodata_fraction",
-    "outside_fraction",
-)
-BATCH = 20_000
-ANALYZE_AFTER = 1_000
-"""Parcels per zonal-statistics call: bounds memory and paces the progress bar."""
 EDGE_POINTS = 32
 CODE = re.compile(r"[a-z][a-z0-9_]{0,33}")
 """Raster codes: lower-case slugs, short enough to take a `_slope` suffix (40 characters)."""
@@ -99,9 +81,6 @@ class Registration:
     bounds: tuple[float, float, float, float]
     transformation: dict[str, Any]
     dry_run: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def footprint(info: RasterInfo, way: Transformation) -> shapely.Polygon:
@@ -299,97 +278,3 @@ def register_raster(
         finally:
             part.unlink(missing_ok=True)
     return Registration([m.code for m in meanings], info.crs, shape.bounds, way.summary(), dry_run)
-
-
-def _missing(
-    session: Session, code: str, parcels: list[int] | None
-) -> Iterator[tuple[list[int], list[bytes]]]:
-    """Parcels (all, or those of `parcels`) without statistics for raster `code`, in
-    batches of ids and WKB."""
-    rows = session.execute(
-        text(
-            "SELECT p.id, ST_AsBinary(p.geom) FROM land_parcel p "
-            "WHERE NOT EXISTS (SELECT 1 FROM parcel_raster_stat s "
-            "WHERE s.parcel_id = p.id AND s.raster_code = :code) "
-            "AND (CAST(:parcels AS integer[]) IS NULL OR p.id = ANY(:parcels)) ORDER BY p.id"
-        ),
-        {"code": code, "parcels": parcels},
-    ).all()
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
-        yield [r[0] for r in batch], [bytes(r[1]) for r in batch]
-
-
-def _number(value: Any) -> float | None:
-    """A statistic as stored: NaN (no data) and infinities as NULL."""
-    return (
-        None if value is None or (isinstance(value, float) and not math.isfinite(value)) else value
-    )
-
-
-def refresh_parcel_stats(
-    session: Session,
-    raster_dir: Path,
-    codes: list[str] | None = None,
-    *,
-    progress: Callable[[int], None] | None = None,
-    parcels: list[int] | None = None,
-) -> int:
-    """Compute the missing parcel statistics of rasters `codes` (None: all), for every
-    parcel or only those of `parcels`; rows written. Many rows written → ANALYZE, so the
-    planner knows the table when land queries join it right after."""
-    layers = session.scalars(
-        select(RasterLayer).where(RasterLayer.code.in_(codes)) if codes else select(RasterLayer)
-    ).all()
-    copy_sql = (
-        f"COPY parcel_raster_stat (parcel_id, raster_code, {', '.join(STAT_COLUMNS)}) FROM STDIN"
-    )
-    written = 0
-    for layer in layers:
-        path = raster_dir / layer.path
-        for ids, wkb in _missing(session, layer.code, parcels):
-            frame = zonal_stats(
-                path,
-                shapely.from_wkb(wkb),
-                ids,
-                f"EPSG:{SRID}",
-                layer.band,
-                raster_crs=layer.crs,
-                allow_ballpark=True,  # the registration decided; its footprint used the same
-            )
-            frame = frame.rename(columns={"count": "cells"})
-            cursor = driver_connection(session).cursor()
-            with cursor.copy(copy_sql) as copy:
-                for parcel_id, row in zip(ids, frame.itertuples(index=False), strict=True):
-                    values = row._asdict()
-                    copy.write_row(
-                        (parcel_id, layer.code, *(_number(values[c]) for c in STAT_COLUMNS))
-                    )
-            written += len(ids)
-            if progress is not None:
-                progress(len(ids))
-    if written >= ANALYZE_AFTER:
-        session.execute(text("ANALYZE parcel_raster_stat"))
-    return written
-
-
-def refresh_pending(session: Session, raster_dir: Path) -> int:
-    """Statistics of the parcels added or reshaped since the last refresh (the queue the
-    triggers of migration 0003 fill), for every registered raster; rows written. Taking the
-    queue's rows locks them, so two requests never compute the same parcel twice."""
-    ids = list(session.scalars(text("DELETE FROM parcel_stat_pending RETURNING parcel_id")))
-    return refresh_parcel_stats(session, raster_dir, parcels=ids) if ids else 0
-
-
-def pending_parcels(session: Session) -> int:
-    """How many (parcel, raster) statistics are missing: what a refresh would compute."""
-    return int(
-        session.scalar(
-            text(
-                "SELECT count(*) FROM land_parcel p CROSS JOIN raster_layer r "
-                "WHERE NOT EXISTS (SELECT 1 FROM parcel_raster_stat s "
-                "WHERE s.parcel_id = p.id AND s.raster_code = r.code)"
-            )
-        )
-        or 0
-    )
