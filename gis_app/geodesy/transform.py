@@ -115,7 +115,7 @@ class Transformation:
         return "+proj=pipeline " + " ".join(step for step in steps if step)
 
     def summary(self) -> dict[str, Any]:
-        """JSON-ready, for import reports and raster listings."""
+        """JSON-ready, for import reports and registration answers."""
         return {
             "crs": crs_label(self.source),
             "operation": self.operation,
