@@ -176,13 +176,15 @@ def _area_of_interest(crs: CRS, bounds: Bounds | None) -> Bounds | None:
     if bounds is not None and all(math.isfinite(v) for v in bounds):
         base = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
         to_lonlat = Transformer.from_crs(base, base.geodetic_crs, always_xy=True)
-        west, south, east, north = to_lonlat.transform_bounds(*bounds, densify_pts=_DENSIFY)
-        if all(math.isfinite(v) for v in (west, south, east, north)) and west <= east:
+        box = to_lonlat.transform_bounds(*bounds, densify_pts=_DENSIFY)
+        if all(math.isfinite(v) for v in box) and box[0] <= box[2]:
+            west, east = (min(max(v, -180.0), 180.0) for v in (box[0], box[2]))
+            south, north = (min(max(v, -90.0), 90.0) for v in (box[1], box[3]))
             return (
-                max(math.floor(west * 100) / 100, -180.0),
-                max(math.floor(south * 100) / 100, -90.0),
-                min(math.ceil(east * 100) / 100, 180.0),
-                min(math.ceil(north * 100) / 100, 90.0),
+                math.floor(west * 100) / 100,
+                math.floor(south * 100) / 100,
+                math.ceil(east * 100) / 100,
+                math.ceil(north * 100) / 100,
             )
     return crs.area_of_use.bounds if crs.area_of_use is not None else None
 
@@ -281,7 +283,12 @@ def to_storage(
     the CRS is unusable, or when PROJ knows only a ballpark operation there and
     `allow_ballpark` is not given."""
     source = parse_crs(crs, field)
-    chosen = _choose(source, _area_of_interest(source, bounds), allow_ballpark)
+    try:
+        chosen = _choose(source, _area_of_interest(source, bounds), allow_ballpark)
+    except ProjError as exc:  # a definition PROJ reads but cannot run (k=0, say)
+        raise InvalidParameter(
+            field=field, reason="reason.crs_unusable", crs=crs_label(source)
+        ) from exc
     if chosen is None:
         raise InvalidParameter(
             field=field, reason="reason.crs_ballpark_only", crs=crs_label(source), target=STORAGE

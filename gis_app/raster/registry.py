@@ -131,15 +131,13 @@ def _check_area(bounds: Area, area: Area | None) -> None:
         )
 
 
-def _declared(crs: str | None) -> tuple[str, str] | None:
-    """A declared CRS as the row keeps it ("EPSG:n" or WKT2, +towgs84 included) and as the
-    file can take it (WKT1)."""
+def _declared(crs: str | None) -> str | None:
+    """A declared CRS as the row keeps it: "EPSG:n", else WKT2 (+towgs84 included)."""
     if crs is None:
         return None
     parsed = parse_crs(crs, "crs")
     code = parsed.to_epsg(min_confidence=100)
-    text_ = f"EPSG:{code}" if code is not None else parsed.to_wkt()
-    return text_, parsed.to_wkt("WKT1_GDAL")
+    return f"EPSG:{code}" if code is not None else parsed.to_wkt()
 
 
 def _remove_unless_committed(session: Session, paths: list[Path]) -> None:
@@ -264,12 +262,10 @@ def register_raster(
     declared = _declared(crs)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) if dry_run else raster_dir
-        part, info = stage(
-            upload, folder, band=band, table=table, crs_wkt=declared[1] if declared else None
-        )
+        part, info = stage(upload, folder, band=band, table=table, crs=declared)
         try:
             if declared is not None:
-                info = replace(info, crs=declared[0])
+                info = replace(info, crs=declared)
             way = to_storage(info.crs, info.bounds, allow_ballpark=allow_ballpark, field="crs")
             shape = footprint(info, way)
             _check_area(shape.bounds, area)

@@ -20,7 +20,7 @@ from pathlib import Path
 import rasterio
 import rasterio.shutil
 from rasterio.crs import CRS as RasterioCRS
-from rasterio.errors import NotGeoreferencedWarning, RasterioError
+from rasterio.errors import CRSError, NotGeoreferencedWarning, RasterioError
 
 from gis_app.errors import InvalidParameter
 from gis_app.raster.inspect import RasterInfo, describe
@@ -75,13 +75,17 @@ def _from_geopackage(path: Path, table: str | None, out: Path) -> None:
         raise InvalidParameter(field="file", reason="reason.raster_unreadable") from exc
 
 
-def _declare(path: Path, crs_wkt: str) -> None:
+def _declare(path: Path, crs: str) -> None:
     """Write the declared CRS into the staged copy (GeoTIFF keeps no +towgs84: the row keeps
     the full declaration)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        with rasterio.open(path, "r+") as ds:
-            ds.crs = RasterioCRS.from_wkt(crs_wkt)
+    try:
+        declared = RasterioCRS.from_user_input(crs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            with rasterio.open(path, "r+") as ds:
+                ds.crs = declared
+    except (CRSError, RasterioError) as exc:
+        raise InvalidParameter(field="crs", reason="reason.crs_unknown", crs=crs[:200]) from exc
 
 
 def stage(
@@ -90,11 +94,11 @@ def stage(
     *,
     band: int = 1,
     table: str | None = None,
-    crs_wkt: str | None = None,
+    crs: str | None = None,
 ) -> tuple[Path, RasterInfo]:
     """A checked GeoTIFF copy of `upload` (a GeoTIFF, or raster `table` of a GeoPackage)
-    under a temporary name in `folder`, with `crs_wkt` written into it when given, and its
-    facts. Raises InvalidParameter like `describe`, leaving `folder` as it was."""
+    under a temporary name in `folder`, with the declared `crs` written into it when given,
+    and its facts. Raises InvalidParameter like `describe`, leaving `folder` as it was."""
     source = Path(upload)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -107,8 +111,8 @@ def stage(
                 raise InvalidParameter(field="table", reason="reason.raster_table_not_gpkg")
             describe(source, band)
             shutil.copyfile(source, part)
-        if crs_wkt is not None:
-            _declare(part, crs_wkt)
+        if crs is not None:
+            _declare(part, crs)
         info = describe(part, band)
     except BaseException:
         part.unlink(missing_ok=True)

@@ -132,6 +132,12 @@ def test_conversions_are_exact_and_defined_everywhere() -> None:
     assert to_storage("EPSG:3857").summary()["via"] == "WGS 84"
 
 
+def test_absurd_extents_fall_back_on_the_crs_area() -> None:
+    huge = (-1e308, -1e308, 1e308, 1e308)
+    assert to_storage("EPSG:4326", huge).summary()["via"] == "WGS 84"
+    assert to_storage("EPSG:4326", (float("nan"), 0.0, 1.0, 1.0)).accuracy_m == 0.0
+
+
 def test_there_and_back_again() -> None:
     way = to_storage("EPSG:5514", around(*PRAGUE))
     lon, lat = way.to_storage(*PRAGUE)
@@ -162,6 +168,7 @@ def test_the_pipeline_for_gdal_goes_the_same_way() -> None:
         ('LOCAL_CS["site grid",UNIT["metre",1],AXIS["X",EAST],AXIS["Y",NORTH]]', "crs_unusable"),
         ("EPSG:999999", "crs_unknown"),
         ("+proj=tmerc +lon_0=120.3 +x_0=50000 +ellps=GRS80", "crs_ballpark_only"),
+        ("+proj=merc +k=1e-300 +datum=WGS84", "crs_unusable"),  # read, but PROJ cannot run it
     ],
 )
 def test_unusable_crs_are_refused_naming_the_field(text: str, reason: str) -> None:

@@ -192,6 +192,11 @@ def test_a_local_crs_is_a_422_and_a_city_grid_on_cgcs2000_is_placed(
     assert refused.status_code == 422, refused.text
     assert refused.json()["detail"]["field"] == "crs"
     assert refused.json()["detail"]["reason"] == "reason.crs_unusable"
+    for declared, reason in (("EPSG:0", "crs_unknown"), ("+proj=merc +k=1e-300", "crs_unusable")):
+        junk = _post(client, local, "site", crs=declared)
+        assert junk.status_code == 422, junk.text
+        assert junk.json()["detail"]["field"] == "crs"
+        assert junk.json()["detail"]["reason"] == f"reason.{reason}"
 
     centre = _in(CITY_GRID, 120.022, 30.271)
     city = eastings(tmp_path / "city.tif", CITY_GRID, centre)
