@@ -4,8 +4,9 @@ What PROJ offers on this machine (no grids, no network), and what these tests ho
 - S-JTSK (EPSG:5514): Helmert transformations to WGS 84 of 1 m ("(1)", "(5)") for Czechia
   and one of 6 m ("(3)") for Czechia and Slovakia together; to CGCS2000 only a ballpark
   offset, 117 m off in Prague.
-- Beijing 1954: Helmert transformations of 1 m only in the Ordos basin ("(1)", "(6)"), a few
-  offshore; elsewhere (Beijing itself) only a ballpark offset.
+- Beijing 1954: Helmert transformations of 1 m only in the Ordos ("(1)", "(6)") and Tarim
+  ("(4)") basins, of 10-15 m in a few offshore areas; elsewhere (Beijing itself) only a
+  ballpark offset.
 - Xian 1980: nothing but a ballpark offset anywhere.
 Data is placed within 1 m of each published 1 m transformation, never by a ballpark one
 unless that is asked for, and a declared +towgs84 is applied as pyproj applies it.
