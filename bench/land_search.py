@@ -229,11 +229,11 @@ def main() -> int:
                 ("flood_depth", "flood_depth", "淹没深度"),
             ):
                 meaning = RasterMeaning(code, zh, code, kind, "m")
-                seconds, codes = _timed(
+                seconds, done = _timed(
                     lambda m=meaning: register_raster(session, paths[m.code], m, raster_dir)
                 )
                 session.commit()
-                out[f"register_{code}_with_stats_s"] = {"seconds": seconds, "codes": codes}
+                out[f"register_{code}_with_stats_s"] = {"seconds": seconds, "codes": done.codes}
         searches = {}
         for name, criteria in SEARCHES.items():
             seconds, result = _timed(

@@ -64,6 +64,14 @@ class BadRequest(InvalidParameter):
     status_code = 400
 
 
+class Conflict(GisAppError):
+    """The request collides with what is stored (a code already taken), named by `field`
+    and `reason`: 409, like a unique key the database itself refuses."""
+
+    status_code = 409
+    key = "error.conflict"
+
+
 class RecordRejected(GisAppError):
     """A write that the data rules refuse; `reason` names the record."""
 

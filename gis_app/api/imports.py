@@ -77,6 +77,7 @@ def import_file(
     encoding: Annotated[str | None, Form(max_length=40)] = None,
     gcj02: Annotated[bool, Form()] = False,
     any_area: Annotated[bool, Form()] = False,
+    allow_ballpark: Annotated[bool, Form()] = False,
     skip_invalid: Annotated[bool, Form()] = False,
     dry_run: Annotated[bool, Form()] = False,
 ) -> JSONResponse:
@@ -104,6 +105,7 @@ def import_file(
                     dry_run=dry_run,
                     skip_invalid=skip_invalid,
                     zip_limits=ZipLimits.of(settings),
+                    allow_ballpark=allow_ballpark,
                 )
         except ImportRefused as exc:
             field = FORM_FIELDS.get(str(exc.context.get("field")), exc.context.get("field"))

@@ -1,8 +1,12 @@
-"""Registered rasters: list them, register an uploaded GeoTIFF (a DEM also gets its slope).
+"""Registered rasters: list them, register an uploaded GeoTIFF or GeoPackage raster (a DEM
+also gets its slope).
 
 An upload is checked before anything is kept: a file over the size limit is a 413, a file
-that is not a georeferenced GeoTIFF with a CRS is a 422 naming `file` and the reason, and
-neither leaves a row or a file behind.
+that is not a georeferenced raster with a usable CRS is a 422 naming the field (`file`,
+`crs`, `table`) and the reason, one outside the service area a 422 unless `any_area`, a
+code already registered (or being registered by another request) a 409; none of them
+leaves a row or a file behind, nor touches another raster's. The answer says which
+transformation took the raster to CGCS2000 (`transformation`).
 """
 
 from __future__ import annotations
@@ -48,13 +52,34 @@ def upload_raster(
     units: Annotated[str, Form(min_length=1, max_length=16)],
     name_en: Annotated[str | None, Form(max_length=200)] = None,
     band: Annotated[int, Form(ge=1, le=1000)] = 1,
+    crs: Annotated[
+        str | None, Form(max_length=4000, description="CRS declared, wins over the file's")
+    ] = None,
+    table: Annotated[str | None, Form(max_length=200, description="GeoPackage table")] = None,
+    allow_ballpark: Annotated[bool, Form()] = False,
+    any_area: Annotated[bool, Form()] = False,
 ) -> JSONResponse:
-    """Check, store and register a GeoTIFF and compute its parcel statistics."""
+    """Check, store and register a GeoTIFF (or a GeoPackage's raster table) and compute its
+    parcel statistics."""
     settings = request.app.state.settings
     meaning = RasterMeaning(code, name_zh, name_en, kind, units)
     with received(file, settings.upload_max_bytes, suffix=".tif") as upload, session.begin():
-        codes = register_raster(session, upload.path, meaning, settings.raster_dir, band=band)
-    return JSONResponse({"items": with_parcel_statistics(session, codes)}, status_code=201)
+        done = register_raster(
+            session,
+            upload.path,
+            meaning,
+            settings.raster_dir,
+            band=band,
+            table=table or None,
+            crs=crs or None,
+            allow_ballpark=allow_ballpark,
+            area=None if any_area else settings.service_area,
+        )
+    body = {
+        "items": with_parcel_statistics(session, done.codes),
+        "transformation": done.transformation,
+    }
+    return JSONResponse(body, status_code=201)
 
 
 @router.get(
@@ -74,7 +99,7 @@ def raster_image(
     """The raster as an RGBA PNG in web mercator spanning `bounds` of GET /rasters; 404
     naming an unknown code."""
     stored = stored_raster(session, code, request.app.state.settings.raster_dir)
-    png = render_png(stored.path, style, band=stored.band, size=size)
+    png = render_png(stored.path, style, band=stored.band, size=size, crs=stored.crs)
     etag = '"' + hashlib.sha1(png).hexdigest()[:16] + '"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
     if request.headers.get("if-none-match") == etag:

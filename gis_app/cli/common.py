@@ -37,6 +37,13 @@ AnyArea = Annotated[bool, typer.Option(help="Accept data outside the service are
 SkipInvalid = Annotated[bool, typer.Option(help="Write the valid features, report the others.")]
 DryRun = Annotated[bool, typer.Option(help="Check and report; write nothing.")]
 """Typer names these flags after the parameter (`any_area` is `--any-area/--no-any-area`)."""
+AllowBallpark = Annotated[
+    bool,
+    typer.Option(
+        help="Accept a CRS PROJ can take to CGCS2000 only without a datum shift "
+        "(ballpark: may be off by hundreds of metres); the report says so."
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="The whole report as JSON.")]
 Lang = Annotated[str, typer.Option(help="Language of the report: zh-CN | en")]
 
@@ -89,6 +96,20 @@ def exit_after_import(problems: bool, skip_invalid: bool, writable: int) -> None
     left to write; else the command ends normally (0)."""
     if problems and (not skip_invalid or not writable):
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def transformation_line(summary: dict[str, Any], lang: str) -> str:
+    """How the coordinates reached CGCS2000 (`Transformation.summary()`), in `lang`; a
+    ballpark transformation says what it means."""
+    accuracy = summary["accuracy_m"]
+    line = t(
+        "cli.transformation",
+        lang,
+        crs=summary["crs"],
+        operation=summary["operation"],
+        accuracy=t("cli.accuracy_unknown", lang) if accuracy is None else f"{accuracy:g} m",
+    )
+    return line + (f"\n{t('cli.ballpark_used', lang)}" if summary["ballpark"] else "")
 
 
 def say(key: str, *, to_stderr: bool = False, **values: object) -> None:

@@ -11,6 +11,7 @@ import typer
 from tqdm import tqdm
 
 from gis_app.cli.common import (
+    AllowBallpark,
     AnyArea,
     AsJson,
     DryRun,
@@ -20,6 +21,7 @@ from gis_app.cli.common import (
     guard,
     in_transaction,
     print_json,
+    transformation_line,
 )
 from gis_app.config import get_settings
 from gis_app.i18n import t
@@ -71,6 +73,8 @@ def _print(report: ImportReport, lang: str, limit: int) -> None:
         typer.echo(f"  … +{len(report.problems) - limit}")
     for note in report.warnings[:20]:
         typer.echo(f"  {note.describe(lang)}")
+    if report.transformation is not None:
+        typer.echo(transformation_line(report.transformation, lang))
     if report.warnings:
         typer.echo(t("ingest.cli.warnings", lang, count=len(report.warnings)))
     values = {"target": report.layer, "read": report.read, "valid": report.valid}
@@ -97,6 +101,7 @@ def import_command(
     encoding: Annotated[str | None, typer.Option(help="Attribute encoding, e.g. GBK")] = None,
     gcj02: Annotated[bool, typer.Option(help="Coordinates are GCJ-02: convert them")] = False,
     any_area: AnyArea = False,
+    allow_ballpark: AllowBallpark = False,
     skip_invalid: SkipInvalid = False,
     dry_run: DryRun = False,
     report_json: Annotated[
@@ -129,6 +134,7 @@ def import_command(
                 skip_invalid=skip_invalid,
                 progress=bars,
                 zip_limits=ZipLimits.of(settings),
+                allow_ballpark=allow_ballpark,
             ),
             settings,
             as_json=as_json,

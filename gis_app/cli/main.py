@@ -17,7 +17,18 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from gis_app.cli import dxf, imdf, imports, users
-from gis_app.cli.common import NotReady, T, actor, guard, in_session, say
+from gis_app.cli.common import (
+    AllowBallpark,
+    AnyArea,
+    DryRun,
+    NotReady,
+    T,
+    actor,
+    guard,
+    in_session,
+    say,
+    transformation_line,
+)
 from gis_app.config import Settings, get_settings
 from gis_app.db import migrate
 from gis_app.db.cluster import PrivateCluster
@@ -189,31 +200,60 @@ def sample_load(
 
 @raster_app.command("register")
 def raster_register(
-    path: Annotated[Path, typer.Argument(help="GeoTIFF file", exists=True, dir_okay=False)],
+    path: Annotated[
+        Path, typer.Argument(help="GeoTIFF, or GeoPackage raster", exists=True, dir_okay=False)
+    ],
     code: Annotated[str, typer.Option(help="Short code: lower-case letters, digits, _")],
     name_zh: Annotated[str, typer.Option(help="中文名称")],
     kind: Annotated[str, typer.Option(help="dem | slope | flood_depth | land_cover | other")],
     units: Annotated[str, typer.Option(help="Units of the cell values, e.g. m, degree")],
     name_en: Annotated[str | None, typer.Option(help="English name")] = None,
     band: Annotated[int, typer.Option(help="Band to use")] = 1,
+    table: Annotated[
+        str | None, typer.Option(help="Raster table of a GeoPackage (when it has several)")
+    ] = None,
+    crs: Annotated[
+        str | None,
+        typer.Option(help="CRS of the raster, wins over the file's (e.g. with +towgs84=…)"),
+    ] = None,
+    any_area: AnyArea = False,
+    allow_ballpark: AllowBallpark = False,
+    dry_run: DryRun = False,
 ) -> None:
-    """Check, store and register a raster (a DEM also gets its slope); compute parcel stats."""
+    """Check, store and register a raster (a DEM also gets its slope); compute parcel stats.
+    With --dry-run only check, and say what would be registered."""
     from gis_app.raster.registry import RasterMeaning, register_raster
 
     settings = get_settings()
     engine = make_engine(guard(lambda: resolve_database_url(settings)), actor(settings))
     meaning = RasterMeaning(code, name_zh, name_en, kind, units)
-    with tqdm(unit=" parcels", desc=code) as bar, Session(engine) as session:
-        codes = guard(
+    with tqdm(unit=" parcels", desc=code, disable=dry_run) as bar, Session(engine) as session:
+        done = guard(
             lambda: _in_transaction(
                 session,
                 lambda: register_raster(
-                    session, path, meaning, settings.raster_dir, band=band, progress=bar.update
+                    session,
+                    path,
+                    meaning,
+                    settings.raster_dir,
+                    band=band,
+                    progress=bar.update,
+                    table=table,
+                    crs=crs,
+                    allow_ballpark=allow_ballpark,
+                    area=None if any_area else settings.service_area,
+                    dry_run=dry_run,
                 ),
             )
         )
     engine.dispose()
-    for registered in codes:
+    for lang in ("zh-CN", "en"):
+        typer.echo(transformation_line(done.transformation, lang))
+    if dry_run:
+        bounds = ", ".join(f"{v:.6f}" for v in done.bounds)
+        say("cli.raster_dry_run", codes=", ".join(done.codes), bounds=bounds)
+        return
+    for registered in done.codes:
         say("cli.raster_registered", code=registered)
 
 
@@ -222,7 +262,11 @@ def raster_stats(
     code: Annotated[list[str] | None, typer.Option(help="Only these rasters")] = None,
 ) -> None:
     """Compute the parcel statistics that are missing (new parcels, changed shapes)."""
-    from gis_app.raster.registry import pending_parcels, refresh_parcel_stats, refresh_pending
+    from gis_app.raster.parcel_stats import (
+        pending_parcels,
+        refresh_parcel_stats,
+        refresh_pending,
+    )
 
     settings = get_settings()
     engine = make_engine(guard(lambda: resolve_database_url(settings)), actor(settings))

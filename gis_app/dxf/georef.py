@@ -5,7 +5,9 @@
   the points (true metres there), with each point's residual in metres; exact for two points.
 - Origin + rotation: the lon/lat of drawing (0, 0) and the angle of drawing +x
   counter-clockwise from east; scale 1 (the drawing's units already give metres).
-- A projected CRS the drawing is already in (e.g. EPSG:2154, EPSG:4549).
+- A projected CRS the drawing is already in (e.g. EPSG:2154, EPSG:4549), taken to CGCS2000
+  by the datum shift `gis_app.geodesy.transform` chooses for the drawing's extent (a CRS
+  PROJ can take across only without one is refused, naming how to declare it).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any
 import numpy as np
 from pyproj import CRS, Transformer
 
+from gis_app.errors import InvalidParameter
+from gis_app.geodesy.transform import Transformation, to_storage
 from gis_app.ingest.read import Area, resolve_crs
 from gis_app.ingest.report import ImportRefused
 from gis_app.models.base import SRID
@@ -139,22 +143,38 @@ def by_origin(lon: float, lat: float, rotation_deg: float, metres_per_unit: floa
     return Georeference("origin", f"origin {lon:.7f},{lat:.7f}", move, figures)
 
 
+def _placed(crs: CRS, bounds: tuple[float, float, float, float] | None) -> Transformation:
+    try:
+        return to_storage(crs, bounds, field="crs")
+    except InvalidParameter as exc:
+        raise ImportRefused(**exc.context) from exc
+
+
 def by_crs(text: str) -> tuple[Georeference, float]:
-    """The drawing's own projected CRS, and metres per unit of its axes."""
+    """The drawing's own projected CRS, and metres per unit of its axes. A CRS with no
+    datum shift to CGCS2000 anywhere it is used is refused here; the shift itself is chosen
+    for the drawing's extent when its points are first moved, and kept for the rest."""
     try:
         crs, _ = resolve_crs(None, text)
     except ImportRefused as exc:
         raise ImportRefused(**{**exc.context, "field": "crs"}) from exc
     if not crs.is_projected:
         raise ImportRefused(field="crs", reason="dxf.reason.crs_not_projected", crs=crs.name)
-    transformer = Transformer.from_crs(crs, SRID, always_xy=True)
+    _placed(crs, None)
+    figures: dict[str, Any] = {"crs": crs.to_string()}
+    chosen: list[Transformation] = []
 
     def move(xy: np.ndarray) -> np.ndarray:
-        lon, lat = transformer.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([np.asarray(lon), np.asarray(lat)])
+        if not chosen:
+            finite = xy[np.isfinite(xy).all(axis=1)]
+            box = (*finite.min(axis=0), *finite.max(axis=0)) if len(finite) else None
+            chosen.append(_placed(crs, box))
+            figures["transformation"] = chosen[0].summary()
+        lon, lat = chosen[0].to_storage(xy[:, 0], xy[:, 1])
+        return np.column_stack([lon, lat])
 
     metres = float(crs.axis_info[0].unit_conversion_factor or 1.0)
-    return Georeference("crs", crs.to_string(), move, {"crs": crs.to_string()}), metres
+    return Georeference("crs", crs.to_string(), move, figures), metres
 
 
 def check_inside(bounds: Sequence[float], area: Area, field_name: str) -> None:

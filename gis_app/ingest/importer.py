@@ -290,6 +290,7 @@ def import_features(
     skip_invalid: bool = False,
     progress: Progress | None = None,
     zip_limits: ZipLimits = DEFAULT_LIMITS,
+    allow_ballpark: bool = False,
 ) -> ImportReport:
     """Check every feature of `path` and write them into `target`'s table in the caller's
     transaction (never committed here) when none has a problem and this is no dry run.
@@ -298,7 +299,9 @@ def import_features(
     constraint_zone). `mapping` maps target fields to the file's field names (unmapped ones
     are looked up by their own name, ignoring case); `defaults` fills fields a feature leaves
     empty. `source_crs` wins over the file's CRS; `gcj02=True` declares GCJ-02 lon/lat and
-    converts them; `encoding` overrides the attributes' encoding; `area` is the service
+    converts them; `allow_ballpark` accepts a CRS PROJ can take to CGCS2000 only without a
+    datum shift (the report's `transformation` says so); `encoding` overrides the
+    attributes' encoding; `area` is the service
     area (None: anywhere). `skip_invalid` writes the valid features even when others have
     problems. A zip is checked against `zip_limits` (`ZipLimits.of(settings)`). Raises
     `ImportRefused` when the file or the arguments as a whole are unusable.
@@ -316,6 +319,7 @@ def import_features(
         gcj02=gcj02,
         area=area,
         zip_limits=zip_limits,
+        allow_ballpark=allow_ballpark,
     )
     n = len(features)
     step("read", n, n)
@@ -325,6 +329,7 @@ def import_features(
         source_layer=features.layer,
         crs=features.crs,
         crs_from=features.crs_from,
+        transformation=features.transformation,
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         read=n,

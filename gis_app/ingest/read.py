@@ -3,11 +3,13 @@ CGCS2000 2-D geometries.
 
 Every vector import goes through `read_features`, so the CRS rules are the same everywhere:
 the file's CRS or the one the user declares (which wins), an error when there is neither,
-GCJ-02 and BD-09 refused (deliberately distorted) unless the import declares `gcj02=True`,
-which converts GCJ-02 lon/lat back to WGS 84; Z and M dropped; coordinates outside the
-service area (China unless told otherwise) reported per feature (the usual sign of metres
-read as degrees or swapped axes); Shapefile text in the encoding its .cpg names or the one
-given, never guessed.
+the datum shift PROJ knows for the data's area (`gis_app.geodesy.transform`: a CRS PROJ
+could only take across without one, off by up to hundreds of metres, is refused unless the
+import accepts it with `allow_ballpark`), GCJ-02 and BD-09 refused (deliberately
+distorted) unless the import declares `gcj02=True`, which converts GCJ-02 lon/lat back to
+WGS 84; Z and M dropped; coordinates outside the service area (China unless told otherwise)
+reported per feature (the usual sign of metres read as degrees or swapped axes); Shapefile
+text in the encoding its .cpg names or the one given, never guessed.
 """
 
 from __future__ import annotations
@@ -24,15 +26,16 @@ import pyogrio
 import pyogrio.errors
 import pyogrio.raw
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from gis_app.errors import InvalidParameter
+from gis_app.geodesy.transform import to_storage
 from gis_app.ingest.gcj02 import gcj02_to_wgs84
 from gis_app.ingest.report import ImportRefused, Problem
 from gis_app.ingest.source import Source, open_source
 from gis_app.ingest.values import as_text
 from gis_app.ingest.zipguard import DEFAULT_LIMITS, ZipLimits
-from gis_app.models.base import SRID
 
 Area = tuple[float, float, float, float]
 
@@ -57,6 +60,8 @@ class Features:
     crs: str
     crs_from: str
     problems: list[Problem] = field(default_factory=list)
+    transformation: dict | None = None
+    """How the coordinates reached CGCS2000 (`Transformation.summary()`)."""
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -139,15 +144,17 @@ def _pick_layer(path: str, layer_name: str | None, preferred: str | None) -> str
     raise _refuse("layer_name", "several_layers", layers=listed)
 
 
-def _to_cgcs2000(geoms: np.ndarray, crs: CRS) -> np.ndarray:
-    if crs.equals(CRS.from_epsg(SRID)):
-        return geoms
-    transformer = Transformer.from_crs(crs, SRID, always_xy=True)
-
-    def move(xy: np.ndarray) -> np.ndarray:
-        return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
-
-    return shapely.transform(geoms, move)
+def _to_cgcs2000(geoms: np.ndarray, crs: CRS, allow_ballpark: bool) -> tuple[np.ndarray, dict]:
+    """The geometries in CGCS2000, by the transformation chosen for their extent, and what
+    that transformation was."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # no geometry at all: NaN bounds
+        bounds = tuple(float(v) for v in shapely.total_bounds(geoms))
+    try:
+        way = to_storage(crs, bounds, allow_ballpark=allow_ballpark, field="source_crs")
+    except InvalidParameter as exc:
+        raise ImportRefused(**exc.context) from exc
+    return way.geoms_to_storage(geoms), way.summary()
 
 
 def _outside(geoms: np.ndarray, area: Area) -> np.ndarray:
@@ -243,6 +250,7 @@ def read_features(
     gcj02: bool = False,
     area: Area | None = CHINA_BOUNDS,
     zip_limits: ZipLimits = DEFAULT_LIMITS,
+    allow_ballpark: bool = False,
 ) -> Features:
     """Read one layer; raises `ImportRefused` when the file as a whole is unusable.
 
@@ -250,7 +258,9 @@ def read_features(
     `preferred_layer`. `encoding` overrides the attributes' declared encoding; `gcj02`
     declares lon/lat in GCJ-02, converted to WGS 84. Geometries that cannot be parsed or
     lie outside `area` (west, south, east, north; None: anywhere) are reported per feature
-    and left out (None). Zips are checked against `zip_limits`.
+    and left out (None). Zips are checked against `zip_limits`. `allow_ballpark` accepts a
+    CRS PROJ can take to CGCS2000 only without a datum shift (recorded in
+    `Features.transformation`); without it such a file is refused.
     """
     path = str(path)
     with tempfile.TemporaryDirectory() as scratch:
@@ -283,7 +293,7 @@ def read_features(
     geoms = shapely.force_2d(parsed) if dimensioned.any() else parsed.copy()
     if gcj02:
         geoms = gcj02_to_wgs84(geoms)
-    geoms = _to_cgcs2000(geoms, crs)
+    geoms, features.transformation = _to_cgcs2000(geoms, crs, allow_ballpark)
     if area is not None:
         outside = _outside(geoms, area)
         bounds = shapely.bounds(geoms[outside])

@@ -114,6 +114,8 @@ class ImportReport:
     crs: str
     crs_from: str
     dry_run: bool
+    transformation: dict[str, Any] | None = None
+    """How the coordinates reached CGCS2000: operation, accuracy, whether ballpark."""
     skip_invalid: bool = False
     read: int = 0
     valid: int = 0

@@ -21,7 +21,7 @@ from gis_app.land import sql
 from gis_app.land.criteria import LandCriteria, LandSearch, SiteSelection
 from gis_app.land.weights import Weights, ahp, direct
 from gis_app.models import LandUseClass, RasterLayer
-from gis_app.raster.registry import refresh_pending
+from gis_app.raster.parcel_stats import refresh_pending
 
 ALL_PASS = "NOT jsonb_path_exists(e.passes, '$.* ? (@ == false)')"
 NEAREST_MISS = (

@@ -2,7 +2,10 @@
 ramp, warped to web mercator so the image lies exactly where Leaflet draws it.
 
 The image spans the raster's lon/lat bounding box; `overlay_bounds` gives that box for the
-page. Shading uses the ground size of each mercator row (the cell size times cos latitude),
+page. The raster is warped by the same transformation its footprint and statistics take
+(`gis_app.geodesy.transform`, handed to GDAL as the coordinate operation), so a raster on
+another datum lies where its data does rather than where PROJ's ballpark guess would put
+it. Shading uses the ground size of each mercator row (the cell size times cos latitude),
 so relief looks the same north and south.
 """
 
@@ -20,6 +23,7 @@ from rasterio.io import MemoryFile
 from rasterio.transform import from_bounds
 from rasterio.warp import Resampling, reproject, transform_bounds
 
+from gis_app.geodesy.transform import Transformation, to_storage
 from gis_app.layers.fields import check_color
 
 Style = Literal["hillshade", "ramp"]
@@ -33,16 +37,22 @@ DEPTH_RAMP = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 """Shallow to deep water (ColorBrewer Blues)."""
 
 
-def overlay_bounds(path: Path) -> tuple[float, float, float, float]:
+def _placing(src: rasterio.DatasetReader, crs: str | None) -> Transformation:
+    """How the raster reaches CGCS2000: by the CRS it was registered with when given (a
+    registered raster was accepted, ballpark or not, when it was registered)."""
+    return to_storage(crs or src.crs.to_wkt(), tuple(src.bounds), allow_ballpark=True)
+
+
+def overlay_bounds(path: Path, crs: str | None = None) -> tuple[float, float, float, float]:
     """(west, south, east, north) in lon/lat of the picture of the raster at `path`."""
     with rasterio.open(path) as src:
-        return transform_bounds(src.crs, "EPSG:4326", *src.bounds, densify_pts=21)
+        return _placing(src, crs).bounds_to_storage(tuple(src.bounds))
 
 
-def _warped(path: Path, band: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+def _warped(path: Path, band: int, size: int, crs: str | None) -> tuple[np.ndarray, np.ndarray]:
     """The band in web mercator, at most `size` pixels on its longer side (NaN = nodata),
     and the ground size in metres of the cells of each output row."""
-    west, south, east, north = overlay_bounds(path)
+    west, south, east, north = overlay_bounds(path, crs)
     left, bottom, right, top = transform_bounds("EPSG:4326", WEB_MERCATOR, west, south, east, north)
     scale = size / max(right - left, top - bottom)
     width, height = max(1, round((right - left) * scale)), max(1, round((top - bottom) * scale))
@@ -55,6 +65,7 @@ def _warped(path: Path, band: int, size: int) -> tuple[np.ndarray, np.ndarray]:
             dst_crs=WEB_MERCATOR,
             dst_nodata=np.nan,
             resampling=Resampling.bilinear,
+            COORDINATE_OPERATION=_placing(src, crs).pipeline_to(WEB_MERCATOR, src.crs.to_wkt()),
         )
     y = top - (np.arange(height) + 0.5) * (top - bottom) / height
     lat = np.degrees(2 * np.arctan(np.exp(y / 6378137.0)) - math.pi / 2)
@@ -88,12 +99,19 @@ def _ramp_rgb(values: np.ndarray, vmin: float, vmax: float, colors: tuple[str, .
 
 
 def render_png(
-    path: Path, style: Style, *, band: int = 1, size: int = 1024, vmax: float | None = None
+    path: Path,
+    style: Style,
+    *,
+    band: int = 1,
+    size: int = 1024,
+    vmax: float | None = None,
+    crs: str | None = None,
 ) -> bytes:
     """An RGBA PNG of the raster: hillshade as shadows and highlights over a clear flat
     ground (nodata clear), or a blue ramp from 0 to
-    `vmax` (default the 98th percentile) where values are above 0 (dry and nodata clear)."""
-    z, cell_m = _warped(path, band, size)
+    `vmax` (default the 98th percentile) where values are above 0 (dry and nodata clear).
+    `crs` is the one the raster was registered with (default: the file's)."""
+    z, cell_m = _warped(path, band, size, crs)
     rgba = np.zeros((*z.shape, 4), dtype=np.uint8)
     valid = ~np.isnan(z)
     if style == "hillshade":

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
-from pyproj import Transformer
 from sqlalchemy.orm import Session
 
 from gis_app.errors import BadRequest
+from gis_app.geodesy.transform import to_storage
 from gis_app.layers.query import run_layer_sql
 from gis_app.layers.sources import BOX_MEETS, SourceDef, box_params, picked_sql
 from gis_app.models.base import SRID
@@ -39,12 +38,6 @@ class ItemQuery:
     feature_id: int | None = None
 
 
-@cache
-def _to_storage(srid: int) -> Transformer:
-    """Building a transformer costs milliseconds; there are four source CRSs."""
-    return Transformer.from_crs(srid, SRID, always_xy=True)
-
-
 def box_in_storage(values: Sequence[float], crs: ServedCrs) -> BBox:
     """A `bbox` given in `crs` (its axis order) as a lon/lat box in EPSG:4490; the edges are
     densified, so a box in metres covers all of its curved outline in degrees."""
@@ -57,8 +50,9 @@ def box_in_storage(values: Sequence[float], crs: ServedCrs) -> BBox:
         raise BadRequest(field="bbox", reason="reason.ogc.bbox_order")
     if crs.srid == SRID:
         return (a, b, c, d)
-    west, south, east, north = _to_storage(crs.srid).transform_bounds(a, b, c, d, densify_pts=21)
-    return (west, south, east, north)
+    # The served CRSs are all on CGCS2000 or WGS 84: the app's one transformation is a
+    # projection undone (geodesy.transform), chosen once and cached there.
+    return to_storage(f"EPSG:{crs.srid}").bounds_to_storage((a, b, c, d))
 
 
 def typed(value: str, kind: str, name: str) -> Any:

@@ -1,9 +1,13 @@
 """What the raster store holds, read as plain data for the API: the registered rasters with
 their meaning, grid and extent, how many parcels have statistics over each, and where a
-raster's file is."""
+raster's file is.
+
+JSON has no NaN: a float raster whose nodata value is NaN (its empty cells are NaN, which
+are no data anyway) is listed with `nodata` null."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +23,12 @@ from gis_app.models import ParcelRasterStat, RasterLayer
 
 @dataclass(frozen=True, slots=True)
 class StoredRaster:
-    """The file of a registered raster and the band its values are in."""
+    """The file of a registered raster, the band its values are in and the CRS it was
+    registered with (which wins over the file's: it may carry a declared datum shift)."""
 
     path: Path
     band: int
+    crs: str
 
 
 def _as_dict(layer: RasterLayer) -> dict[str, Any]:
@@ -37,7 +43,7 @@ def _as_dict(layer: RasterLayer) -> dict[str, Any]:
         "height": layer.height,
         "res_x": layer.res_x,
         "res_y": layer.res_y,
-        "nodata": layer.nodata,
+        "nodata": layer.nodata if layer.nodata is None or math.isfinite(layer.nodata) else None,
         "derived_from": layer.derived_from,
         "registered_at": layer.registered_at.isoformat() if layer.registered_at else None,
         "bounds": list(to_shape(layer.footprint).bounds),
@@ -74,4 +80,4 @@ def stored_raster(session: Session, code: str, raster_dir: Path) -> StoredRaster
     layer = session.get(RasterLayer, code)
     if layer is None:
         raise NotFound(resource="raster", id=code)
-    return StoredRaster(raster_dir / layer.path, layer.band)
+    return StoredRaster(raster_dir / layer.path, layer.band, layer.crs)

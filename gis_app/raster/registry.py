@@ -1,56 +1,53 @@
-"""Registering rasters in the database and keeping per-parcel statistics over them current.
+"""Registering rasters in the database.
 
 A registered raster is a checked GeoTIFF copied into `Settings.raster_dir`, a `raster_layer`
-row (meaning, units, grid, footprint in CGCS2000) and one `parcel_raster_stat` row per parcel.
-A DEM also gets its slope registered beside it. A parcel whose shape changes loses its rows
-(a trigger) and is queued in `parcel_stat_pending`, as is a new parcel, so
-`refresh_pending` computes exactly those before a land query without looking at every
-parcel, and `refresh_parcel_stats` computes whatever rows are missing.
+row (meaning, units, grid, CRS, footprint in CGCS2000) and one `parcel_raster_stat` row per
+parcel (`parcel_stats`). A DEM also gets its slope registered beside it.
 
-Registering is all or nothing: the rows are written in the caller's transaction, and the
-files are removed again if anything fails before the caller commits.
+The raster's CRS reaches CGCS2000 by `gis_app.geodesy.transform` for the raster's area:
+its footprint, its statistics and its picture all take the same datum shift, a CRS PROJ
+can take across only without one is refused unless the registration accepts it
+(`allow_ballpark`; later statistics then follow that decision), and a CRS the user
+declares (`crs`, e.g. with +towgs84, which a GeoTIFF cannot hold) is kept in the row and
+wins over the file's.
+
+Registering is all or nothing, and touches nothing of another raster: every file gets a
+name of its own (`<code>-<random>.tif`) and is published without ever replacing a file;
+the row claims the code before the file is published, so of two registrations of one code
+the second waits for the first and is refused (409) without having published a file; the
+files a registration made are removed again if it fails, or if the caller's transaction
+rolls back instead of committing.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
-from pyproj import CRS, Transformer
-from sqlalchemy import select, text
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gis_app.db.driver import driver_connection
-from gis_app.errors import InvalidParameter
+from gis_app.errors import Conflict, InvalidParameter
+from gis_app.geodesy.transform import Transformation, crs_label, parse_crs, to_storage
 from gis_app.models import RasterLayer
 from gis_app.models.base import RASTER_KINDS, SRID
-from gis_app.raster.inspect import RasterInfo, describe
+from gis_app.raster.inspect import RasterInfo
+from gis_app.raster.parcel_stats import refresh_parcel_stats, refresh_pending
 from gis_app.raster.slope import write_slope
-from gis_app.raster.store import store_raster
-from gis_app.raster.zonal import zonal_stats
+from gis_app.raster.store import publish, stage
 
-STAT_COLUMNS = (
-    "min",
-    "mean",
-    "max",
-    "majority",
-    "cells",
-    "valid_area_m2",
-    "nodata_fraction",
-    "outside_fraction",
-)
-BATCH = 20_000
-ANALYZE_AFTER = 1_000
-"""Parcels per zonal-statistics call: bounds memory and paces the progress bar."""
 EDGE_POINTS = 32
 CODE = re.compile(r"[a-z][a-z0-9_]{0,33}")
 """Raster codes: lower-case slugs, short enough to take a `_slope` suffix (40 characters)."""
+Area = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -63,48 +60,114 @@ class RasterMeaning:
     kind: str
     units: str
 
+    def slope(self) -> RasterMeaning:
+        """The meaning of a DEM's slope, registered with it."""
+        return RasterMeaning(
+            code=f"{self.code}_slope",
+            name_zh=f"{self.name_zh}坡度",
+            name_en=f"{self.name_en or self.code} slope",
+            kind="slope",
+            units="degree",
+        )
 
-def footprint(info: RasterInfo) -> shapely.Polygon:
-    """The raster's extent in CGCS2000, edges densified so a projected grid stays true."""
+
+@dataclass(frozen=True)
+class Registration:
+    """What registering did (or, in a dry run, would do): the codes, the CRS kept, the
+    footprint's lon/lat bounds and the transformation to CGCS2000 (`summary()`)."""
+
+    codes: list[str]
+    crs: str
+    bounds: tuple[float, float, float, float]
+    transformation: dict[str, Any]
+    dry_run: bool = False
+
+
+def footprint(info: RasterInfo, way: Transformation) -> shapely.Polygon:
+    """The raster's extent in CGCS2000, edges densified so a projected grid stays true;
+    refused naming `crs` when its corners cannot be transformed (a CRS that does not fit
+    the grid's numbers)."""
     box = shapely.box(*info.bounds)
-    source = CRS.from_user_input(info.crs)
-    if source.equals(CRS.from_epsg(SRID), ignore_axis_order=True):
+    if way.identity:
         return box
     west, south, east, north = info.bounds
     step = max(east - west, north - south) / EDGE_POINTS
-    dense = shapely.segmentize(box, step)
-    to_cgcs = Transformer.from_crs(source, CRS.from_epsg(SRID), always_xy=True)
-    return shapely.transform(dense, to_cgcs.transform, interleaved=False)
+    shape = way.geoms_to_storage(np.array([shapely.segmentize(box, step)]))[0]
+    if not np.isfinite(shapely.get_coordinates(shape)).all() or not shape.is_valid:
+        raise InvalidParameter(
+            field="crs", reason="reason.raster_not_transformable", crs=crs_label(way.source)
+        )
+    return shape
 
 
-def _check_meaning(session: Session, meaning: RasterMeaning) -> None:
+def _check_meaning(session: Session, meaning: RasterMeaning) -> list[RasterMeaning]:
+    """The meanings to register (a DEM's slope too), each code well formed and free."""
     if meaning.kind not in RASTER_KINDS:
         raise InvalidParameter(field="kind", reason="reason.raster_kind")
     if not CODE.fullmatch(meaning.code):
         raise InvalidParameter(field="code", reason="reason.raster_code")
-    taken = session.scalar(select(RasterLayer.code).where(RasterLayer.code == meaning.code))
-    if taken is not None:
-        raise InvalidParameter(field="code", reason="reason.raster_code_taken")
+    meanings = [meaning, meaning.slope()] if meaning.kind == "dem" else [meaning]
+    taken = session.scalars(
+        select(RasterLayer.code).where(RasterLayer.code.in_([m.code for m in meanings]))
+    ).all()
+    if taken:
+        raise Conflict(field="code", reason="reason.raster_code_taken", raster=sorted(taken)[0])
+    return meanings
 
 
-@contextmanager
-def _files_removed_on_error(paths: list[Path]) -> Iterator[list[Path]]:
-    try:
-        yield paths
-    except BaseException:
-        for path in paths:
-            path.unlink(missing_ok=True)
-        raise
+def _check_area(bounds: Area, area: Area | None) -> None:
+    """Refuse a raster whose footprint leaves the service area (the usual sign of a wrong
+    CRS), as vector imports do; `area` None accepts any place."""
+    if area is None:
+        return
+    west, south, east, north = area
+    x0, y0, x1, y1 = bounds
+    if not (x0 >= west and x1 <= east and y0 >= south and y1 <= north):
+        raise InvalidParameter(
+            field="file",
+            reason="reason.raster_outside_area",
+            bounds=", ".join(f"{v:.6f}" for v in bounds),
+            area=", ".join(f"{v:g}" for v in area),
+        )
+
+
+def _declared(crs: str | None) -> str | None:
+    """A declared CRS as the row keeps it: "EPSG:n", else WKT2 (+towgs84 included)."""
+    if crs is None:
+        return None
+    parsed = parse_crs(crs, "crs")
+    code = parsed.to_epsg(min_confidence=100)
+    return f"EPSG:{code}" if code is not None else parsed.to_wkt()
+
+
+def _remove_unless_committed(session: Session, paths: list[Path]) -> None:
+    """Files the caller's transaction made: kept if it commits, removed if it rolls back."""
+    state = {"open": True}
+
+    def committed(_session: Session) -> None:
+        state["open"] = False
+
+    def rolled_back(_session: Session) -> None:
+        if state["open"]:
+            state["open"] = False
+            for path in paths:
+                path.unlink(missing_ok=True)
+
+    event.listen(session, "after_commit", committed, once=True)
+    event.listen(session, "after_rollback", rolled_back, once=True)
 
 
 def _insert_layer(
     session: Session,
     meaning: RasterMeaning,
-    path: Path,
+    name: str,
     info: RasterInfo,
     band: int,
+    shape: shapely.Polygon,
     derived_from: str | None = None,
 ) -> None:
+    """Add the row and flush it: the code is claimed here, before any file is published;
+    a registration of the same code in progress elsewhere makes this wait, then refuse."""
     session.add(
         RasterLayer(
             code=meaning.code,
@@ -112,7 +175,7 @@ def _insert_layer(
             name_en=meaning.name_en,
             kind=meaning.kind,
             units=meaning.units,
-            path=path.name,
+            path=name,
             band=band,
             crs=info.crs,
             width=info.width,
@@ -121,10 +184,56 @@ def _insert_layer(
             res_y=info.res_y,
             nodata=info.nodata,
             derived_from=derived_from,
-            footprint=f"SRID={SRID};{footprint(info).wkt}",
+            footprint=f"SRID={SRID};{shape.wkt}",
         )
     )
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "23505":
+            raise Conflict(
+                field="code", reason="reason.raster_code_taken", raster=meaning.code
+            ) from exc
+        raise
+
+
+def _file_name(code: str) -> str:
+    return f"{code}-{uuid.uuid4().hex[:12]}.tif"
+
+
+def _write(
+    session: Session,
+    meanings: list[RasterMeaning],
+    part: Path,
+    info: RasterInfo,
+    band: int,
+    shape: shapely.Polygon,
+    raster_dir: Path,
+    progress: Callable[[int], None] | None,
+) -> None:
+    created: list[Path] = []
+    _remove_unless_committed(session, created)
+    try:
+        main, *derived = meanings
+        name = _file_name(main.code)
+        _insert_layer(session, main, name, info, band, shape)
+        stored = publish(part, raster_dir / name)
+        created.append(stored)
+        for slope in derived:
+            slope_path = raster_dir / _file_name(slope.code)
+            try:
+                slope_info = write_slope(stored, slope_path, band)
+            finally:
+                if slope_path.exists():
+                    created.append(slope_path)
+            slope_info = replace(slope_info, crs=info.crs)
+            _insert_layer(session, slope, slope_path.name, slope_info, 1, shape, main.code)
+        refresh_parcel_stats(session, raster_dir, [m.code for m in meanings], progress=progress)
+        refresh_pending(session, raster_dir)
+    except BaseException:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise
 
 
 def register_raster(
@@ -135,116 +244,33 @@ def register_raster(
     *,
     band: int = 1,
     progress: Callable[[int], None] | None = None,
-) -> list[str]:
-    """Check and store `upload`, add its row (and a DEM's slope), compute parcel statistics.
+    table: str | None = None,
+    crs: str | None = None,
+    allow_ballpark: bool = False,
+    area: Area | None = None,
+    dry_run: bool = False,
+) -> Registration:
+    """Check and store `upload` (a GeoTIFF, or raster `table` of a GeoPackage), add its row
+    (and a DEM's slope), compute parcel statistics; with `dry_run` only check.
 
-    Returns the codes registered. Nothing is committed here; on any error the copied files
-    are removed and the caller's transaction must roll back."""
-    _check_meaning(session, meaning)
-    describe(upload, band)
-    codes = [meaning.code]
-    with _files_removed_on_error([]) as written:
-        stored, info = store_raster(upload, raster_dir, f"{meaning.code}.tif", band)
-        written.append(stored)
-        _insert_layer(session, meaning, stored, info, band)
-        if meaning.kind == "dem":
-            slope_code = f"{meaning.code}_slope"
-            slope_path = raster_dir / f"{slope_code}.tif"
-            written.append(slope_path)
-            write_slope(stored, slope_path, band)
-            slope = RasterMeaning(
-                code=slope_code,
-                name_zh=f"{meaning.name_zh}坡度",
-                name_en=f"{meaning.name_en or meaning.code} slope",
-                kind="slope",
-                units="degree",
-            )
-            _check_meaning(session, slope)
-            _insert_layer(session, slope, slope_path, describe(slope_path), 1, meaning.code)
-            codes.append(slope_code)
-        refresh_parcel_stats(session, raster_dir, codes, progress=progress)
-        refresh_pending(session, raster_dir)
-    return codes
-
-
-def _missing(
-    session: Session, code: str, parcels: list[int] | None
-) -> Iterator[tuple[list[int], list[bytes]]]:
-    """Parcels (all, or those of `parcels`) without statistics for raster `code`, in
-    batches of ids and WKB."""
-    rows = session.execute(
-        text(
-            "SELECT p.id, ST_AsBinary(p.geom) FROM land_parcel p "
-            "WHERE NOT EXISTS (SELECT 1 FROM parcel_raster_stat s "
-            "WHERE s.parcel_id = p.id AND s.raster_code = :code) "
-            "AND (CAST(:parcels AS integer[]) IS NULL OR p.id = ANY(:parcels)) ORDER BY p.id"
-        ),
-        {"code": code, "parcels": parcels},
-    ).all()
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
-        yield [r[0] for r in batch], [bytes(r[1]) for r in batch]
-
-
-def _number(value: Any) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
-
-
-def refresh_parcel_stats(
-    session: Session,
-    raster_dir: Path,
-    codes: list[str] | None = None,
-    *,
-    progress: Callable[[int], None] | None = None,
-    parcels: list[int] | None = None,
-) -> int:
-    """Compute the missing parcel statistics of rasters `codes` (None: all), for every
-    parcel or only those of `parcels`; rows written. Many rows written → ANALYZE, so the
-    planner knows the table when land queries join it right after."""
-    layers = session.scalars(
-        select(RasterLayer).where(RasterLayer.code.in_(codes)) if codes else select(RasterLayer)
-    ).all()
-    copy_sql = (
-        f"COPY parcel_raster_stat (parcel_id, raster_code, {', '.join(STAT_COLUMNS)}) FROM STDIN"
-    )
-    written = 0
-    for layer in layers:
-        path = raster_dir / layer.path
-        for ids, wkb in _missing(session, layer.code, parcels):
-            frame = zonal_stats(path, shapely.from_wkb(wkb), ids, f"EPSG:{SRID}", layer.band)
-            frame = frame.rename(columns={"count": "cells"})
-            cursor = driver_connection(session).cursor()
-            with cursor.copy(copy_sql) as copy:
-                for parcel_id, row in zip(ids, frame.itertuples(index=False), strict=True):
-                    values = row._asdict()
-                    copy.write_row(
-                        (parcel_id, layer.code, *(_number(values[c]) for c in STAT_COLUMNS))
-                    )
-            written += len(ids)
-            if progress is not None:
-                progress(len(ids))
-    if written >= ANALYZE_AFTER:
-        session.execute(text("ANALYZE parcel_raster_stat"))
-    return written
-
-
-def refresh_pending(session: Session, raster_dir: Path) -> int:
-    """Statistics of the parcels added or reshaped since the last refresh (the queue the
-    triggers of migration 0003 fill), for every registered raster; rows written. Taking the
-    queue's rows locks them, so two requests never compute the same parcel twice."""
-    ids = list(session.scalars(text("DELETE FROM parcel_stat_pending RETURNING parcel_id")))
-    return refresh_parcel_stats(session, raster_dir, parcels=ids) if ids else 0
-
-
-def pending_parcels(session: Session) -> int:
-    """How many (parcel, raster) statistics are missing: what a refresh would compute."""
-    return int(
-        session.scalar(
-            text(
-                "SELECT count(*) FROM land_parcel p CROSS JOIN raster_layer r "
-                "WHERE NOT EXISTS (SELECT 1 FROM parcel_raster_stat s "
-                "WHERE s.parcel_id = p.id AND s.raster_code = r.code)"
-            )
-        )
-        or 0
-    )
+    `crs` declares the raster's CRS (wins over the file's); `allow_ballpark` accepts a CRS
+    PROJ can take to CGCS2000 only without a datum shift; `area` is the service area the
+    footprint must lie in (None: anywhere). Nothing is committed here; on any error the
+    files made are removed and the caller's transaction must roll back (which removes them
+    too). Refusals are InvalidParameter (4xx) naming the field, Conflict for a code taken."""
+    meanings = _check_meaning(session, meaning)
+    declared = _declared(crs)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) if dry_run else raster_dir
+        part, info = stage(upload, folder, band=band, table=table, crs=declared)
+        try:
+            if declared is not None:
+                info = replace(info, crs=declared)
+            way = to_storage(info.crs, info.bounds, allow_ballpark=allow_ballpark, field="crs")
+            shape = footprint(info, way)
+            _check_area(shape.bounds, area)
+            if not dry_run:
+                _write(session, meanings, part, info, band, shape, raster_dir, progress)
+        finally:
+            part.unlink(missing_ok=True)
+    return Registration([m.code for m in meanings], info.crs, shape.bounds, way.summary(), dry_run)

@@ -7,9 +7,15 @@ served from a bounded cache of decoded chunks, so each block is decoded about on
 the caller's order is random, and memory does not grow with the raster or the parcel count
 beyond the result arrays.
 
+Parcels reach the raster's CRS by the transformation `gis_app.geodesy.transform` chooses
+for the raster's area (the same datum shift its footprint and picture use), run backwards
+from CGCS2000.
+
 Besides the asked-for statistics every row carries:
 - `count`: cells with a value, each counted by the fraction the parcel covers;
-- `valid_area_m2`: the ground area of those covered valid cells;
+- `valid_area_m2`: the ellipsoidal ground area of the parcel over those cells (the parcel's
+  area as the rest of the app measures it, times the share of it over valid cells), not a
+  sum of cell areas on the grid's plane or a sphere;
 - `nodata_fraction` / `outside_fraction`: shares of the parcel's area over nodata cells and
   beyond the raster's edge, so "no data" is never mistaken for a zero. A parcel entirely
   without data has NaN statistics and count 0.
@@ -31,12 +37,13 @@ from exactextract.feature import Feature, FeatureSource
 from exactextract.operation import Operation
 from exactextract.raster import RasterioRasterSource, RasterSource
 from exactextract.writer import Writer
-from pyproj import CRS, Transformer
 from rasterio.enums import MaskFlags
 from rasterio.io import DatasetReader
 from rasterio.windows import Window
 
 from gis_app.errors import InvalidParameter
+from gis_app.geodesy.area import ground_area_m2
+from gis_app.geodesy.transform import Transformation, parse_crs, to_storage
 from gis_app.raster.inspect import describe, open_quietly
 
 DEFAULT_STATS = ("min", "mean", "max", "majority")
@@ -60,7 +67,6 @@ SCALAR_STATS = frozenset(
 )
 _ROW = "_row"
 _ALL_CELLS = "_all_cells"
-_SPHERICAL_M2 = "_valid_area_m2"
 _WKB_CHUNK = 10_000
 _FRACTION_TOLERANCE = 1e-6
 _CHUNK = 256
@@ -283,12 +289,17 @@ def _snap(fraction: np.ndarray) -> np.ndarray:
     return out
 
 
-def _to_raster_crs(geoms: np.ndarray, crs: Any, raster_crs: CRS) -> np.ndarray:
-    source = CRS.from_user_input(crs)
-    if source.equals(raster_crs, ignore_axis_order=True):
-        return geoms
-    transformer = Transformer.from_crs(source, raster_crs, always_xy=True)
-    return shapely.transform(geoms, transformer.transform, interleaved=False)
+def _placed(
+    geoms: np.ndarray, crs: Any, raster: Transformation, allow_ballpark: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The polygons in CGCS2000 lon/lat and in the raster's CRS."""
+    source = parse_crs(crs)
+    if source.equals(raster.source, ignore_axis_order=True):
+        return raster.geoms_to_storage(geoms), geoms
+    with np.errstate(invalid="ignore"):
+        bounds = tuple(float(v) for v in shapely.total_bounds(geoms))
+    lonlat = to_storage(source, bounds, allow_ballpark=allow_ballpark).geoms_to_storage(geoms)
+    return lonlat, raster.geoms_from_storage(lonlat)
 
 
 def _block_order(geoms: np.ndarray, ds: Any, band: int) -> np.ndarray:
@@ -312,18 +323,22 @@ def zonal_stats(
     band: int = 1,
     stats: Sequence[str] = DEFAULT_STATS,
     *,
+    raster_crs: Any = None,
+    allow_ballpark: bool = False,
     max_cells_in_memory: int = 30_000_000,
     cache_bytes: int = 128 * 2**20,
 ) -> pd.DataFrame:
     """Coverage-weighted statistics of `band` for each polygon, indexed by `ids`.
 
     `geoms` are shapely (multi)polygons in `crs` (anything pyproj accepts); they are
-    reprojected to the raster's CRS first. Columns: `stats` in the order asked, then
-    `count`, `valid_area_m2`, `nodata_fraction` and `outside_fraction` (see the module
-    docstring). `majority` ties are broken by exactextract, in no documented order.
-    Memory: the results, the parcels' WKB for 10 000 at a time, `cache_bytes` of decoded
-    raster (GDAL's block cache is held to 32 MB meanwhile) and exactextract's
-    `max_cells_in_memory` for the largest parcel."""
+    reprojected to the raster's CRS first: `raster_crs` when given (what the raster was
+    registered with, e.g. a declared datum shift), else the file's own. `allow_ballpark`
+    accepts a transformation without datum shift (registration already chose to).
+    Columns: `stats` in the order asked, then `count`, `valid_area_m2`, `nodata_fraction`
+    and `outside_fraction` (see the module docstring). `majority` ties are broken by
+    exactextract, in no documented order. Memory: the results, the parcels' WKB for 10 000
+    at a time, `cache_bytes` of decoded raster (GDAL's block cache is held to 32 MB
+    meanwhile) and exactextract's `max_cells_in_memory` for the largest parcel."""
     unknown = [s for s in stats if s not in SCALAR_STATS]
     if unknown:
         raise InvalidParameter(field="stats", reason="reason.zonal_unknown_stat")
@@ -334,8 +349,13 @@ def zonal_stats(
     wanted = list(dict.fromkeys([*stats, "count"]))
 
     with open_quietly(raster_path) as ds:
-        raster_crs = CRS.from_wkt(ds.crs.to_wkt())
-        parcels = _polygonal(_to_raster_crs(geom_array, crs, raster_crs))
+        raster = to_storage(
+            raster_crs if raster_crs is not None else ds.crs.to_wkt(),
+            tuple(ds.bounds),
+            allow_ballpark=allow_ballpark,
+            field="raster_crs",
+        )
+        lonlat, parcels = _placed(_polygonal(geom_array), crs, raster, allow_ballpark)
         present = ~shapely.is_missing(parcels) & ~shapely.is_empty(parcels)
         rows = np.flatnonzero(present)
         order = rows[_block_order(parcels[rows], ds, band)]
@@ -351,9 +371,6 @@ def zonal_stats(
         ops = [Operation(stat, stat, source, None, {}) for stat in wanted]
         # Every covered cell, nodata or not, to split missing area into nodata and outside.
         ops.append(Operation("count", _ALL_CELLS, source, None, {"default_value": "0"}))
-        if info.is_geographic:
-            spherical = {"coverage_weight": "area_spherical_m2"}
-            ops.append(Operation("count", _SPHERICAL_M2, source, None, spherical))
         writer = _ArrayWriter(len(parcels))
         if len(order):
             env = rasterio.Env(GDAL_CACHEMAX=gdal_cache) if gdal_cache else rasterio.Env()
@@ -367,19 +384,17 @@ def zonal_stats(
                     max_cells_in_memory=max_cells_in_memory,
                 )
         columns = writer.features()
-        _, unit_m = ds.crs.linear_units_factor if not info.is_geographic else ("", 1.0)
 
     count = np.where(present, np.nan_to_num(columns["count"]), np.nan)
     all_cells = np.nan_to_num(columns[_ALL_CELLS])
     with np.errstate(invalid="ignore", divide="ignore"):
-        # Areas in the raster's own CRS units: only their ratios are used.
+        # Areas in the raster's own CRS units: only their ratios are used, and over one
+        # parcel the grid's scale is the same to a few parts per million.
         polygon_cells = shapely.area(parcels) / (info.res_x * info.res_y)
         nodata_fraction = _snap((all_cells - count) / polygon_cells)
         outside_fraction = _snap(1.0 - all_cells / polygon_cells)
-    if info.is_geographic:
-        valid_area = np.where(present, np.nan_to_num(columns[_SPHERICAL_M2]), np.nan)
-    else:
-        valid_area = count * info.res_x * info.res_y * unit_m**2
+        valid_fraction = _snap(count / polygon_cells)
+    valid_area = np.where(present, ground_area_m2(lonlat) * valid_fraction, np.nan)
 
     frame = pd.DataFrame({stat: columns[stat] for stat in wanted}, index=pd.Index(ids, name="id"))
     frame["count"] = count

@@ -13,7 +13,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "gis_app"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("__init__", "config", "i18n", "errors", "models", "locales"),
+    ("__init__", "config", "i18n", "errors", "models", "locales", "geodesy"),
     ("db", "reports"),
     ("ingest", "raster", "analysis", "accounts"),
     ("layers", "land", "queries", "imdf", "dxf"),

@@ -96,10 +96,11 @@ def test_raster_register_and_stats_from_the_command_line(
     assert result.returncode == 0, result.stderr
     assert "已登记栅格 dem / raster dem registered" in result.stdout
     assert "raster dem_slope registered" in result.stdout
-    assert sorted(p.name for p in (tmp_path / "rasters").iterdir()) == ["dem.tif", "dem_slope.tif"]
+    stored = sorted(p.name.split("-")[0] for p in (tmp_path / "rasters").iterdir())
+    assert stored == ["dem", "dem_slope"]
     again = gis_app("raster", "register", str(dem), *args, env=env)
     assert again.returncode == 2
-    assert "该代码的栅格已登记" in again.stderr
+    assert "代码为 dem 的栅格已登记" in again.stderr
     (tmp_path / "flat.tif").write_text("not a raster")
     broken = gis_app(
         "raster",

@@ -68,7 +68,7 @@ def test_upload_registers_and_feeds_the_search(client: TestClient, tmp_path, lan
         )
     assert response.status_code == 201, response.text
     assert response.json()["items"][0]["parcel_statistics"] == 6
-    assert (land_world["raster_dir"] / "flood.tif").exists()
+    assert len(list(land_world["raster_dir"].glob("flood-*.tif"))) == 1
     dry = {"rasters": [{"raster": "flood", "stat": "max", "max": 0.5}]}
     found = client.post("/api/v1/land/search", json=dry).json()["items"]
     assert sorted(i["parcel_code"] for i in found) == ["P1", "P2", "P3", "P4", "P5"]
@@ -119,7 +119,7 @@ def test_taken_code_and_unknown_kind_are_refused(client: TestClient, tmp_path) -
     path = flood_tif(tmp_path / "f.tif")
     with path.open("rb") as f:
         taken = client.post("/api/v1/rasters", data=form("dem"), files={"file": ("f.tif", f)})
-    assert taken.status_code == 422 and taken.json()["detail"]["field"] == "code"
+    assert taken.status_code == 409 and taken.json()["detail"]["field"] == "code"
     with path.open("rb") as f:
         kind = client.post(
             "/api/v1/rasters", data=form("x", kind="rainfall"), files={"file": ("f.tif", f)}

@@ -13,7 +13,7 @@ from rasterio.errors import NotGeoreferencedWarning
 
 from gis_app.errors import InvalidParameter
 from gis_app.raster.inspect import RasterInfo, describe
-from gis_app.raster.store import store_raster
+from gis_app.raster.store import publish, stage
 
 GRID = Affine(10.0, 0, 500_000.0, 0, -10.0, 3_000_040.0)
 
@@ -153,12 +153,31 @@ def test_missing_band(tmp_path):
     assert refused(path, band=0) == {"field": "band", "reason": "reason.raster_band_missing"}
 
 
+def store_raster(upload, store, name):
+    part, info = stage(upload, store)
+    try:
+        return publish(part, store / name), info
+    finally:
+        part.unlink(missing_ok=True)
+
+
 def test_store_keeps_good_file(tmp_path):
     upload = write(tmp_path / "upload.tif", crs="EPSG:4549", transform=GRID)
     target, info = store_raster(upload, tmp_path / "store", "r1.tif")
     assert target == tmp_path / "store" / "r1.tif"
     assert info.crs == "EPSG:4549"
     assert [p.name for p in (tmp_path / "store").iterdir()] == ["r1.tif"]
+
+
+def test_store_never_replaces_a_file(tmp_path):
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "r1.tif").write_bytes(b"another raster")
+    upload = write(tmp_path / "upload.tif", crs="EPSG:4549", transform=GRID)
+    with pytest.raises(FileExistsError):
+        store_raster(upload, store, "r1.tif")
+    assert [p.name for p in store.iterdir()] == ["r1.tif"]
+    assert (store / "r1.tif").read_bytes() == b"another raster"
 
 
 def test_store_leaves_nothing_for_bad_file(tmp_path):

@@ -23,14 +23,17 @@ import rasterio
 import shapely
 from affine import Affine
 from exactextract import exact_extract
-from pyproj import Transformer
+from pyproj import Geod, Transformer
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from gis_app.errors import InvalidParameter
 from gis_app.raster import zonal
 from gis_app.raster.slope import ellipsoid_cell_metres
 from gis_app.raster.zonal import zonal_stats
+from tests.geodesy.test_transform import published
 from tests.raster.tiff import write_tif
+
+GEOD = Geod(ellps="GRS80")
 
 X0, Y0, CELL = 500_000.0, 3_000_050.0, 10.0
 ND = -9999.0
@@ -80,7 +83,9 @@ def expect(row, *, min, mean, max, majority, count, nodata=0.0, outside=0.0):
     assert row["max"] == max
     assert row["majority"] == majority
     assert row["count"] == pytest.approx(count, rel=1e-9)
-    assert row["valid_area_m2"] == pytest.approx(count * CELL * CELL, rel=1e-9)
+    # On the central meridian the grid's scale is 1: ground area = grid area (to 1e-10),
+    # measured on the ellipsoid to about 1e-9.
+    assert row["valid_area_m2"] == pytest.approx(count * CELL * CELL, rel=1e-8)
     assert row["nodata_fraction"] == pytest.approx(nodata, abs=1e-9)
     assert row["outside_fraction"] == pytest.approx(outside, abs=1e-9)
 
@@ -270,8 +275,8 @@ def test_geographic_raster_area_in_metres(tmp_path):
         np.array([30.0 + step / 2]), step, step, 6378137.0, 1 / 298.257222101
     )
     assert row["count"] == pytest.approx(1.0)
-    # exactextract measures on a sphere, we on the ellipsoid: within 0.5 %.
-    assert row["valid_area_m2"] == pytest.approx(width[0] * height[0], rel=5e-3)
+    # On the ellipsoid, as a cell's ground size is (exactextract's sphere was 0.2 % off).
+    assert row["valid_area_m2"] == pytest.approx(width[0] * height[0], rel=1e-6)
 
 
 @pytest.mark.parametrize("chunk", [256, 16])
@@ -314,3 +319,45 @@ def test_refusals(grid_tif):
     with pytest.raises(InvalidParameter) as err:
         zonal_stats(grid_tif, [cells(0, 0, 1, 1)], [1], "EPSG:4549", band=2)
     assert err.value.context == {"field": "band", "reason": "reason.raster_band_missing"}
+
+
+def test_a_raster_on_another_datum_is_sampled_under_the_parcel(tmp_path):
+    # A surface in S-JTSK (Prague) whose value is each cell's easting, and a 100 m parcel
+    # 50 m inside its western edge, drawn in CGCS2000 through EPSG's published shift. The
+    # ballpark transformation PROJ chose before put the parcel 117 m off: partly outside
+    # the raster and with a mean easting off by about as much.
+    x0, y0, cell = -743_500.0, -1_042_000.0, 10.0
+    eastings = x0 + (np.arange(60) + 0.5) * cell
+    path = write_tif(
+        tmp_path / "sjtsk.tif",
+        np.tile(eastings, (60, 1)).astype("float64"),
+        "EPSG:5514",
+        Affine(cell, 0, x0, 0, -cell, y0),
+        None,
+    )
+    square = shapely.segmentize(box(x0 + 50, y0 - 300, x0 + 150, y0 - 200), 5.0)
+    shift = published("EPSG:5514", "S-JTSK to WGS 84 (1)", 14.42, 50.09)
+    lonlat = shapely.transform(square, shift.transform, interleaved=False)
+    row = one(path, lonlat, crs="EPSG:4490", stats=("mean",))
+    assert row["mean"] == pytest.approx(x0 + 100, abs=1.0)
+    assert row["outside_fraction"] == 0.0 and row["nodata_fraction"] == 0.0
+
+
+def test_valid_area_is_the_ground_area_on_the_ellipsoid(tmp_path):
+    # Web mercator at 30°N draws every square metre as 1/cos²(30°) = 1.33 of its own; a
+    # sum of grid cells said so too. The ground area is the parcel's geodesic area.
+    to_mercator = Transformer.from_crs("EPSG:4490", "EPSG:3857", always_xy=True)
+    left, top = to_mercator.transform(120.0, 30.01)
+    path = write_tif(
+        tmp_path / "mercator.tif",
+        np.ones((100, 100), "float32"),
+        "EPSG:3857",
+        Affine(10.0, 0, left, 0, -10.0, top),
+        None,
+    )
+    parcel = box(120.001, 30.004, 120.003, 30.006)
+    row = one(path, parcel, crs="EPSG:4490", stats=("mean",))
+    geodesic = abs(GEOD.geometry_area_perimeter(shapely.segmentize(parcel, 1e-5))[0])
+    assert row["outside_fraction"] == 0.0
+    assert row["valid_area_m2"] == pytest.approx(geodesic, rel=1e-6)
+    assert row["count"] * 100.0 > 1.3 * geodesic  # what summing grid cells gave
