@@ -108,14 +108,11 @@ def run_layer_sql(session: Session, sql: str, params: dict[str, Any], *, boxed: 
     return [dict(row) for row in session.execute(text(sql), params).mappings()]
 
 
-def render_tile(
-    session: Session, spec: LayerSpec, z: int, x: int, y: int, filters: Filters = Filters()
-) -> Tile:
-    """The MVT of tile z/x/y of a vector layer (layer name inside: the layer id), at most
-    `spec.max_features` features, largest or most important first."""
-    source = vector_source(spec)
-    check_tile(spec, z, x, y)
-    params = _params(spec, source, tile_bbox(z, x, y), filters) | {
+def tile_params(
+    spec: LayerSpec, source: SourceDef, z: int, x: int, y: int, filters: Filters = Filters()
+) -> dict[str, Any]:
+    """The bind values of `tile_sql(source, …)` for tile z/x/y of `spec`."""
+    return _params(spec, source, tile_bbox(z, x, y), filters) | {
         "z": z,
         "x": x,
         "y": y,
@@ -123,6 +120,16 @@ def render_tile(
         "cap": spec.max_features,
         "tolerance": tolerance_m(z),
     }
+
+
+def render_tile(
+    session: Session, spec: LayerSpec, z: int, x: int, y: int, filters: Filters = Filters()
+) -> Tile:
+    """The MVT of tile z/x/y of a vector layer (layer name inside: the layer id), at most
+    `spec.max_features` features, largest or most important first."""
+    source = vector_source(spec)
+    check_tile(spec, z, x, y)
+    params = tile_params(spec, source, z, x, y, filters)
     row = run_layer_sql(session, tile_sql(source, spec.used_fields()), params, boxed=True)[0]
     matched = int(row["matched"])
     return Tile(

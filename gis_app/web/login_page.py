@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from gis_app.accounts.rights import Right
 from gis_app.accounts.signin import SignInRefused, check_password_of, close_session, open_session
-from gis_app.http.auth import CSRF_COOKIE, SESSION_COOKIE, CallerDep, needs
+from gis_app.http.auth import ANONYMOUS, CSRF_COOKIE, SESSION_COOKIE, CallerDep, needs
 from gis_app.http.language import page_language
 from gis_app.http.session import SessionDep
 from gis_app.http.signin_redirect import local_path
@@ -89,6 +89,7 @@ def logout(request: Request, session: SessionDep) -> Response:
     if cookie:
         close_session(session, cookie)
         session.commit()
+    request.state.caller = ANONYMOUS
     lang = page_language(request)
     response = _login_form(request, "/map", message=t("web.login.signed_out", lang))
     response.delete_cookie(SESSION_COOKIE)

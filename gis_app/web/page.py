@@ -51,10 +51,15 @@ def _with_lang(url: str, lang: str) -> str:
 
 
 def chrome(request: Request, page_id: str, lang: str) -> str:
-    """The navigation bar with the language switch (the other language, same page)."""
+    """The navigation bar: the pages, who is signed in (a link to their account page, and
+    a sign-out button for a browser session) and the language switch (the other language,
+    same page)."""
     other = "en" if lang != "en" else "zh-CN"
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     here = request.url.path + ("?" + "&".join(f"{k}={v}" for k, v in query) if query else "")
+    caller = getattr(request.state, "caller", None)
+    identity = getattr(caller, "identity", None)
+    csrf = caller.csrf if identity is not None and caller.via == "session" else None
     return (
         _environment()
         .get_template("nav.html")
@@ -64,6 +69,14 @@ def chrome(request: Request, page_id: str, lang: str) -> str:
             brand=t("web.brand", lang),
             switch_url=_with_lang(here, other),
             switch_label=t("web.switch_language", lang),
+            user=identity.login if identity is not None else None,
+            account_url=_with_lang("/account", lang),
+            account_label=t("web.nav.account", lang),
+            sign_out_url=_with_lang("/logout", lang),
+            sign_out_label=t("web.nav.sign_out", lang),
+            sign_out_csrf=csrf,
+            login_url=_with_lang("/login", lang),
+            login_label=t("web.nav.login", lang),
             lang=lang,
         )
     )
