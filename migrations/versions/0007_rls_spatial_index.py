@@ -18,8 +18,8 @@ a superuser can later run `ALTER FUNCTION geometry_overlaps(geometry, geometry) 
 it itself, trac #3676): `gis-app db upgrade` after either does not redo it, so run the ALTER
 again (bench/rls_cost.py shows the difference).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-04 10:00:00
 """
 
@@ -27,8 +27,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
