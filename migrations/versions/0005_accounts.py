@@ -84,7 +84,10 @@ def _create_tables() -> None:
         _stamp("locked_until"),
         _stamp("last_login_at"),
         sa.Column(
-            "changed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+            "changed_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
         ),
         _user_fk("user_credential"),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_user_credential")),
@@ -200,7 +203,9 @@ def downgrade() -> None:
     _revoke()
     for column in ("row_org", "actor_org"):
         op.drop_column("audit_log", column)
-    op.drop_constraint(op.f("uq_land_query_preset_owner_id_name"), "land_query_preset", type_="unique")
+    op.drop_constraint(
+        op.f("uq_land_query_preset_owner_id_name"), "land_query_preset", type_="unique"
+    )
     op.execute("DELETE FROM land_query_preset WHERE owner_id IS NOT NULL")
     op.create_unique_constraint(op.f("uq_land_query_preset_name"), "land_query_preset", ["name"])
     op.drop_constraint(
