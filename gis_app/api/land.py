@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import Field
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis_app.accounts.rights import Right
@@ -29,6 +30,7 @@ from gis_app.land.run import search, select_sites
 from gis_app.maps.export import assert_offline, standalone_html
 from gis_app.maps.land_map import land_map
 from gis_app.models.request import RequestModel
+from gis_app.raster.registry import refresh_pending
 from gis_app.reports import land_results
 from gis_app.reports.land_results import GPKG_MEDIA_TYPE
 from gis_app.reports.writers import CSV_MEDIA_TYPE
@@ -73,10 +75,20 @@ def _respond(
     return JSONResponse({**meta, "items": _rows_out(rows)})
 
 
+def _read_only_after_refresh(session: Session, request: Request) -> None:
+    """Bring the raster statistics cache up to date in a transaction of its own, then make
+    the request's transaction READ ONLY: a search or selection can write nothing (the
+    database refuses it) and commits nothing."""
+    with Session(request.app.state.engine) as cache, cache.begin():
+        refresh_pending(cache, _raster_dir(request))
+    session.rollback()
+    session.execute(text("SET TRANSACTION READ ONLY"))
+
+
 def run_search(session: Session, body: LandSearch, request: Request, output: str) -> Response:
     """Search and answer; shared by the search route and running a saved preset."""
-    result = search(session, body, _raster_dir(request))
-    session.commit()
+    _read_only_after_refresh(session, request)
+    result = search(session, body, _raster_dir(request), refresh=False)
     if output == "html":
         return _map(session, result.items, [], api_language(request), scored=False)
     meta = {"numberMatched": result.total, "numberReturned": len(result.items)}
@@ -100,8 +112,8 @@ def _map(
 def run_selection(session: Session, body: SiteSelection, request: Request, output: str) -> Response:
     """Select sites and answer with explanations; shared with presets."""
     lang = api_language(request)
-    result = select_sites(session, body, _raster_dir(request))
-    session.commit()
+    _read_only_after_refresh(session, request)
+    result = select_sites(session, body, _raster_dir(request), refresh=False)
     for row in result.ranked:
         row["criteria"] = explain.contributions(row, body.scores, result.weights)
         row["explanation"] = explain.ranked_text(row, row["criteria"], body.scores, lang)

@@ -75,12 +75,20 @@ def _check_references(session: Session, c: LandCriteria, rasters: list[tuple[str
 
 
 def _prepare(
-    session: Session, c: LandCriteria, raster_dir: Path, scored: list[tuple[str, str]] = ()
+    session: Session,
+    c: LandCriteria,
+    raster_dir: Path,
+    scored: list[tuple[str, str]] = (),
+    *,
+    refresh: bool = True,
 ) -> None:
+    """Check the references and, unless the caller did it already (`refresh=False`: the API
+    refreshes in a transaction of its own and searches READ ONLY), bring the statistics of
+    new or reshaped parcels up to date."""
     rasters = [(f"rasters[{i}].raster", r.raster) for i, r in enumerate(c.rasters)]
     rasters += list(scored)
     _check_references(session, c, rasters)
-    if rasters:
+    if rasters and refresh:
         refresh_pending(session, raster_dir)
 
 
@@ -97,9 +105,11 @@ def _rows(session: Session, statement: str, params: dict[str, Any]) -> list[dict
     return rows
 
 
-def search(session: Session, request: LandSearch, raster_dir: Path) -> SearchResult:
+def search(
+    session: Session, request: LandSearch, raster_dir: Path, *, refresh: bool = True
+) -> SearchResult:
     """Parcels meeting every criterion, largest first."""
-    _prepare(session, request, raster_dir)
+    _prepare(session, request, raster_dir, refresh=refresh)
     st = sql.Statement()
     sql.add_filters(st, request)
     statement = (
@@ -123,7 +133,9 @@ def weights_of(request: SiteSelection) -> Weights:
     return direct(request.weights.values)
 
 
-def select_sites(session: Session, request: SiteSelection, raster_dir: Path) -> SelectionResult:
+def select_sites(
+    session: Session, request: SiteSelection, raster_dir: Path, *, refresh: bool = True
+) -> SelectionResult:
     """Exclude by the hard criteria, score the rest by the weighted criteria, rank.
 
     Only candidates (parcels passing the cheap tests) are measured against every criterion;
@@ -131,7 +143,7 @@ def select_sites(session: Session, request: SiteSelection, raster_dir: Path) -> 
     page of excluded parcels still has room for are measured, to explain why."""
     weights = weights_of(request)
     scored = [(f"scores[{i}].raster", s.raster) for i, s in enumerate(request.scores) if s.raster]
-    _prepare(session, request.exclude, raster_dir, scored)
+    _prepare(session, request.exclude, raster_dir, scored, refresh=refresh)
     st = sql.Statement()
     sql.add_filters(st, request.exclude)
     keys = [sql.add_score(st, f"score_{i}", s)[1] for i, s in enumerate(request.scores)]
