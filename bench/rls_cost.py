@@ -28,9 +28,12 @@ made in the bench database on first use (a token each per run); nothing else is 
 
 Scale 0.25 (24 932 buildings, 501 201 rooms), p50 rls / owner: with migration 0005 alone
 15-23x for an admin's rooms tiles and items, 65-340x for a unit_officer's (the policies kept
-the planner off the GiST indexes: PostGIS's `&&` is not leakproof); with 0006 1.0-1.2x for
-the admin, 1.1-1.5x (+1 to +9 ms) for the officer, whose rows pass the floor and building
-policies (gis_building_used() per building met) on the way.
+the planner off the GiST indexes: PostGIS's `&&` is not leakproof); with 0007 (`&&`
+LEAKPROOF) 1.0-1.2x for the admin, 1.2-1.5x (+5 to +9 ms) for the officer, whose rows
+passed the building policy's gis_building_used() query per building; with 0008 (the
+building policy reads the maintained `building_body`) `--runs 80`: admin 1.04-1.09x,
+officer 0.68-0.79x on building tiles (fewer rows than the owner's) and 1.15-1.19x
+(+1.7 to +3.2 ms) on rooms tiles and items.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from gis_app.models.org import Organisation, Staff
 from gis_app.models.preset import LandQueryPreset
 from gis_app.models.raster import ParcelRasterStat, ParcelStatPending, RasterLayer
 from gis_app.models.reference import ConstraintZone, Road, TransitStation
-from gis_app.models.space import Building, Campus, Floor, Room, RoomOccupancy
+from gis_app.models.space import Building, BuildingBody, Campus, Floor, Room, RoomOccupancy
 from gis_app.models.standards import OfficeAreaStandard, Rank, ServiceRoomBand, StandardVersion
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "AuditLog",
     "Base",
     "Building",
+    "BuildingBody",
     "Campus",
     "ConstraintZone",
     "Floor",

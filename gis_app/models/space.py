@@ -170,3 +170,17 @@ class RoomOccupancy(Base):
             using="gist",
         ),
     )
+
+
+class BuildingBody(Base):
+    """A body with rooms in a building: kept by triggers (migration 0008) so row-level
+    security finds a body's buildings by index; never written by the app."""
+
+    __tablename__ = "building_body"
+
+    building_id: Mapped[int] = mapped_column(
+        ForeignKey("building.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

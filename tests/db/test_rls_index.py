@@ -1,4 +1,4 @@
-"""Row-level security keeps the spatial indexes usable (migration 0006): PostGIS's `&&` is
+"""Row-level security keeps the spatial indexes usable (migration 0007): PostGIS's `&&` is
 leakproof, so under a policy the planner may still search a GiST index by box, and the
 policy's condition is evaluated only on the rows in the box."""
 
