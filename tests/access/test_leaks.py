@@ -364,3 +364,18 @@ def test_a_viewer_sees_no_occupants_nor_a_lone_occupant_s_limit(client, viewer, 
     rooms_level = {"level": "room", "limit": 1}
     managing = client.get("/api/v1/analysis/over-standard", params=rooms_level, headers=officer)
     assert managing.status_code == 200
+
+
+def test_campuses_are_those_of_the_buildings_in_scope(as_a, as_manager, access_engine, facts):
+    url = "/ogc/collections/campuses/items"
+    everyone = {f["id"] for f in as_manager.get(url, limit=1000).json()["features"]}
+    mine = {f["id"] for f in as_a.get(url, limit=1000).json()["features"]}
+    buildings = {f["id"] for f in as_a.get("/api/v1/buildings", limit=10_000).json()["features"]}
+    with access_engine.connect() as conn:
+        expected = set(
+            conn.execute(
+                text("SELECT DISTINCT campus_id FROM building WHERE id = ANY(:ids)"),
+                {"ids": sorted(buildings)},
+            ).scalars()
+        ) - {None}
+    assert mine == expected and mine < everyone
