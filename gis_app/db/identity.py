@@ -13,8 +13,7 @@ dependencies in worker threads with a copy of the request's context, and
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -73,16 +72,6 @@ def sees_people() -> bool:
 def set_identity(identity: Identity | None) -> None:
     """Act as `identity` in this context (a request's authentication dependency)."""
     _current.set(identity)
-
-
-@contextmanager
-def acting_as(identity: Identity | None) -> Iterator[None]:
-    """Act as `identity` inside the block (commands, tests)."""
-    token = _current.set(identity)
-    try:
-        yield
-    finally:
-        _current.reset(token)
 
 
 def in_context(fn: Callable[..., T]) -> Callable[..., T]:

@@ -1,4 +1,11 @@
 -- Reverse of 0008_functions.sql: the building policy asks gis_building_used() again.
+CREATE FUNCTION gis_building_used(building integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT EXISTS (
+    SELECT 1 FROM floor f JOIN room r ON r.floor_id = f.id
+    WHERE f.building_id = building AND r.organisation_id = ANY (gis_orgs())
+  )
+$$;
 DROP POLICY scope ON building;
 CREATE POLICY scope ON building TO gis_web
   USING ((SELECT gis_sees_all()) OR title_holder_id = ANY ((SELECT gis_orgs())::integer[])

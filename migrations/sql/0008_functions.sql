@@ -85,3 +85,6 @@ CREATE POLICY scope ON building TO gis_web
   USING ((SELECT gis_sees_all()) OR title_holder_id = ANY ((SELECT gis_orgs())::integer[])
          OR EXISTS (SELECT 1 FROM building_body bb WHERE bb.building_id = building.id
                     AND bb.organisation_id = ANY ((SELECT gis_orgs())::integer[])));
+
+-- The building policy no longer asks it.
+DROP FUNCTION gis_building_used(integer);
