@@ -79,6 +79,38 @@ class RecordRejected(GisAppError):
     key = "error.record_rejected"
 
 
+class MethodNotAllowed(GisAppError):
+    """The resource exists but takes no such request (a read-only collection's items):
+    405 with the methods it does take in `Allow`."""
+
+    status_code = 405
+    key = "error.method_not_allowed"
+
+    def __init__(self, allow: str, **context: object) -> None:
+        super().__init__(**context)
+        self.headers = {"Allow": allow}
+
+
+class PreconditionRequired(GisAppError):
+    """A change of a stored resource sent without `If-Match`: the client must say which
+    version it changes, so that it never overwrites one it has not seen (428)."""
+
+    status_code = 428
+    key = "error.precondition_required"
+
+
+class PreconditionFailed(GisAppError):
+    """`If-Match` names a version that is no longer the stored one (412); the current
+    `etag` goes back in the `ETag` header so the client can read it again."""
+
+    status_code = 412
+    key = "error.precondition_failed"
+
+    def __init__(self, etag: str, **context: object) -> None:
+        super().__init__(etag=etag, **context)
+        self.headers = {"ETag": etag}
+
+
 def _plain(value: object) -> str | int | float:
     """A value JSON can carry: a non-finite float (NaN from a user's origin, say) as text,
     so that answering an error never fails on the value it reports."""
@@ -102,6 +134,7 @@ def domain_answer(exc: GisAppError, lang: str) -> JSONResponse:
     return JSONResponse(
         error_body(type(exc).__name__, exc.message(lang), **context),
         status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
     )
 
 
