@@ -26,6 +26,7 @@ from gis_app.api import (
     layers,
     maps,
     ogc,
+    ogc_edit,
     rasters,
     search,
     tiles,
@@ -62,6 +63,7 @@ ROUTERS = (
     tiles.router,
     maps.router,
     ogc.router,
+    ogc_edit.router,
     imdf.router,
 )
 """One router per resource; a new resource adds its line here."""

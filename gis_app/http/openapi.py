@@ -125,9 +125,7 @@ ERROR_STATUSES: tuple[ErrorStatus, ...] = (
         _signed_in,
     ),
     ErrorStatus(404, "所指对象不存在 / What the request names does not exist", _takes_input),
-    ErrorStatus(
-        405, "该集合只读，不接受此方法 / The collection is read only", _ogc_writes
-    ),
+    ErrorStatus(405, "该集合只读，不接受此方法 / The collection is read only", _ogc_writes),
     ErrorStatus(409, "与已有数据冲突 / Conflicts with existing data", _writes),
     ErrorStatus(
         412,

@@ -101,10 +101,10 @@ def editable(collection: Collection) -> Editable:
     return found
 
 
-def allowed_methods(collection: Collection, may_write: bool, item: bool) -> list[str]:
+def allowed_methods(may_write: bool, item: bool) -> list[str]:
     """What `Allow` lists for a caller: reads always, writes when the collection takes them
-    and the caller has its right (`may_write`)."""
+    and the caller has their right (`may_write`)."""
     methods = list(READ_METHODS)
-    if may_write and collection.id in EDITABLE:
+    if may_write:
         methods += ["PUT", "PATCH", "DELETE"] if item else ["POST"]
     return methods

@@ -174,3 +174,17 @@ def completed(spec: Editable, given: Incoming, *, whole: bool) -> dict[str, str 
         if value is None and rule is not None and rule.required:
             raise _problem(name, "missing")
     return values
+
+
+def check_derived(derived: dict[str, Any], stored: dict[str, Any]) -> None:
+    """The read-only properties a client sent back (QGIS sends every field) must say what is
+    stored after the write; a different value is 422 naming it, so no change the client
+    meant is silently dropped. Null always passes: a new feature's derived fields are empty."""
+    for name, given in derived.items():
+        value = stored.get(name)
+        if given is None or given == value:
+            continue
+        numbers = isinstance(given, int | float) and isinstance(value, int | float)
+        if numbers and abs(float(given) - float(value)) <= 1e-6 * max(1.0, abs(float(value))):
+            continue
+        raise _problem(name, "read_only", stored="null" if value is None else str(value))
