@@ -104,7 +104,8 @@ def _plan(
 def _run(session: Session, sql: str, binds: dict[str, object]) -> int | None:
     """Run a write; a row row-level security refuses (outside the caller's scope) is 422."""
     try:
-        return session.execute(text(sql), binds).scalar()
+        result = session.execute(text(sql), binds)
+        return result.scalar() if result.returns_rows else None
     except ProgrammingError as exc:
         if getattr(exc.orig, "sqlstate", None) == _RLS_REFUSED:
             raise RecordRejected(reason="reason.ogc_edit.outside_scope") from None
