@@ -73,31 +73,47 @@ class Conflict(GisAppError):
     key = "error.conflict"
 
 
+class RecordRejected(GisAppError):
+    """A write that the data rules refuse; `reason` names the record."""
+
+    status_code = 422
+    key = "error.record_rejected"
+
+
+class MethodNotAllowed(GisAppError):
+    """The resource exists but takes no such request (a read-only collection's items):
+    405 with the methods it does take in `Allow`."""
+
+    status_code = 405
+    key = "error.method_not_allowed"
+
+    def __init__(self, allow: str, **context: object) -> None:
+        super().__init__(**context)
+        self.headers = {"Allow": allow}
+
+
 class PreconditionRequired(GisAppError):
-    """A write to a versioned resource without `If-Match`: 428 (lost updates are refused,
-    not guessed at)."""
+    """A change of a stored resource sent without `If-Match`: the client must say which
+    version it changes, so that it never overwrites one it has not seen (428)."""
 
     status_code = 428
     key = "error.precondition_required"
 
 
 class PreconditionFailed(GisAppError):
-    """`If-Match` names a version that is no longer current: someone else changed the
-    resource. `current` (the resource as it now is) and `etag` go into the answer."""
+    """`If-Match` names a version that is no longer the stored one (412); the current
+    `etag` goes back in the `ETag` header so the client can read it again."""
 
     status_code = 412
     key = "error.precondition_failed"
 
-    def __init__(self, current: dict[str, object] | None = None, **context: object) -> None:
-        super().__init__(**context)
+    def __init__(
+        self, etag: str, current: dict[str, object] | None = None, **context: object
+    ) -> None:
+        super().__init__(etag=etag, **context)
+        self.headers = {"ETag": etag}
         self.current = current
-
-
-class RecordRejected(GisAppError):
-    """A write that the data rules refuse; `reason` names the record."""
-
-    status_code = 422
-    key = "error.record_rejected"
+        """The resource as it now is, for a client to show (the editing API sends it)."""
 
 
 def _plain(value: object) -> str | int | float:
@@ -122,11 +138,10 @@ def domain_answer(exc: GisAppError, lang: str) -> JSONResponse:
     }
     if isinstance(exc, PreconditionFailed) and exc.current is not None:
         context["current"] = exc.current  # type: ignore[assignment]
-    headers = {"ETag": str(exc.context["etag"])} if "etag" in exc.context else None
     return JSONResponse(
         jsonable_encoder(error_body(type(exc).__name__, exc.message(lang), **context)),
         status_code=exc.status_code,
-        headers=headers,
+        headers=getattr(exc, "headers", None),
     )
 
 

@@ -11,6 +11,7 @@ class Right(StrEnum):
 
     PUBLIC = "public"
     READ = "read"
+    PEOPLE = "people"
     EDIT = "edit"
     IMPORT = "import"
     AUDIT = "audit"
@@ -19,14 +20,15 @@ class Right(StrEnum):
 
 ROLE_RIGHTS: dict[str, frozenset[Right]] = {
     "admin": frozenset(Right),
-    "office_manager": frozenset({Right.PUBLIC, Right.READ, Right.EDIT, Right.IMPORT}),
-    "unit_officer": frozenset({Right.PUBLIC, Right.READ, Right.EDIT}),
+    "office_manager": frozenset({Right.PUBLIC, Right.READ, Right.PEOPLE, Right.EDIT, Right.IMPORT}),
+    "unit_officer": frozenset({Right.PUBLIC, Right.READ, Right.PEOPLE, Right.EDIT}),
     "viewer": frozenset({Right.PUBLIC, Right.READ}),
     "auditor": frozenset({Right.PUBLIC, Right.READ, Right.AUDIT}),
 }
 """`import` covers imports, raster uploads, DXF/IMDF loads and reference layers; `edit`
 changes the space of one's own bodies (and saves one's own presets); `audit` reads the
-audit log; `admin` manages users."""
+audit log; `admin` manages users; `people` reads names and who sits where (the roles that
+manage bodies: `gis_app.db.identity.sees_people`)."""
 
 
 def may(role: str, right: Right) -> bool:

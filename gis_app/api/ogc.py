@@ -1,4 +1,5 @@
-"""OGC API Features under /ogc (Parts 1, 2 and 3), for QGIS, GDAL and OWSLib.
+"""OGC API Features under /ogc (Parts 1, 2 and 3; Part 4 writes are `gis_app.api.ogc_edit`),
+for QGIS, GDAL and OWSLib.
 
 The collections are the sources the web map draws (see `gis_app.ogc.collections`); items
 are GeoJSON in the asked CRS, in id order, paged by limit/offset with next/prev links.
@@ -30,8 +31,9 @@ from gis_app.layers.catalog import get_layer
 from gis_app.layers.grid import MAX_ZOOM
 from gis_app.layers.query import render_tile
 from gis_app.ogc import crs as crs_module
-from gis_app.ogc import documents
+from gis_app.ogc import documents, etag
 from gis_app.ogc.collections import COLLECTIONS, Collection, get_collection
+from gis_app.ogc.editable import EDITABLE
 from gis_app.ogc.encode import collection_text, feature_text
 from gis_app.ogc.items import (
     ItemQuery,
@@ -166,6 +168,7 @@ def _file(found: Collection, rows: list[dict], out, fmt: str) -> Response:
     response_class=GeoJSONResponse,
     responses=answers(*VECTOR_FORMATS.values()),
 )
+@router.head("/collections/{collection_id}/items", dependencies=READ, include_in_schema=False)
 def items(
     request: Request,
     session: SessionDep,
@@ -209,6 +212,9 @@ def items(
     summary="One feature / 单个要素",
     response_class=GeoJSONResponse,
 )
+@router.head(
+    "/collections/{collection_id}/items/{feature_id}", dependencies=READ, include_in_schema=False
+)
 def item(
     request: Request,
     session: SessionDep,
@@ -231,9 +237,12 @@ def item(
         },
     ]
     body = feature_text(rows[0])[:-1] + ',"links":' + json.dumps(links) + "}"
-    return Response(
-        body.encode(), media_type=documents.GEOJSON, headers={"Content-Crs": f"<{out.uri}>"}
-    )
+    headers = {"Content-Crs": f"<{out.uri}>"}
+    if found.id in EDITABLE:
+        version = etag.current(session, EDITABLE[found.id].table, feature_id)
+        if version is not None:
+            headers["ETag"] = version
+    return Response(body.encode(), media_type=documents.GEOJSON, headers=headers)
 
 
 @router.get(

@@ -10,10 +10,9 @@ from fastapi import APIRouter, Query
 from gis_app.accounts.rights import Right
 from gis_app.api.rooms import given
 from gis_app.db.edit import editing
-from gis_app.db.identity import sees_people
 from gis_app.editing import staff
 from gis_app.editing.history import history
-from gis_app.http.auth import Forbidden, needs
+from gis_app.http.auth import needs
 from gis_app.http.params import IdPath
 from gis_app.http.session import SessionDep
 from gis_app.schemas.edits import EditBody, History, Move, NewStaff, StaffChange
@@ -21,14 +20,11 @@ from gis_app.schemas.edits import EditBody, History, Move, NewStaff, StaffChange
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"], dependencies=[needs(Right.READ)])
 EDIT = [needs(Right.EDIT)]
 
-
-def _people() -> None:
-    """Names and who sits where are for the roles that manage people."""
-    if not sees_people():
-        raise Forbidden(right="people")
+PEOPLE = [needs(Right.PEOPLE)]
+"""Names and who sits where: the roles that manage people."""
 
 
-@router.get("", operation_id="search_staff", summary="查找人员 / Find people")
+@router.get("", operation_id="search_staff", dependencies=PEOPLE, summary="查找人员 / Find people")
 def search(
     session: SessionDep,
     q: Annotated[str | None, Query(max_length=50, description="Part of the name")] = None,
@@ -37,7 +33,6 @@ def search(
 ) -> dict[str, Any]:
     """People in the caller's scope by name, with body, rank and current room; 403 for
     roles that do not manage people."""
-    _people()
     with session.begin():
         return {"items": staff.search(session, q, organisation_id, limit)}
 
@@ -56,10 +51,11 @@ def add(body: NewStaff, session: SessionDep) -> dict[str, Any]:
         return staff.add_staff(session, body.organisation_id, body.rank_code, body.name)
 
 
-@router.get("/{staff_id}", operation_id="staff_member", summary="人员 / A person")
+@router.get(
+    "/{staff_id}", operation_id="staff_member", dependencies=PEOPLE, summary="人员 / A person"
+)
 def person(staff_id: IdPath, session: SessionDep) -> dict[str, Any]:
     """The person, body, rank, departure and current room."""
-    _people()
     with session.begin():
         return staff.staff_detail(session, staff_id)
 
@@ -108,6 +104,5 @@ def move(staff_id: IdPath, body: Move, session: SessionDep) -> dict[str, Any]:
 )
 def staff_history(staff_id: IdPath, session: SessionDep) -> History:
     """Every change of the person and of their stays, newest first."""
-    _people()
     with session.begin():
         return History(items=history(session, "staff", staff_id))

@@ -49,13 +49,23 @@ def _writes(endpoint: Endpoint) -> bool:
     return endpoint.method in WRITES
 
 
+def _ogc_writes(endpoint: Endpoint) -> bool:
+    return endpoint.path.startswith("/ogc") and _writes(endpoint)
+
+
+def _changes_stored(endpoint: Endpoint) -> bool:
+    """Replacing, updating or deleting an OGC feature: If-Match is required (Part 4)."""
+    return _ogc_writes(endpoint) and endpoint.method != "post"
+
+
 def _uploads(endpoint: Endpoint) -> bool:
     body = endpoint.operation.get("requestBody", {})
     return "multipart/form-data" in body.get("content", {})
 
 
 def _takes_if_match(endpoint: Endpoint) -> bool:
-    return any(
+    """An OGC replace, update or delete, or an operation declaring an If-Match header."""
+    return _changes_stored(endpoint) or any(
         p.get("in") == "header" and str(p.get("name", "")).lower() == "if-match"
         for p in endpoint.operation.get("parameters", [])
     )
@@ -123,15 +133,16 @@ ERROR_STATUSES: tuple[ErrorStatus, ...] = (
         _signed_in,
     ),
     ErrorStatus(404, "所指对象不存在 / What the request names does not exist", _takes_input),
+    ErrorStatus(405, "该集合只读，不接受此方法 / The collection is read only", _ogc_writes),
     ErrorStatus(409, "与已有数据冲突 / Conflicts with existing data", _writes),
     ErrorStatus(
         412,
-        "版本已过期：他人已修改（正文附当前内容） / Stale If-Match: changed by someone else",
+        "If-Match 与当前版本不符（ETag 头给出当前版本） / Stale If-Match: ETag has the current",
         _takes_if_match,
     ),
     ErrorStatus(413, "上传文件过大 / Upload or its unpacked contents too large", _uploads),
     ErrorStatus(422, "参数无效（指明字段） / Invalid parameter, naming the field", _takes_input),
-    ErrorStatus(428, "须提供 If-Match / If-Match required", _takes_if_match),
+    ErrorStatus(428, "缺少 If-Match 头 / If-Match required", _takes_if_match),
     ErrorStatus(503, "数据库不可用 / Database unavailable", _always),
 )
 """Lowest status first; a new rule is one line here."""

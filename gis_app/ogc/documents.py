@@ -2,9 +2,11 @@
 
 Conformance lists only the classes the tests exercise (tests/ogc/): Features Part 1 core and
 GeoJSON, Part 2 CRS, Part 3 filtering with CQL2 text and JSON (basic CQL2, advanced
-comparison operators, basic and full spatial functions). Not declared: HTML, OpenAPI 3.0
-(FastAPI writes OpenAPI 3.1), temporal and array operators, OGC API Tiles (tiles are
-linked from each collection, but the tileset metadata resources are not served).
+comparison operators, basic and full spatial functions), Part 4 create, replace, update and
+delete of features with ETags (the writable collections are `gis_app.ogc.editable`). Not
+declared: HTML, OpenAPI 3.0 (FastAPI writes OpenAPI 3.1), temporal and array operators, OGC
+API Tiles (tiles are linked from each collection, but the tileset metadata resources are not
+served).
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ CONFORMANCE = [
     _FEATURES.format(part=3, name="queryables-query-parameters"),
     _FEATURES.format(part=3, name="filter"),
     _FEATURES.format(part=3, name="features-filter"),
+    _FEATURES.format(part=4, name="create-replace-delete"),
+    _FEATURES.format(part=4, name="update"),
+    _FEATURES.format(part=4, name="features"),
+    _FEATURES.format(part=4, name="optimistic-locking-etags"),
     _CQL2.format(name="cql2-text"),
     _CQL2.format(name="cql2-json"),
     _CQL2.format(name="basic-cql2"),

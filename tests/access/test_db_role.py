@@ -120,3 +120,11 @@ def test_summary_mode_cannot_be_chosen_by_the_app(app_conn):
         ).fetchone()
     app_conn.rollback()
     assert rows == (4, False)
+
+
+def test_people_right_is_given_to_the_managing_roles() -> None:
+    """Routes check `people`; the database and the room answers check `manages`: one set."""
+    from gis_app.accounts.rights import ROLE_RIGHTS, Right
+    from gis_app.db.identity import MANAGING_ROLES
+
+    assert {r for r, rights in ROLE_RIGHTS.items() if Right.PEOPLE in rights} == set(MANAGING_ROLES)

@@ -16,7 +16,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__", "config", "i18n", "errors", "models", "locales", "geodesy"),
     ("db", "reports"),
     ("ingest", "raster", "analysis", "accounts"),
-    ("layers", "land", "queries", "imdf", "dxf"),
+    ("layers", "land", "queries", "imdf", "dxf", "editing"),
     ("maps", "ogc"),
     ("http", "schemas"),
     ("api", "web"),
