@@ -24,7 +24,7 @@ from gis_app.db.identity import sees_people
 from gis_app.http.auth import Forbidden, needs
 from gis_app.http.language import api_language
 from gis_app.http.openapi import GEOJSON_MEDIA_TYPE, answers
-from gis_app.http.params import MAX_INT, IdPath, PageDep
+from gis_app.http.params import MAX_INT, AsOf, IdPath, PageDep
 from gis_app.http.params import Page as PageParams
 from gis_app.http.session import SessionDep
 from gis_app.i18n import t
@@ -53,9 +53,7 @@ def standard_query(
     tolerance_m2: Annotated[
         Decimal, Query(ge=0, le=10_000, description="Excess (m²) tolerated before flagging")
     ] = Decimal(0),
-    as_of: Annotated[
-        date | None, Query(description="Who sat where on this date (default today)")
-    ] = None,
+    as_of: AsOf = None,
 ) -> Standard:
     """Which standard, tolerance and date (422 naming the field when bad)."""
     return Standard(code=standard, tolerance_m2=tolerance_m2, as_of=as_of or date.today())

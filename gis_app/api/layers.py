@@ -11,7 +11,7 @@ from gis_app.accounts.rights import Right
 from gis_app.api.features import GeoJSONResponse, feature_collection
 from gis_app.http.auth import needs
 from gis_app.http.language import api_language
-from gis_app.http.params import MAX_INT, BBoxDep, Page, PageDep
+from gis_app.http.params import MAX_INT, AsOf, BBoxDep, Page, PageDep
 from gis_app.http.session import SessionDep
 from gis_app.layers.catalog import LayerSpec, get_layer, load_catalog
 from gis_app.layers.describe import LayerInfo, LayerList, describe
@@ -80,6 +80,7 @@ def layer_features_route(
     page: PageDep,
     floor_id: FloorId = None,
     ordinal: Ordinal = None,
+    as_of: AsOf = None,
 ) -> FeatureCollection:
     """Features meeting the box with every field of the layer's source, largest first, at
     most the layer's `max_features` a page. Tiled (large) layers need a bbox; an empty box
@@ -92,6 +93,6 @@ def layer_features_route(
         bbox,
         limit=capped.limit,
         offset=capped.offset,
-        filters=Filters(floor_id=floor_id, ordinal=ordinal),
+        filters=Filters(floor_id=floor_id, ordinal=ordinal, as_of=as_of),
     )
     return feature_collection(request, rows, total, capped)

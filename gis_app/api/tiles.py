@@ -20,7 +20,7 @@ from gis_app.accounts.rights import Right
 from gis_app.api.layers import FloorId, LayerId, Ordinal
 from gis_app.db.identity import current_identity
 from gis_app.http.auth import needs
-from gis_app.http.params import MAX_INT
+from gis_app.http.params import MAX_INT, AsOf
 from gis_app.http.session import SessionDep
 from gis_app.layers.catalog import get_layer
 from gis_app.layers.grid import MAX_ZOOM
@@ -86,6 +86,7 @@ def get_tile(
     y: TileIndex,
     floor_id: FloorId = None,
     ordinal: Ordinal = None,
+    as_of: AsOf = None,
 ) -> Response:
     """Tile z/x/y (XYZ scheme, EPSG:3857) of a tiled or GeoJSON vector layer; the layer
     inside the tile is named by the layer id. 404 for an unknown layer; 422 naming z when it
@@ -93,5 +94,7 @@ def get_tile(
     `floor_id`, or `ordinal`, else 1F. Headers say how many features the tile holds and
     whether the layer's per-tile cap cut it (`X-Tile-Features`, `X-Tile-Capped`)."""
     spec = get_layer(layer)
-    tile = render_tile(session, spec, z, x, y, Filters(floor_id=floor_id, ordinal=ordinal))
+    tile = render_tile(
+        session, spec, z, x, y, Filters(floor_id=floor_id, ordinal=ordinal, as_of=as_of)
+    )
     return tile_response(tile, request.headers.get("if-none-match"))

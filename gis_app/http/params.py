@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -69,3 +70,11 @@ PageDep = Annotated[Page, Depends(page_param)]
 
 
 IdPath = Annotated[int, Path(ge=1, le=MAX_INT, description="Identifier")]
+
+
+AsOf = Annotated[
+    date | None,
+    Query(description="Show the state of this date (YYYY-MM-DD; default today)"),
+]
+"""The date a layer, tile or analysis shows (rooms, floors, buildings and who sat where as
+they were then)."""

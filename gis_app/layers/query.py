@@ -9,6 +9,7 @@ Bad requests raise the domain errors of `gis_app.errors`, naming the parameter.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import text
@@ -38,6 +39,8 @@ class Filters:
 
     floor_id: int | None = None
     ordinal: int | None = None
+    as_of: date | None = None
+    """The date shown (None: today)."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ def _params(spec: LayerSpec, source: SourceDef, bbox: BBox | None, filters: Filt
             if getattr(filters, name) is not None:
                 raise InvalidParameter(field=name, reason="reason.layers.no_floors", layer=spec.id)
         params = {}
-    return params | box_params(source, bbox)
+    return params | box_params(source, bbox, filters.as_of)
 
 
 def run_layer_sql(session: Session, sql: str, params: dict[str, Any], *, boxed: bool) -> list[dict]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from gis_app.analysis import over_standard, vacancy
@@ -85,12 +86,14 @@ _ORGANISATION_NAME = "(SELECT o.name FROM organisation o WHERE o.id = {column})"
 """A body's name looked up for the picked rows only: as a join, the planner hashed every
 organisation of the province for each dense tile (14 of 19 ms of a z14 buildings tile)."""
 _AREA_RANK = "ST_Area(t.geom) DESC"
+AS_OF = "COALESCE(CAST(:as_of AS date), CURRENT_DATE)"
+"""The date a table source shows (`as_of`, NULL = today): `<table>_at` of migration 0010."""
 """Largest first. Degrees² are used only to order features within one tile, never shown."""
 
 TABLES: dict[str, SourceDef] = {
     "building": SourceDef(
         geometry="polygon",
-        from_sql="building t",
+        from_sql=f"building_at({AS_OF}) t",
         fields={
             **_BUILDING_FIELDS,
             "address": _text("t.address"),
@@ -166,7 +169,7 @@ TABLES: dict[str, SourceDef] = {
     ),
     "floor": SourceDef(
         geometry="polygon",
-        from_sql="floor t JOIN building b ON b.id = t.building_id",
+        from_sql=f"floor_at({AS_OF}) t JOIN building_at({AS_OF}) b ON b.id = t.building_id",
         fields={
             "building_id": _int("t.building_id"),
             "building_code": _text("b.code"),
@@ -179,7 +182,8 @@ TABLES: dict[str, SourceDef] = {
     "room": SourceDef(
         geometry="polygon",
         from_sql=(
-            "room t JOIN floor f ON f.id = t.floor_id JOIN building b ON b.id = f.building_id"
+            f"room_at({AS_OF}) t JOIN floor_at({AS_OF}) f ON f.id = t.floor_id "
+            f"JOIN building_at({AS_OF}) b ON b.id = f.building_id"
         ),
         fields={
             "number": _text("t.number"),
@@ -206,7 +210,7 @@ TABLES: dict[str, SourceDef] = {
 ANALYSES: dict[tuple[str, str], SourceDef] = {
     ("vacancy", "building"): SourceDef(
         geometry="polygon",
-        from_sql="building t LEFT JOIN place_vacancy a ON a.id = t.id",
+        from_sql=f"building_at({AS_OF}) t LEFT JOIN place_vacancy a ON a.id = t.id",
         fields={
             **_BUILDING_FIELDS,
             "vacancy_rate": _num("a.vacancy_rate"),
@@ -221,7 +225,7 @@ ANALYSES: dict[tuple[str, str], SourceDef] = {
     ),
     ("over_standard", "building"): SourceDef(
         geometry="polygon",
-        from_sql="building t LEFT JOIN place_over_standard a ON a.id = t.id",
+        from_sql=f"building_at({AS_OF}) t LEFT JOIN place_over_standard a ON a.id = t.id",
         fields={
             **_BUILDING_FIELDS,
             "over_standard": _bool("a.over_standard"),
@@ -261,13 +265,20 @@ GEOJSON = "ST_AsGeoJSON(t.geom, 7, 0)"
 """The geometry as GeoJSON text in EPSG:4490, lon/lat to 7 decimals (about a centimetre)."""
 
 
-def box_params(source: SourceDef, bbox: BBox | None) -> dict[str, Any]:
-    """Bind values of the box (NULL = everywhere); an analysis source also gets the
-    analysis parameters (default standard, today), its scope cut to the box."""
+def box_params(source: SourceDef, bbox: BBox | None, as_of: date | None = None) -> dict[str, Any]:
+    """Bind values of the box (NULL = everywhere) and the date shown (NULL = today); an
+    analysis source also gets the analysis parameters (default standard), its scope cut
+    to the box."""
     if source.prefix is not None:
-        return base_params(Scope(bbox=bbox), Standard())
+        return base_params(Scope(bbox=bbox), Standard(as_of=as_of or date.today()))
     west, south, east, north = bbox if bbox is not None else (None, None, None, None)
-    return {"bbox_west": west, "bbox_south": south, "bbox_east": east, "bbox_north": north}
+    return {
+        "bbox_west": west,
+        "bbox_south": south,
+        "bbox_east": east,
+        "bbox_north": north,
+        "as_of": as_of,
+    }
 
 
 def _columns(source: SourceDef, fields: Sequence[str]) -> str:

@@ -9,10 +9,11 @@ the rooms and their drawings here. Areas are the recorded usable areas (m²) the
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
 from gis_app.analysis import explain
@@ -21,7 +22,7 @@ from gis_app.analysis.data_quality import Check, data_quality
 from gis_app.analysis.over_standard import over_standard
 from gis_app.analysis.vacancy import vacancy
 from gis_app.db.identity import sees_people
-from gis_app.models import Building, Floor, Organisation, Room
+from gis_app.models import Building, Floor, Room
 from gis_app.models.space import floor_label
 
 StatusClass = Literal["over_standard", "vacant", "occupied", "service", "equipment", "ancillary"]
@@ -46,6 +47,23 @@ FLOOR_CHECKS: tuple[Check, ...] = (
     "vacant_but_occupied",
 )
 """The checks that point at rooms or floors (staff above the establishment is a body's)."""
+
+FLOORS_SQL = text(
+    "SELECT f.id, f.ordinal, f.name, count(r.id) AS room_count, "
+    "coalesce(sum(r.usable_area_m2), 0) AS usable_area_m2 "
+    "FROM floor_at(:d) f LEFT JOIN room_at(:d) r ON r.floor_id = f.id "
+    "WHERE f.building_id = :b GROUP BY f.id, f.ordinal, f.name ORDER BY f.ordinal"
+)
+"""A building's floors and their rooms as they were on :d (migration 0010's `_at`)."""
+ROOMS_SQL = text(
+    "SELECT r.id, r.number, r.name, r.category, r.subtype, r.usable_area_m2, "
+    "r.status AS ledger_status, r.organisation_id, o.name AS organisation_name, "
+    "ST_X(ST_PointOnSurface(r.geom)) AS label_lon, ST_Y(ST_PointOnSurface(r.geom)) AS label_lat, "
+    "ST_AsGeoJSON(r.geom, 7, 0) AS geometry "
+    "FROM room_at(:d) r LEFT JOIN organisation o ON o.id = r.organisation_id "
+    "WHERE r.floor_id = :f ORDER BY r.number, r.id"
+)
+"""A floor's rooms as they were on :d."""
 
 EVERY_ROW = 2**31 - 1
 """Analyses are paged; a floor or building wants all of its rows."""
@@ -184,23 +202,7 @@ def _problems_per_floor(session: Session, building_id: int, standard: Standard) 
 def building_floors(session: Session, building_id: int, standard: Standard) -> list[dict[str, Any]]:
     """Each floor, lowest first: rooms, usable area, vacancy, offices over the standard and
     data-quality problems (findings touching a room on it, or the floor itself)."""
-    floors = (
-        session.execute(
-            select(
-                Floor.id,
-                Floor.ordinal,
-                Floor.name,
-                func.count(Room.id).label("room_count"),
-                func.coalesce(func.sum(Room.usable_area_m2), 0).label("usable_area_m2"),
-            )
-            .outerjoin(Room, Room.floor_id == Floor.id)
-            .where(Floor.building_id == building_id)
-            .group_by(Floor.id)
-            .order_by(Floor.ordinal)
-        )
-        .mappings()
-        .all()
-    )
+    floors = session.execute(FLOORS_SQL, {"b": building_id, "d": standard.as_of}).mappings().all()
     scope = Scope(building_id=building_id)
     rates = {
         r["floor_id"]: r for r in vacancy(session, "floor", scope, standard, limit=EVERY_ROW).items
@@ -241,29 +243,10 @@ def _occupants_by_rank(occupants: list[dict[str, Any]] | None, lang: str) -> lis
     return sorted(groups.values(), key=lambda g: (-(g["limit_m2"] or 0), g["rank"]))
 
 
-def _room_rows(session: Session, floor_id: int) -> list[dict[str, Any]]:
-    """The floor's rooms by number, with their body, drawing (lon/lat) and a point inside
-    each for its label (an L-shaped room's centre can lie outside it)."""
-    surface = func.ST_PointOnSurface(Room.geom)
-    rows = session.execute(
-        select(
-            Room.id,
-            Room.number,
-            Room.name,
-            Room.category,
-            Room.subtype,
-            Room.usable_area_m2,
-            Room.status.label("ledger_status"),
-            Room.organisation_id,
-            Organisation.name.label("organisation_name"),
-            func.ST_X(surface).label("label_lon"),
-            func.ST_Y(surface).label("label_lat"),
-            func.ST_AsGeoJSON(Room.geom, 7, 0).label("geometry"),
-        )
-        .outerjoin(Organisation, Organisation.id == Room.organisation_id)
-        .where(Room.floor_id == floor_id)
-        .order_by(Room.number, Room.id)
-    ).mappings()
+def _room_rows(session: Session, floor_id: int, day: date) -> list[dict[str, Any]]:
+    """The floor's rooms of `day` by number, with their body, drawing (lon/lat) and a point
+    inside each for its label (an L-shaped room's centre can lie outside it)."""
+    rows = session.execute(ROOMS_SQL, {"f": floor_id, "d": day}).mappings()
     return [dict(r) for r in rows]
 
 
@@ -319,7 +302,7 @@ def floor_rooms(
     """The floor's rooms as feature rows (id, geometry, properties), and the floor's own
     problems. Explanations are in `lang`."""
     scope = Scope(floor_id=floor["id"])
-    rooms = _room_rows(session, floor["id"])
+    rooms = _room_rows(session, floor["id"], standard.as_of)
     offices = {
         r["room_id"]: r
         for r in over_standard(
