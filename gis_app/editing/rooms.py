@@ -162,13 +162,18 @@ def allocate(
     room_ids: Sequence[int] | None = None,
     floor_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Give the rooms (or the whole floor) to a body, or release them (None)."""
+    """Give the rooms (or the whole floor) to a body, or release them (None). A room given
+    is in use by its body (no longer in the idle pool); one released is vacant; rooms under
+    renovation or leased out keep that status."""
     _check_body(session, organisation_id)
     ids = _room_ids(session, room_ids, floor_id)
     session.execute(
-        text("UPDATE room SET organisation_id = :org WHERE id IN :ids").bindparams(
-            bindparam("ids", expanding=True)
-        ),
+        text(
+            "UPDATE room SET organisation_id = :org, status = CASE "
+            "WHEN CAST(:org AS integer) IS NULL AND status = 'in_use' THEN 'vacant' "
+            "WHEN CAST(:org AS integer) IS NOT NULL AND status = 'vacant' THEN 'in_use' "
+            "ELSE status END WHERE id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True)),
         {"org": organisation_id, "ids": ids},
     )
     return [room_detail(session, i) for i in ids]

@@ -1,10 +1,12 @@
 -- Bodies against their quotas: office rooms vs Σ staff limits by rank; service rooms vs the
 -- service allowance for the authorised staff number (编制数) of the body's level; equipment
 -- rooms vs the version's ratio × (office quota + service allowance). Areas are the rooms
--- assigned to the body inside the place filters.
+-- assigned to the body inside the place filters. Bodies and staff are those of :as_of.
 , body AS (
-  SELECT o.id, o.code, o.name, o.level, o.authorised_staff FROM organisation o
-  WHERE CAST(:body_id AS integer) IS NULL OR o.id IN (SELECT id FROM body_tree)
+  SELECT o.id, o.code, o.name, o.level, o.authorised_staff
+  FROM organisation_at(CAST(:as_of AS date)) o
+  WHERE (CAST(:body_id AS integer) IS NULL OR o.id IN (SELECT id FROM body_tree))
+    AND (o.ended_on IS NULL OR o.ended_on > CAST(:as_of AS date))
 ),
 quota AS (
   SELECT s.organisation_id, count(*) AS staff_count,
