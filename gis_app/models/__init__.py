@@ -7,6 +7,7 @@ migration can extend them without ALTER TYPE.
 
 from gis_app.models.account import ApiToken, AppUser, UserCredential, UserSession
 from gis_app.models.base import Base
+from gis_app.models.history import HISTORY_TABLES, Reallocation
 from gis_app.models.land import LandParcel, LandUseClass
 from gis_app.models.log import AuditLog
 from gis_app.models.org import Organisation, Staff
@@ -26,6 +27,7 @@ __all__ = [
     "Campus",
     "ConstraintZone",
     "Floor",
+    "HISTORY_TABLES",
     "LandParcel",
     "LandQueryPreset",
     "LandUseClass",
@@ -35,6 +37,7 @@ __all__ = [
     "ParcelStatPending",
     "Rank",
     "RasterLayer",
+    "Reallocation",
     "Road",
     "Room",
     "RoomOccupancy",

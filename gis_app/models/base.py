@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, MetaData
+from sqlalchemy import CheckConstraint, MetaData, text
 from sqlalchemy.orm import DeclarativeBase
 
 SRID = 4490
@@ -47,6 +47,12 @@ CONSTRAINT_KINDS = (
 )
 RASTER_KINDS = ("dem", "slope", "flood_depth", "land_cover", "other")
 PRESET_KINDS = ("search", "site_selection")
+VALID_FROM = "Date this version took effect (-infinity: recorded without a date)"
+VALID_FROM_DEFAULT = text(
+    "COALESCE((NULLIF(current_setting('gis_app.effective_date'::text, true), ''::text))::date,"
+    " '-infinity'::date)"
+)
+"""Rows written by an edit take its effective date; imports record the state as found."""
 ROLES = ("admin", "office_manager", "unit_officer", "viewer", "auditor")
 """Account roles; what each may do is `gis_app.accounts.rights`."""
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from datetime import date
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gis_app.models.base import JURISDICTION_LEVELS, ORG_KINDS, Base, one_of
+from gis_app.models.base import (
+    JURISDICTION_LEVELS,
+    ORG_KINDS,
+    VALID_FROM,
+    VALID_FROM_DEFAULT,
+    Base,
+    one_of,
+)
 
 
 class Organisation(Base):
@@ -22,6 +31,13 @@ class Organisation(Base):
     level: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(24))
     authorised_staff: Mapped[int] = mapped_column(Integer, server_default="0")
+    sub_provincial: Mapped[bool] = mapped_column(
+        Boolean, server_default="false", comment="副省级: may hold the provincial deputy ranks"
+    )
+    ended_on: Mapped[date | None] = mapped_column(Date, comment="Dissolved or merged away on")
+    valid_from: Mapped[date] = mapped_column(
+        Date, server_default=VALID_FROM_DEFAULT, comment=VALID_FROM
+    )
 
     __table_args__ = (
         one_of("level", JURISDICTION_LEVELS),
@@ -42,3 +58,9 @@ class Staff(Base):
     )
     rank_code: Mapped[str] = mapped_column(ForeignKey("rank.code", onupdate="CASCADE"), index=True)
     name: Mapped[str | None] = mapped_column(Text)
+    left_on: Mapped[date | None] = mapped_column(
+        Date, comment="Left the body on (their occupancy ends that day)"
+    )
+    valid_from: Mapped[date] = mapped_column(
+        Date, server_default=VALID_FROM_DEFAULT, comment=VALID_FROM
+    )

@@ -27,6 +27,8 @@ from gis_app.models.base import (
     ROOM_STATUSES,
     SAFETY_GRADES,
     SRID,
+    VALID_FROM,
+    VALID_FROM_DEFAULT,
     Base,
     one_of,
 )
@@ -80,6 +82,9 @@ class Building(Base):
     safety_standard: Mapped[str | None] = mapped_column(Text, server_default="JGJ 125-2016")
     imdf_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True, comment=IMDF_ID)
     imdf_source: Mapped[dict | None] = mapped_column(JSONB, comment=IMDF_SOURCE)
+    valid_from: Mapped[date] = mapped_column(
+        Date, server_default=VALID_FROM_DEFAULT, comment=VALID_FROM
+    )
     geom = mapped_column(_polygon(), nullable=False)
 
     __table_args__ = (
@@ -113,6 +118,9 @@ class Floor(Base):
     name: Mapped[str] = mapped_column(String(16))
     imdf_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True, comment=IMDF_ID)
     imdf_source: Mapped[dict | None] = mapped_column(JSONB, comment=IMDF_SOURCE)
+    valid_from: Mapped[date] = mapped_column(
+        Date, server_default=VALID_FROM_DEFAULT, comment=VALID_FROM
+    )
     geom = mapped_column(_polygon("POLYGON"), nullable=False)
 
     __table_args__ = (UniqueConstraint("building_id", "ordinal"),)
@@ -138,6 +146,14 @@ class Room(Base):
     status: Mapped[str] = mapped_column(String(16))
     imdf_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True, comment=IMDF_ID)
     imdf_source: Mapped[dict | None] = mapped_column(JSONB, comment=IMDF_SOURCE)
+    valid_from: Mapped[date] = mapped_column(
+        Date, server_default=VALID_FROM_DEFAULT, comment=VALID_FROM
+    )
+    serves_room_id: Mapped[int | None] = mapped_column(
+        ForeignKey("room.id", ondelete="SET NULL"),
+        index=True,
+        comment="The office a leader's rest room or private toilet belongs to",
+    )
     local_geom = mapped_column(_polygon("POLYGON", -1), nullable=False)
     geom = mapped_column(_polygon("POLYGON"), nullable=False)
 

@@ -1,0 +1,57 @@
+"""DDL of the versioned tables' history, shared by migrations.
+
+A migration that adds a column to a versioned table (organisation, staff, building, floor,
+room) must add it to `<table>_history` too and call `create_at_function` again, since
+`<table>_at(date)` lists the columns it returns.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+VERSIONED = ("organisation", "staff", "building", "floor", "room")
+HIDDEN = {"staff": ("name",)}
+"""Columns the app's role may not read; `<table>_at` leaves them out."""
+
+COLUMNS = text(
+    "SELECT attname FROM pg_attribute WHERE attrelid = CAST(:table AS regclass) "
+    "AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
+)
+
+
+def at_function_sql(conn: Connection, table: str) -> str:
+    """`<table>_at(d)`: the rows valid on date d, current ones and past versions. Plain
+    SQL, STABLE and not SECURITY DEFINER, so the planner inlines it and row-level security
+    applies to both tables."""
+    if table not in VERSIONED:
+        raise ValueError(f"not a versioned table: {table}")
+    hidden = HIDDEN.get(table, ())
+    names = [r[0] for r in conn.execute(COLUMNS, {"table": table}) if r[0] not in hidden]
+    columns = ", ".join(names)
+    if hidden:
+        types = conn.execute(
+            text(
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                "WHERE attrelid = CAST(:table AS regclass) AND attnum > 0 "
+                "AND NOT attisdropped ORDER BY attnum"
+            ),
+            {"table": table},
+        )
+        result = "TABLE (" + ", ".join(f"{n} {t}" for n, t in types if n not in hidden) + ")"
+    else:
+        result = f"SETOF {table}"
+    body = (
+        f"SELECT {columns} FROM {table} WHERE valid_from <= d "  # noqa: S608 (catalog names)
+        f"UNION ALL SELECT {columns} FROM {table}_history WHERE valid_from <= d AND valid_to > d"
+    )
+    return (
+        f"CREATE OR REPLACE FUNCTION {table}_at(d date) RETURNS {result} "
+        f"LANGUAGE sql STABLE AS $$ {body} $$"
+    )
+
+
+def create_at_function(conn: Connection, table: str) -> None:
+    """(Re)create `<table>_at` for the table's present columns."""
+    conn.execute(text(f"DROP FUNCTION IF EXISTS {table}_at(date)"))
+    conn.execute(text(at_function_sql(conn, table)))
