@@ -390,10 +390,21 @@ def test_drawing_a_room(web_as, plan: dict) -> None:
     page = web.page
     _wait_for_plan(page, plan["label"])
     count = page.locator(".folium-map path.gis-room").count()
+    # zoomed out a little, a square left of every room (edits may not overlap rooms)
+    page.evaluate(f"{MAP}.setZoom({MAP}.getZoom() - 2, {{animate: false}})")
+    west, middle = page.evaluate(
+        "() => { const m = " + MAP + "; let b = null;"
+        " m.eachLayer(l => { if (l.feature && l.getBounds) {"
+        "   b = b ? b.extend(l.getBounds()) : L.latLngBounds(l.getBounds().getSouthWest(),"
+        "   l.getBounds().getNorthEast()); } });"
+        " const p = m.latLngToContainerPoint(b.getSouthWest());"
+        " const q = m.latLngToContainerPoint(b.getNorthEast());"
+        " return [p.x, (p.y + q.y) / 2]; }"
+    )
     page.click("#tool-draw-room")
     box = page.locator(".folium-map").bounding_box()
-    x, y = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4
-    for dx, dy in ((0, 0), (60, 0), (60, 40), (0, 40)):
+    x, y = box["x"] + west - 70, box["y"] + middle
+    for dx, dy in ((0, 0), (40, 0), (40, 30), (0, 30)):
         page.mouse.click(x + dx, y + dy)
     page.click("#tool-finish")
     page.wait_for_selector("#draw-room-form")

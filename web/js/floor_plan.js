@@ -248,7 +248,7 @@
           const id = String(feature.id);
           byId.set(id, {feature, layer});
           layer.bindTooltip(() => tooltip(feature.properties), {sticky: true, className: "gis-room-tip"});
-          layer.on("click", () => select(id, false));
+          layer.on("click", () => { if (!GIS.floorPlan.drawing) { select(id, false); } });
           const point = feature.properties.label_point;
           if (point) {
             labels.addLayer(L.marker([point[1], point[0]], {
@@ -314,7 +314,7 @@
 
     function select(id, pan) {
       const entry = byId.get(id);
-      if (!entry || GIS.floorPlan.drawing) { return; }
+      if (!entry) { return; }
       if (selected && byId.has(selected)) {
         const old = byId.get(selected);
         old.layer.setStyle(styleOf(old.feature));

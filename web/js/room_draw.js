@@ -87,6 +87,7 @@
   }
 
   function splitForm() {
+    if (!edit.current()) { stop(); tools(); return; }
     const room = edit.current().room;
     box.innerHTML = `<form id="split-form" class="gis-form gis-edit-form">` +
       `<h4>${esc(t("web.room_edit.split_title", {number: room.number}))}</h4>` +

@@ -16,6 +16,7 @@ GIS.roomEdit = (function () {
   let etag = null;
   let flash = null;   /* {text, error, html} shown above the form, kept across a reload */
   let ticket = 0;
+  let typed = null;   /* the common fields as typed, kept while the same room reloads */
   let staffPending = null;
   let bodyPending = null;
   const SUBTYPES = Object.keys(data.texts).filter(k => k.startsWith("web.floor.subtype."))
@@ -91,6 +92,7 @@ GIS.roomEdit = (function () {
     if (!target) { return; }
     target.innerHTML = flash ? `<div class="gis-message${flash.error ? " error" : ""}">` +
       `${esc(flash.text)}${flash.html}</div>` : "";
+    if (flash && flash.error) { target.scrollIntoView({block: "nearest"}); }
   }
 
   /* What the room holds now, in words (for the 412 message). */
@@ -149,6 +151,9 @@ GIS.roomEdit = (function () {
       `</form>` + occupantsHtml(r) +
       `<p><a href="#" id="room-history-link">${esc(t("web.history.room_link"))}</a></p>` +
       `<div class="gis-history" id="room-history"></div>`;
+    if (typed) {  /* what was typed in the common fields survives a reload of the form */
+      ["date", "doc", "note"].forEach((k, i) => { box.querySelector(`#edit-${k}`).value = typed[i]; });
+    }
     showFlash();
     box.querySelector("#room-edit-form").addEventListener("submit", event => { event.preventDefault(); save(); });
     box.querySelector("#edit-body-search").addEventListener("input", event => {
@@ -265,6 +270,7 @@ GIS.roomEdit = (function () {
   /* Someone else changed the room since it was read: say so, show their values, and put them
      in the form (the floor reloads and with it the room's new ETag). */
   function stale(body) {
+    keepTyped();
     const current = body && body.detail && body.detail.current;
     say(t("web.room_edit.stale"), true, current ? valuesHtml(current) : "");
     if (current) {
@@ -274,13 +280,18 @@ GIS.roomEdit = (function () {
     }
   }
 
+  function keepTyped() {
+    const inputs = ["date", "doc", "note"].map(k => box.querySelector(`#edit-${k}`));
+    if (inputs.every(Boolean)) { typed = inputs.map(input => input.value); }
+  }
+
   async function load(id) {
     const mine = ++ticket;
     if (GIS.asOf.value()) {
       box.innerHTML = `<p class="gis-muted" id="room-edit-past">${esc(t("web.room_edit.past", {date: GIS.asOf.value()}))}</p>`;
       return;
     }
-    if (!room || String(room.id) !== String(id)) { flash = null; }
+    if (!room || String(room.id) !== String(id)) { flash = null; typed = null; } else { keepTyped(); }
     box.innerHTML = `<p class="gis-muted">${esc(t("web.common.loading"))}</p>`;
     try {
       const [answer, bodies] = await Promise.all([
