@@ -20,14 +20,18 @@ from gis_app.api import (
     dxf,
     floors,
     health,
+    history,
     imdf,
     imports,
     land,
     layers,
     maps,
     ogc,
+    organisations,
     rasters,
+    rooms,
     search,
+    staff,
     tiles,
 )
 from gis_app.config import PROJECT_ROOT, Settings, get_settings
@@ -63,6 +67,10 @@ ROUTERS = (
     maps.router,
     ogc.router,
     imdf.router,
+    rooms.router,
+    staff.router,
+    organisations.router,
+    history.router,
 )
 """One router per resource; a new resource adds its line here."""
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import psycopg
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
@@ -72,6 +73,26 @@ class Conflict(GisAppError):
     key = "error.conflict"
 
 
+class PreconditionRequired(GisAppError):
+    """A write to a versioned resource without `If-Match`: 428 (lost updates are refused,
+    not guessed at)."""
+
+    status_code = 428
+    key = "error.precondition_required"
+
+
+class PreconditionFailed(GisAppError):
+    """`If-Match` names a version that is no longer current: someone else changed the
+    resource. `current` (the resource as it now is) and `etag` go into the answer."""
+
+    status_code = 412
+    key = "error.precondition_failed"
+
+    def __init__(self, current: dict[str, object] | None = None, **context: object) -> None:
+        super().__init__(**context)
+        self.current = current
+
+
 class RecordRejected(GisAppError):
     """A write that the data rules refuse; `reason` names the record."""
 
@@ -99,9 +120,13 @@ def domain_answer(exc: GisAppError, lang: str) -> JSONResponse:
         for k, v in exc.context.items()
         if isinstance(v, str | int | float) and not isinstance(v, bool)
     }
+    if isinstance(exc, PreconditionFailed) and exc.current is not None:
+        context["current"] = exc.current  # type: ignore[assignment]
+    headers = {"ETag": str(exc.context["etag"])} if "etag" in exc.context else None
     return JSONResponse(
-        error_body(type(exc).__name__, exc.message(lang), **context),
+        jsonable_encoder(error_body(type(exc).__name__, exc.message(lang), **context)),
         status_code=exc.status_code,
+        headers=headers,
     )
 
 
@@ -122,6 +147,8 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     if sqlstate == "23514" and constraint is None:
         reason = str(getattr(diag, "message_primary", "") or "")
         return _rejected(lang, reason)
+    if sqlstate == "42501" and "row-level security" in str(getattr(diag, "message_primary", "")):
+        return JSONResponse(error_body("NotFound", t("error.out_of_scope", lang)), 404)
     if sqlstate in ("23514", "23503", "23P01"):
         return _rejected(lang, t("reason.constraint", lang, constraint=constraint or "?"))
     if sqlstate == "23502":

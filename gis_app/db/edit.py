@@ -13,6 +13,8 @@ The audit trigger copies all four into each audit row, so a history lists them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -66,3 +68,12 @@ def edit_fields(body: Any) -> dict[str, Any]:
     `document_no` and `note` (unset ones left to the defaults)."""
     values = {k: getattr(body, k, None) for k in ("effective_date", "document_no", "note")}
     return {k: v for k, v in values.items() if v is not None}
+
+
+@contextmanager
+def editing(session: Session, context: EditContext) -> Iterator[Session]:
+    """One transaction making the change `context` describes: committed when the block
+    ends, rolled back (nothing written) on any error."""
+    with session.begin():
+        begin_edit(session, context)
+        yield session

@@ -54,6 +54,13 @@ def _uploads(endpoint: Endpoint) -> bool:
     return "multipart/form-data" in body.get("content", {})
 
 
+def _takes_if_match(endpoint: Endpoint) -> bool:
+    return any(
+        p.get("in") == "header" and str(p.get("name", "")).lower() == "if-match"
+        for p in endpoint.operation.get("parameters", [])
+    )
+
+
 def _always(_: Endpoint) -> bool:
     return True
 
@@ -117,8 +124,14 @@ ERROR_STATUSES: tuple[ErrorStatus, ...] = (
     ),
     ErrorStatus(404, "所指对象不存在 / What the request names does not exist", _takes_input),
     ErrorStatus(409, "与已有数据冲突 / Conflicts with existing data", _writes),
+    ErrorStatus(
+        412,
+        "版本已过期：他人已修改（正文附当前内容） / Stale If-Match: changed by someone else",
+        _takes_if_match,
+    ),
     ErrorStatus(413, "上传文件过大 / Upload or its unpacked contents too large", _uploads),
     ErrorStatus(422, "参数无效（指明字段） / Invalid parameter, naming the field", _takes_input),
+    ErrorStatus(428, "须提供 If-Match / If-Match required", _takes_if_match),
     ErrorStatus(503, "数据库不可用 / Database unavailable", _always),
 )
 """Lowest status first; a new rule is one line here."""

@@ -19,7 +19,8 @@ from gis_app.models.base import SRID
 
 
 @cache
-def _to_plan(lon: float) -> Transformer:
+def plan_projection(lon: float) -> Transformer:
+    """Lon/lat → metres on a transverse Mercator centred on `lon` (the plan's metres)."""
     plan = CRS.from_proj4(f"+proj=tmerc +lon_0={lon:.6f} +lat_0=0 +k=1 +ellps=GRS80 +units=m")
     return Transformer.from_crs(SRID, plan, always_xy=True)
 
@@ -29,7 +30,7 @@ def plan_coordinates(geoms: np.ndarray, anchor: shapely.Geometry | None = None) 
     `anchor` (the building, else the rooms themselves) at the origin."""
     reference = anchor if anchor is not None else shapely.union_all(geoms)
     west, south, east, _ = reference.bounds
-    transformer = _to_plan(round((west + east) / 2, 3))
+    transformer = plan_projection(round((west + east) / 2, 3))
     x0, y0 = transformer.transform(west, south)
 
     def move(xy: np.ndarray) -> np.ndarray:

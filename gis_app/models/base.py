@@ -47,10 +47,10 @@ CONSTRAINT_KINDS = (
 )
 RASTER_KINDS = ("dem", "slope", "flood_depth", "land_cover", "other")
 PRESET_KINDS = ("search", "site_selection")
-VALID_FROM = "Date this version took effect (-infinity: recorded without a date)"
+VALID_FROM = "Date this version took effect (0001-01-01: recorded without a date)"
 VALID_FROM_DEFAULT = text(
     "COALESCE((NULLIF(current_setting('gis_app.effective_date'::text, true), ''::text))::date,"
-    " '-infinity'::date)"
+    " '0001-01-01'::date)"
 )
 """Rows written by an edit take its effective date; imports record the state as found."""
 ROLES = ("admin", "office_manager", "unit_officer", "viewer", "auditor")

@@ -11,6 +11,8 @@ BEGIN
   END LOOP;
 END $$;
 DROP FUNCTION gis_keep_version();
+DROP POLICY add_under_scope ON organisation;
+DROP POLICY history ON audit_log;
 REVOKE SELECT (left_on, valid_from) ON staff FROM gis_web;
 CREATE OR REPLACE FUNCTION gis_audit() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$

@@ -78,6 +78,11 @@ CREATE POLICY scope ON room_history FOR SELECT TO gis_web
   USING ((SELECT gis_sees_all()) OR organisation_id = ANY ((SELECT gis_orgs())::integer[])
          OR (organisation_id IS NULL AND gis_floor_held(floor_id)));
 
+-- A new body may be added under one in scope (its own id joins the scope only once the
+-- caller's scope is read again).
+CREATE POLICY add_under_scope ON organisation FOR INSERT TO gis_web
+  WITH CHECK ((SELECT gis_sees_all()) OR parent_id = ANY ((SELECT gis_orgs())::integer[]));
+
 ALTER TABLE reallocation ENABLE ROW LEVEL SECURITY;
 CREATE POLICY scope ON reallocation TO gis_web
   USING ((SELECT gis_sees_all()) OR organisation_id = ANY ((SELECT gis_orgs())::integer[]));
@@ -177,3 +182,24 @@ BEGIN
   RETURN NULL;
 END
 $$;
+
+-- Histories for the roles that are not auditors: the changes of the rooms, floors,
+-- buildings, bodies and reallocations they can see; occupancy and staff changes (who sat
+-- where, names) only for the roles that manage people.
+CREATE POLICY history ON audit_log FOR SELECT TO gis_web
+  USING ((SELECT gis_role()) IN ('office_manager', 'unit_officer', 'viewer')
+    AND CASE table_name
+      WHEN 'room' THEN EXISTS (SELECT 1 FROM room r WHERE r.id = row_key::integer)
+        OR EXISTS (SELECT 1 FROM room_history h WHERE h.id = row_key::integer)
+      WHEN 'floor' THEN EXISTS (SELECT 1 FROM floor f WHERE f.id = row_key::integer)
+        OR EXISTS (SELECT 1 FROM floor_history h WHERE h.id = row_key::integer)
+      WHEN 'building' THEN EXISTS (SELECT 1 FROM building b WHERE b.id = row_key::integer)
+        OR EXISTS (SELECT 1 FROM building_history h WHERE h.id = row_key::integer)
+      WHEN 'organisation' THEN EXISTS (SELECT 1 FROM organisation o WHERE o.id = row_key::integer)
+      WHEN 'reallocation' THEN EXISTS (SELECT 1 FROM reallocation x WHERE x.id = row_key::integer)
+      WHEN 'room_occupancy' THEN (SELECT gis_role()) <> 'viewer' AND EXISTS (
+        SELECT 1 FROM room r WHERE r.id = (coalesce(after, before) ->> 'room_id')::integer)
+      WHEN 'staff' THEN (SELECT gis_role()) <> 'viewer'
+        AND EXISTS (SELECT 1 FROM staff s WHERE s.id = row_key::integer)
+      ELSE false
+    END);

@@ -4,7 +4,7 @@ date, document number (文号), note and action in every audit row, a staff memb
 departure, a body's end and sub-provincial standing, the office a rest room serves, and
 the reallocations (调剂) recorded from idle-space matches.
 
-Rows inserted without an edit (imports, the sample) are valid from -infinity: they record
+Rows inserted without an edit (imports, the sample) are valid from 0001-01-01 (the first date Python knows): they record
 the state as found, so `as_of` before an import still shows them.
 
 Revision ID: 0010
@@ -29,7 +29,7 @@ depends_on: str | Sequence[str] | None = None
 
 VALID_FROM_DEFAULT = sa.text(
     "COALESCE((NULLIF(current_setting('gis_app.effective_date'::text, true), ''::text))::date,"
-    " '-infinity'::date)"
+    " '0001-01-01'::date)"
 )
 HISTORY_INDEXES = {
     "organisation": ("id",),
@@ -52,7 +52,7 @@ def _valid_from() -> sa.Column:
         sa.Date(),
         server_default=VALID_FROM_DEFAULT,
         nullable=False,
-        comment="Date this version took effect (-infinity: recorded without a date)",
+        comment="Date this version took effect (0001-01-01: recorded without a date)",
     )
 
 

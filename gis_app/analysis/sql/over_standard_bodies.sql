@@ -10,9 +10,10 @@ quota AS (
   SELECT s.organisation_id, count(*) AS staff_count,
          coalesce(sum(a.max_usable_m2), 0) AS office_quota_m2,
          count(*) FILTER (WHERE a.max_usable_m2 IS NULL) AS staff_without_limit
-  FROM staff s
+  FROM staff_at(CAST(:as_of AS date)) s
   LEFT JOIN office_area_standard a
     ON a.rank_code = s.rank_code AND a.standard_code = CAST(:standard AS text)
+  WHERE s.left_on IS NULL OR s.left_on > CAST(:as_of AS date)
   GROUP BY s.organisation_id
 ),
 used AS (

@@ -23,14 +23,19 @@ attachment AS (
   JOIN room_occupancy m ON m.staff_id = a.staff_id
    AND m.valid_from <= CAST(:as_of AS date)
    AND (m.valid_to IS NULL OR m.valid_to > CAST(:as_of AS date))
-  JOIN room mr ON mr.id = m.room_id AND mr.category = 'office'
+  JOIN room_at(CAST(:as_of AS date)) mr ON mr.id = m.room_id AND mr.category = 'office'
    AND (mr.subtype IS NULL OR mr.subtype NOT IN ('rest_room', 'private_toilet'))
   WHERE ar.category = 'office' AND ar.subtype IN ('rest_room', 'private_toilet')
+    AND ar.serves_room_id IS NULL
+  UNION
+  -- or linked to its office explicitly (room.serves_room_id), whoever sits in it
+  SELECT ar.serves_room_id, ar.id FROM scoped_room ar
+  WHERE ar.serves_room_id IS NOT NULL AND ar.category = 'office'
 ),
 attached AS (
   SELECT t.main_id, sum(r.usable_area_m2) AS area_m2,
          array_agg(t.attachment_id ORDER BY t.attachment_id) AS room_ids
-  FROM attachment t JOIN room r ON r.id = t.attachment_id
+  FROM attachment t JOIN room_at(CAST(:as_of AS date)) r ON r.id = t.attachment_id
   GROUP BY t.main_id
 ),
 room_result AS (

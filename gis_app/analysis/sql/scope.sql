@@ -5,7 +5,9 @@
 -- (NULL = no limit). Every analysis appends its own CTEs and final SELECT.
 -- current_occupant: who sits where on :as_of, with the limit of their rank; consumers join
 -- it to scoped_room. Both are inlined (NOT MATERIALIZED) so that the planner sees real row
--- counts and can push a building or floor filter down to the indexes.
+-- counts and can push a building or floor filter down to the indexes. Rooms, floors,
+-- buildings and staff are those of :as_of (<table>_at, migration 0010: the current rows,
+-- plus past versions when :as_of is before a change).
 WITH RECURSIVE
 body_tree(id) AS (
   SELECT id FROM organisation WHERE id = CAST(:body_id AS integer)
@@ -15,10 +17,10 @@ body_tree(id) AS (
 scoped_room AS NOT MATERIALIZED (
   SELECT r.id, r.number, r.category, r.subtype, r.usable_area_m2, r.organisation_id,
          r.status, r.floor_id, f.name AS floor_name, f.building_id, b.name AS building_name,
-         b.campus_id, b.safety_grade, r.geom
-  FROM room r
-  JOIN floor f ON f.id = r.floor_id
-  JOIN building b ON b.id = f.building_id
+         b.campus_id, b.safety_grade, r.serves_room_id, r.geom
+  FROM room_at(CAST(:as_of AS date)) r
+  JOIN floor_at(CAST(:as_of AS date)) f ON f.id = r.floor_id
+  JOIN building_at(CAST(:as_of AS date)) b ON b.id = f.building_id
   WHERE (CAST(:floor_id AS integer) IS NULL OR r.floor_id = CAST(:floor_id AS integer))
     AND (CAST(:building_id AS integer) IS NULL OR f.building_id = CAST(:building_id AS integer))
     AND (CAST(:campus_id AS integer) IS NULL OR b.campus_id = CAST(:campus_id AS integer))
@@ -31,7 +33,7 @@ current_occupant AS NOT MATERIALIZED (
   SELECT o.room_id, o.staff_id, s.organisation_id AS staff_body_id, s.rank_code,
          k.name_zh AS rank_name_zh, k.name_en AS rank_name_en, a.max_usable_m2 AS limit_m2
   FROM room_occupancy o
-  JOIN staff s ON s.id = o.staff_id
+  JOIN staff_at(CAST(:as_of AS date)) s ON s.id = o.staff_id
   JOIN rank k ON k.code = s.rank_code
   LEFT JOIN office_area_standard a
     ON a.rank_code = s.rank_code AND a.standard_code = CAST(:standard AS text)

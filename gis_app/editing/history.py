@@ -1,0 +1,181 @@
+"""What changed, when, by whom and by which document: a room's, a person's, a building's
+or a body's history read from the audit log, and the undo of one change by writing its
+inverse (itself audited)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from gis_app.db.identity import sees_people
+from gis_app.editing.rows import etag_sql
+from gis_app.errors import Conflict, InvalidParameter, NotFound
+
+HIDDEN = {"valid_from", "imdf_source"}
+GEOMETRY = {"geom", "local_geom"}
+UNDOABLE = ("room", "floor", "building", "organisation", "staff", "room_occupancy")
+
+SELECT = (
+    "SELECT id, at, who, action, table_name, row_key, operation, effective_date, document_no, "
+    "note, before, after FROM audit_log WHERE "
+)
+WHERE = {
+    "room": "(table_name = 'room' AND row_key = :key) OR (table_name IN ('room_occupancy', "
+    "'room') AND COALESCE(after ->> 'room_id', before ->> 'room_id') = :key)",
+    "staff": "(table_name = 'staff' AND row_key = :key) OR (table_name = 'room_occupancy' "
+    "AND COALESCE(after ->> 'staff_id', before ->> 'staff_id') = :key)",
+    "organisation": "(table_name = 'organisation' AND row_key = :key)",
+    "building": "(table_name = 'building' AND row_key = :key) OR (table_name = 'floor' AND "
+    "COALESCE(after ->> 'building_id', before ->> 'building_id') = :key) OR (table_name = "
+    "'room' AND COALESCE(after ->> 'floor_id', before ->> 'floor_id') IN (SELECT id::text "
+    "FROM floor WHERE building_id = CAST(:key AS integer) UNION SELECT id::text FROM "
+    "floor_history WHERE building_id = CAST(:key AS integer)))",
+}
+EXISTS = {
+    "room": "SELECT 1 FROM room_at(CURRENT_DATE) WHERE id = :id UNION ALL "
+    "SELECT 1 FROM room_history WHERE id = :id",
+    "staff": "SELECT 1 FROM staff WHERE id = :id",
+    "organisation": "SELECT 1 FROM organisation WHERE id = :id",
+    "building": "SELECT 1 FROM building WHERE id = :id UNION ALL "
+    "SELECT 1 FROM building_history WHERE id = :id",
+}
+
+
+def _changes(before: dict | None, after: dict | None) -> dict[str, dict[str, Any]]:
+    """Field → {before, after} for the fields that differ (outlines as 'changed' only)."""
+    before, after = before or {}, after or {}
+    out: dict[str, dict[str, Any]] = {}
+    people = sees_people()
+    for key in sorted(set(before) | set(after)):
+        if key in HIDDEN or (key == "name" and not people and "rank_code" in (after or before)):
+            continue
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if key in GEOMETRY:
+            old, new = ("…" if old else None), ("…" if new else None)
+        out[key] = {"before": old, "after": new}
+    return out
+
+
+def history(session: Session, kind: str, row_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    """Changes touching the row, newest first; 404 naming it when the caller cannot see it
+    (now or, for rooms and buildings, in a past version)."""
+    if session.execute(text(f"{EXISTS[kind]} LIMIT 1"), {"id": row_id}).scalar() is None:  # noqa: S608
+        raise NotFound(resource=kind, id=row_id)
+    rows = session.execute(
+        text(SELECT + "(" + WHERE[kind] + ") ORDER BY id DESC LIMIT :limit"),  # noqa: S608
+        {"key": str(row_id), "limit": limit},
+    ).mappings()
+    return [
+        {
+            "id": r["id"],
+            "at": r["at"],
+            "who": r["who"],
+            "action": r["action"],
+            "table": r["table_name"],
+            "row_id": r["row_key"],
+            "operation": r["operation"],
+            "effective_date": r["effective_date"],
+            "document_no": r["document_no"],
+            "note": r["note"],
+            "changes": _changes(r["before"], r["after"]),
+        }
+        for r in rows
+    ]
+
+
+def _columns(session: Session, table: str) -> dict[str, str]:
+    """Column → type of a table (what the inverse write may set)."""
+    rows = session.execute(
+        text(
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped"
+        ),
+        {"t": table},
+    )
+    return {str(name): str(kind) for name, kind in rows}
+
+
+def _value_sql(column: str, kind: str) -> str:
+    """SQL reading column `column` of the snapshot `:snap` as its own type."""
+    if kind.startswith("geometry"):
+        srid = "0" if column == "local_geom" else "4490"
+        return f"ST_SetSRID(ST_GeomFromGeoJSON(CAST(:snap AS jsonb) -> '{column}'), {srid})"
+    return f"(jsonb_populate_record(NULL::{{table}}, CAST(:snap AS jsonb))).{column}"
+
+
+def undo(session: Session, change_id: int) -> dict[str, Any]:
+    """Write the inverse of one change, if the row is still as that change left it: an
+    update is reverted column by column, an insert deleted, a deletion re-inserted."""
+    row = (
+        session.execute(
+            text(
+                "SELECT id, table_name, row_key, operation, before, after, effective_date "
+                "FROM audit_log WHERE id = :id"
+            ),
+            {"id": change_id},
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise NotFound(resource="change", id=change_id)
+    table = row["table_name"]
+    if (
+        table not in UNDOABLE
+        or row["row_key"] is None
+        or row["operation"]
+        not in (
+            "INSERT",
+            "UPDATE",
+            "DELETE",
+        )
+    ):
+        raise InvalidParameter(field="change_id", reason="reason.not_undoable")
+    if row["effective_date"] is not None:
+        session.execute(
+            text("SELECT set_config('gis_app.effective_date', :d, true)"),
+            {"d": row["effective_date"].isoformat()},
+        )
+    key = int(row["row_key"])
+    columns = _columns(session, table)
+    if row["operation"] == "DELETE":
+        snap = {k: v for k, v in row["before"].items() if k in columns and k != "valid_from"}
+        names = ", ".join(snap)
+        values = ", ".join(_value_sql(c, columns[c]).format(table=table) for c in snap)
+        session.execute(
+            text(f"INSERT INTO {table} ({names}) SELECT {values}"),  # noqa: S608 (catalog)
+            {"snap": json.dumps(snap)},
+        )
+        return {"undone": change_id, "table": table, "row_id": key}
+    current = session.execute(
+        text(f"SELECT to_jsonb(t) - 'valid_from' FROM {table} t WHERE id = :id FOR UPDATE"),  # noqa: S608
+        {"id": key},
+    ).scalar()
+    after = {k: v for k, v in (row["after"] or {}).items() if k != "valid_from"}
+    if current is None or _normal(current) != _normal(after):
+        raise Conflict(field="change_id", reason="reason.changed_since")
+    if row["operation"] == "INSERT":
+        session.execute(text(f"DELETE FROM {table} WHERE id = :id"), {"id": key})  # noqa: S608
+        return {"undone": change_id, "table": table, "row_id": key}
+    before = row["before"] or {}
+    changed = [c for c in columns if c != "valid_from" and before.get(c) != after.get(c)]
+    if changed:
+        sets = ", ".join(f"{c} = {_value_sql(c, columns[c]).format(table=table)}" for c in changed)
+        session.execute(
+            text(f"UPDATE {table} SET {sets} WHERE id = :id"),  # noqa: S608 (catalog)
+            {"snap": json.dumps(before), "id": key},
+        )
+    etag = session.execute(
+        text(f"SELECT {etag_sql('t')} FROM {table} t WHERE id = :id"),  # noqa: S608
+        {"id": key},
+    ).scalar()
+    return {"undone": change_id, "table": table, "row_id": key, "etag": etag}
+
+
+def _normal(row: dict[str, Any]) -> str:
+    return json.dumps(row, sort_keys=True, default=str)

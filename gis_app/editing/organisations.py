@@ -1,0 +1,134 @@
+"""Bodies: add, change, end; and the reallocation (调剂) of idle rooms to a body."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from gis_app.db.identity import apply_identity, current_identity
+from gis_app.editing.rooms import allocate, room_taken
+from gis_app.editing.rows import update_columns
+from gis_app.errors import InvalidParameter, NotFound
+
+FIELDS = ("code", "name", "parent_id", "level", "kind", "authorised_staff", "sub_provincial")
+ORG_SQL = text(
+    "SELECT id, code, name, parent_id, level, kind, authorised_staff, sub_provincial, "
+    "ended_on, valid_from FROM organisation WHERE id = :id"
+)
+
+
+def organisation_detail(session: Session, organisation_id: int) -> dict[str, Any]:
+    """The body as stored; 404 naming it."""
+    row = session.execute(ORG_SQL, {"id": organisation_id}).mappings().first()
+    if row is None:
+        raise NotFound(resource="organisation", id=organisation_id)
+    return dict(row)
+
+
+def _check_parent(session: Session, parent_id: int | None) -> None:
+    if parent_id is not None:
+        organisation_detail(session, parent_id)
+
+
+def _refresh_scope(session: Session) -> None:
+    """A new body under the caller's scope joins it at once (the scope list is made when
+    the transaction starts)."""
+    identity = current_identity()
+    if identity is not None:
+        apply_identity(session.connection().connection.cursor(), identity)
+
+
+def add_organisation(session: Session, fields: dict[str, Any]) -> dict[str, Any]:
+    """A new body under a parent in the caller's scope (a top-level one: whole-system roles
+    only, which the row policy enforces)."""
+    _check_parent(session, fields.get("parent_id"))
+    new_id = session.execute(
+        text("SELECT nextval(pg_get_serial_sequence('organisation', 'id'))")
+    ).scalar_one()
+    columns = {k: fields[k] for k in FIELDS if k in fields}
+    names = ", ".join(columns)
+    values = ", ".join(f":{k}" for k in columns)
+    session.execute(
+        text(f"INSERT INTO organisation (id, {names}) VALUES (:id, {values})"),  # noqa: S608 (FIELDS)
+        columns | {"id": new_id},
+    )
+    _refresh_scope(session)
+    return organisation_detail(session, new_id)
+
+
+def edit_organisation(
+    session: Session, organisation_id: int, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Change a body's name, parent, level, kind, authorised staff or standing."""
+    organisation_detail(session, organisation_id)
+    if "parent_id" in changes:
+        _check_parent(session, changes["parent_id"])
+        if (
+            changes["parent_id"] is not None
+            and organisation_id
+            in session.execute(
+                text("SELECT gis_org_subtree(:id)"), {"id": organisation_id}
+            ).scalar_one()
+        ):
+            raise InvalidParameter(field="parent_id", reason="reason.bad_value")
+    update_columns(session, "organisation", organisation_id, changes, FIELDS)
+    return organisation_detail(session, organisation_id)
+
+
+def end_organisation(session: Session, organisation_id: int) -> dict[str, Any]:
+    """The body ends on the effective date; refused (naming what is left) while it still
+    holds rooms or staff in post."""
+    organisation_detail(session, organisation_id)
+    held = session.execute(
+        text(
+            "SELECT (SELECT count(*) FROM room WHERE organisation_id = :id) AS rooms, "
+            "(SELECT count(*) FROM staff WHERE organisation_id = :id AND left_on IS NULL) AS staff"
+        ),
+        {"id": organisation_id},
+    ).one()
+    if held.rooms or held.staff:
+        raise InvalidParameter(
+            field="organisation_id", reason="reason.body_in_use", rooms=held.rooms, staff=held.staff
+        )
+    session.execute(
+        text("UPDATE organisation SET ended_on = gis_effective_date() WHERE id = :id"),
+        {"id": organisation_id},
+    )
+    return organisation_detail(session, organisation_id)
+
+
+def reallocate(
+    session: Session,
+    organisation_id: int,
+    room_ids: Sequence[int],
+    request: dict[str, Any],
+    candidate: dict[str, Any],
+) -> dict[str, Any]:
+    """Record the reallocation chosen from an idle-space match: the idle rooms go to the
+    body, with the request and candidate kept as its source. 409 naming a room someone
+    has moved into since the match."""
+    rooms = allocate(session, organisation_id, room_ids=room_ids)
+    room_taken(session, room_ids)
+    realloc_id = session.execute(
+        text(
+            "INSERT INTO reallocation (organisation_id, room_ids, request, candidate, "
+            "effective_date, document_no, note) VALUES (:org, :rooms, CAST(:request AS jsonb), "
+            "CAST(:candidate AS jsonb), gis_effective_date(), gis_edit_setting('document_no'), "
+            "gis_edit_setting('note')) RETURNING id"
+        ),
+        {
+            "org": organisation_id,
+            "rooms": sorted(set(room_ids)),
+            "request": _json(request),
+            "candidate": _json(candidate),
+        },
+    ).scalar_one()
+    return {"id": realloc_id, "organisation_id": organisation_id, "rooms": rooms}
+
+
+def _json(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)

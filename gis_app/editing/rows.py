@@ -1,0 +1,54 @@
+"""Reading a row to change it: locked, with the version tag a client must quote back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from gis_app.errors import NotFound, PreconditionFailed, PreconditionRequired
+
+ETAG_SQL = "'\"' || md5(to_jsonb({alias})::text) || '\"'"
+"""A strong ETag of a stored row: any change to any column, by anyone, changes it."""
+
+
+def etag_sql(alias: str) -> str:
+    """SQL of the ETag of the row `alias`."""
+    return ETAG_SQL.format(alias=alias)
+
+
+def lock_etag(session: Session, table: str, row_id: int, resource: str) -> str:
+    """Lock the row for this transaction and return its ETag; 404 naming it when it does not
+    exist or is out of the caller's scope."""
+    found = session.execute(
+        text(f"SELECT {etag_sql('t')} FROM {table} t WHERE t.id = :id FOR UPDATE"),  # noqa: S608
+        {"id": row_id},
+    ).scalar()
+    if found is None:
+        raise NotFound(resource=resource, id=row_id)
+    return str(found)
+
+
+def check_version(
+    if_match: str | None, etag: str, resource: str, row_id: int, current: dict[str, Any]
+) -> None:
+    """428 without If-Match; 412 with the current row when it names another version."""
+    if not if_match:
+        raise PreconditionRequired(resource=resource, id=row_id)
+    quoted = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if "*" not in quoted and etag not in quoted:
+        raise PreconditionFailed(current=current, resource=resource, id=row_id, etag=etag)
+
+
+def update_columns(
+    session: Session, table: str, row_id: int, changes: dict[str, Any], allowed: tuple[str, ...]
+) -> None:
+    """Set the columns of `changes` that are in `allowed` (names from code, values bound)."""
+    fields = {k: v for k, v in changes.items() if k in allowed}
+    if fields:
+        assignments = ", ".join(f"{k} = :{k}" for k in fields)
+        session.execute(
+            text(f"UPDATE {table} SET {assignments} WHERE id = :row_id__"),  # noqa: S608
+            fields | {"row_id__": row_id},
+        )
