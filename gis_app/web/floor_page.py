@@ -18,7 +18,6 @@ import folium
 from branca.element import Element
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from gis_app import __version__
@@ -46,7 +45,6 @@ LEVEL_RANGE = (-100, 500)
 TEXT_PREFIXES = ("web.floor.", "category.", "web.as_of.")
 EDIT_TEXT_PREFIXES = ("web.room_edit.", "web.history.")
 EDIT_SCRIPTS = ("history", "room_edit", "room_draw")
-ROOM_PATH = "/api/v1/rooms/"
 GEOMAN = "/static/vendor/leaflet-geoman/leaflet-geoman"
 
 
@@ -59,25 +57,13 @@ def _whole_number(value: str | None, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
-def _serves_editing(request: Request) -> bool:
-    """Whether the app serves the room editing API (`PATCH /api/v1/rooms/{id}`)."""
-    return any(
-        isinstance(route, APIRoute)
-        and "PATCH" in route.methods
-        and route.path.startswith(ROOM_PATH)
-        and route.path.count("/") == ROOM_PATH.count("/")
-        for route in request.app.routes
-    )
-
-
 def _rights(request: Request) -> dict[str, bool]:
-    """What the page offers the caller: editing (the `edit` right, when the app serves the
-    editing API) and people (occupants, the staff search: roles that manage bodies)."""
+    """What the page offers the caller: editing (the `edit` right) and people (occupants,
+    the staff search: roles that manage bodies)."""
     identity = getattr(getattr(request.state, "caller", None), "identity", None)
     if identity is None:
         return {"canEdit": False, "seesPeople": False}
-    editing = may(identity.role, Right.EDIT) and _serves_editing(request)
-    return {"canEdit": editing, "seesPeople": identity.manages}
+    return {"canEdit": may(identity.role, Right.EDIT), "seesPeople": identity.manages}
 
 
 def _map(bounds: tuple[float, float, float, float], editing: bool = False) -> folium.Map:

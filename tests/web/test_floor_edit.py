@@ -353,26 +353,25 @@ def test_a_stale_edit_says_someone_else_changed_the_room(web_as, plan: dict) -> 
 
 
 @needs_api(GET_ROOM, "GET /api/v1/staff", "POST /api/v1/staff/{id}/move")
-def test_moving_a_person_into_a_room(web_as, sample_engine: Engine, plan: dict) -> None:
-    room_id, number = _one(
+def test_moving_a_person_into_a_room(web_as, sample_engine: Engine) -> None:
+    room_id, number, building_id, ordinal, organisation_id = _one(
         sample_engine,
-        "SELECT r.id, r.number FROM room r WHERE r.floor_id = :f AND r.category = 'office' "
-        "AND NOT EXISTS (SELECT 1 FROM room_occupancy o WHERE o.room_id = r.id "
-        "AND o.valid_to IS NULL) ORDER BY r.id LIMIT 1",
-        f=plan["floor_id"],
+        "SELECT r.id, r.number, f.building_id, f.ordinal, r.organisation_id FROM room r "
+        "JOIN floor f ON f.id = r.floor_id WHERE r.category = 'office' "
+        "AND r.organisation_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM room_occupancy o "
+        "WHERE o.room_id = r.id AND o.valid_to IS NULL) ORDER BY r.id LIMIT 1",
     )
     staff_id, name = _one(
         sample_engine,
         "SELECT s.id, s.name FROM staff s JOIN room_occupancy o ON o.staff_id = s.id "
-        "AND o.valid_to IS NULL JOIN room r ON r.id = o.room_id "
-        "WHERE r.floor_id = :f AND r.id <> :room ORDER BY s.id LIMIT 1",
-        f=plan["floor_id"],
-        room=room_id,
+        "AND o.valid_to IS NULL WHERE s.organisation_id = :org ORDER BY s.id LIMIT 1",
+        org=organisation_id,
     )
+    label = f"{ordinal + 1}F" if ordinal >= 0 else f"B{-ordinal}"
     web = web_as("office_manager")
-    web.open(plan["url"])
+    web.open(f"/floor-plan?building={building_id}&level={ordinal}")
     page = web.page
-    _wait_for_plan(page, plan["label"])
+    _wait_for_plan(page, label)
     _click_room(page, room_id)
     page.wait_for_selector("#edit-staff-search")
     page.fill("#edit-staff-search", name)
@@ -411,9 +410,15 @@ def test_drawing_a_room(web_as, plan: dict) -> None:
     page.fill("#draw-number", "T901")
     page.select_option("#draw-category", "service")
     page.fill("#draw-doc", "测试〔2024〕2号")
-    page.click("#draw-save")
-    page.wait_for_selector("#tool-message :text('T901')")
-    page.wait_for_function(
-        "n => document.querySelectorAll('.folium-map path.gis-room').length === n", arg=count + 1
-    )
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/rooms")) as sent:
+        page.click("#draw-save")
+    body = sent.value.post_data_json
+    assert body["number"] == "T901" and body["geometry"]["type"] == "Polygon"
+    assert body["document_no"] == "测试〔2024〕2号"
+    # The demo floors are covered by their rooms, and a room may neither overlap another nor
+    # leave its floor: the answer (422) is shown in the form, which stays open.
+    page.wait_for_selector("#draw-message .error")
+    assert "T901" in page.inner_text("#draw-message")
+    assert page.locator(".folium-map path.gis-room").count() == count
+    _expect_status_logged(web, 422)
     web.shot("floor_edit_draw")
