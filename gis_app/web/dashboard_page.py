@@ -1,5 +1,6 @@
 """The dashboard page (驾驶舱): KPI cards and charts drawn by web/js/dashboard.js from
-`/api/v1/dashboard`, for everything or (`?body=`) one body's subtree."""
+`/api/v1/dashboard`, for everything or (`?body=`) one body's subtree, today or on the date of
+`?as_of=YYYY-MM-DD` (web/js/as_of.js)."""
 
 from __future__ import annotations
 
@@ -57,11 +58,11 @@ def dashboard_page(
         page_id="dashboard",
         template="dashboard.html",
         context={"kpis": KPIS, "charts": CHARTS, "body_id": body, "body_name": body_name},
-        scripts=["dashboard"],
+        scripts=["as_of", "dashboard"],
         data={
             "api": "/api/v1/dashboard",
             "bodyId": body,
             "charts": CHARTS,
         },
-        text_prefixes=["web.dashboard."],
+        text_prefixes=["web.dashboard.", "web.as_of."],
     )

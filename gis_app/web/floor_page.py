@@ -4,6 +4,10 @@ their polygons and coloured by the analyses (web/js/floor_plan.js, fed by
 
 `?building=ID&level=ORDINAL` is how the map browser links a floor. The query is read as text:
 a wrong or unknown building or level is a message on the page, never a broken one.
+`?as_of=YYYY-MM-DD` shows that date (web/js/as_of.js reads it).
+
+A caller whose role has the `edit` right also gets the editing tools (web/js/room_edit.js,
+web/js/room_draw.js, Leaflet-Geoman from web/vendor); other roles get none of them.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from gis_app import __version__
-from gis_app.accounts.rights import Right
+from gis_app.accounts.rights import Right, may
 from gis_app.http.auth import needs
 from gis_app.http.language import page_language
 from gis_app.http.params import MAX_INT
@@ -25,6 +29,7 @@ from gis_app.http.session import SessionDep
 from gis_app.i18n import t
 from gis_app.maps.base import BACKGROUND, offline_map
 from gis_app.maps.controls import MapChrome
+from gis_app.models.base import ROOM_CATEGORIES, ROOM_STATUSES
 from gis_app.queries.floors import STATUS_CLASSES, count_buildings, find_building, list_buildings
 from gis_app.web.extent import data_extent
 from gis_app.web.page import map_page, render_template
@@ -37,7 +42,10 @@ MAX_ZOOM = 23
 """About 2 cm a pixel: a 2 m corridor still reads on a floor plan."""
 LEVEL_RANGE = (-100, 500)
 
-TEXT_PREFIXES = ("web.floor.", "category.")
+TEXT_PREFIXES = ("web.floor.", "category.", "web.as_of.")
+EDIT_TEXT_PREFIXES = ("web.room_edit.", "web.history.")
+EDIT_SCRIPTS = ("history", "room_edit", "room_draw")
+GEOMAN = "/static/vendor/leaflet-geoman/leaflet-geoman"
 
 
 def _whole_number(value: str | None, low: int, high: int) -> int | None:
@@ -49,14 +57,27 @@ def _whole_number(value: str | None, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
-def _map(bounds: tuple[float, float, float, float]) -> folium.Map:
-    """A map with no basemap, zooming in far enough for rooms, on `bounds` (W, S, E, N)."""
+def _rights(request: Request) -> dict[str, bool]:
+    """What the page offers the caller: editing (the `edit` right) and people (occupants,
+    the staff search: roles that manage bodies)."""
+    identity = getattr(getattr(request.state, "caller", None), "identity", None)
+    if identity is None:
+        return {"canEdit": False, "seesPeople": False}
+    return {"canEdit": may(identity.role, Right.EDIT), "seesPeople": identity.manages}
+
+
+def _map(bounds: tuple[float, float, float, float], editing: bool = False) -> folium.Map:
+    """A map with no basemap, zooming in far enough for rooms, on `bounds` (W, S, E, N);
+    with `editing`, Leaflet-Geoman's drawing tools are loaded too."""
     fmap = offline_map(bounds, max_zoom=MAX_ZOOM, zoom_start=18)
     MapChrome(BACKGROUND, bounds).add_to(fmap)
-    fmap.get_root().header.add_child(
-        Element(f'<link rel="stylesheet" href="/static/css/floor_plan.css?v={__version__}">'),
-        name="gis_floor_css",
-    )
+    links = f'<link rel="stylesheet" href="/static/css/floor_plan.css?v={__version__}">'
+    if editing:
+        links += (
+            f'<link rel="stylesheet" href="{GEOMAN}.css">'
+            f'<script defer src="{GEOMAN}.min.js"></script>'
+        )
+    fmap.get_root().header.add_child(Element(links), name="gis_floor_css")
     return fmap
 
 
@@ -75,7 +96,7 @@ def _chooser(
         panel=render_template(
             "floor_panel.html", lang, mode="choose", message=message, buildings=buildings
         ),
-        scripts=["floor_plan"],
+        scripts=["as_of", "floor_plan"],
         data={"mode": "choose", "buildingCount": total},
         text_prefixes=TEXT_PREFIXES,
     )
@@ -101,19 +122,26 @@ def floor_plan(
     if row is None:
         return _chooser(request, session, "web.floor.no_building", building)
     lang = page_language(request)
+    rights = _rights(request)
+    editing = rights["canEdit"]
     data: dict[str, Any] = {
+        **rights,
         "mode": "plan",
         "building": {k: row[k] for k in ("id", "code", "name", "floors_above", "floors_below")},
         "level": None if level is None else _whole_number(level, *LEVEL_RANGE),
         "levelAsked": level,
         "statusClasses": STATUS_CLASSES,
     }
+    if editing:
+        data.update(roomStatuses=ROOM_STATUSES, roomCategories=ROOM_CATEGORIES)
     return map_page(
         request,
         page_id="floors",
-        fmap=_map((row["west"], row["south"], row["east"], row["north"])),
-        panel=render_template("floor_panel.html", lang, mode="plan", building=row),
-        scripts=["floor_plan"],
+        fmap=_map((row["west"], row["south"], row["east"], row["north"]), editing),
+        panel=render_template(
+            "floor_panel.html", lang, mode="plan", building=row, can_edit=editing
+        ),
+        scripts=["as_of", "floor_plan", *(EDIT_SCRIPTS if editing else ())],
         data=data,
-        text_prefixes=TEXT_PREFIXES,
+        text_prefixes=(*TEXT_PREFIXES, *(EDIT_TEXT_PREFIXES if editing else ())),
     )

@@ -69,7 +69,7 @@ def map_browser(
         page_id="map",
         fmap=fmap,
         panel=render_template("map_panel.html", lang),
-        scripts=["map"],
+        scripts=["as_of", "map"],
         data=data,
-        text_prefixes=["web.map."],
+        text_prefixes=["web.map.", "web.as_of."],
     )

@@ -1,6 +1,7 @@
 /* The dashboard: fetch /api/v1/dashboard, fill the KPI cards and draw one Chart.js chart per
    [data-chart]; a bar (or a row of the chart's data table) opens its building or body on the
-   map. The data-quality count comes last, from its own request: on a province it is slow. */
+   map. The data-quality count comes last, from its own request: on a province it is slow.
+   The date picker (as_of.js) loads the figures of its date. */
 "use strict";
 (function () {
   const data = GIS.data();
@@ -193,12 +194,22 @@
     const rows = chart.rows;
     fillTable(figure, rows, spec);
     if (!rows.length || (spec.doughnut && !rows.some(r => r.parcels))) {
+      const old = Chart.getChart(figure.querySelector("canvas"));
+      if (old) { old.destroy(); }
       GIS.message(figure.querySelector(".dash-canvas"), GIS.t("web.common.empty"));
       figure.querySelector("details").hidden = true;
       figure.dataset.empty = "true";
       return;
     }
-    const canvas = figure.querySelector("canvas");
+    const holder = figure.querySelector(".dash-canvas");
+    if (!holder.querySelector("canvas")) {  /* an empty chart of another date left a message */
+      holder.innerHTML = `<canvas id="chart-${name}" role="img" aria-labelledby="title-${name}"></canvas>`;
+    }
+    figure.querySelector("details").hidden = false;
+    delete figure.dataset.empty;
+    const canvas = holder.querySelector("canvas");
+    const old = Chart.getChart(canvas);
+    if (old) { old.destroy(); }
     new Chart(canvas, spec.doughnut ? doughnutConfig(rows, spec) : barConfig(rows, spec));
   }
 
@@ -217,7 +228,7 @@
 
   async function load() {
     GIS.message(message, GIS.t("web.common.loading"));
-    const query = data.bodyId ? `?body_id=${encodeURIComponent(data.bodyId)}` : "";
+    const query = GIS.asOf.with(data.bodyId ? `?body_id=${encodeURIComponent(data.bodyId)}` : "");
     let figures;
     try {
       figures = await GIS.fetchJSON(data.api + query);
@@ -235,5 +246,10 @@
     loadDataQuality(figures.data_quality_url);
   }
 
+  GIS.asOf.onChange(() => {
+    root.dataset.state = "loading";
+    root.dataset.quality = "";
+    load();
+  });
   load();
 })();

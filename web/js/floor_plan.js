@@ -1,7 +1,9 @@
 /* 楼层平面: a lift-panel level picker (top floor first), the chosen floor's rooms drawn from
    their polygons and coloured by the analyses, room numbers once zoomed in far enough,
    room facts on hover and in the side panel on click, data-quality problems outlined
-   (thick, dashed) and listed. Without a building the page is a chooser. */
+   (thick, dashed) and listed. Without a building the page is a chooser. The date picker
+   (as_of.js) reloads the plan for its date; GIS.floorPlan lets the editing scripts
+   (room_edit.js, room_draw.js) reload the floor and hear of the room clicked. */
 "use strict";
 (function () {
   const COLOURS = {
@@ -200,7 +202,7 @@
       showMessage(t("web.common.loading"));
       let answer;
       try {
-        answer = await GIS.fetchJSON(`/api/v1/floors/${floor.id}/rooms`);
+        answer = await GIS.fetchJSON(GIS.asOf.with(`/api/v1/floors/${floor.id}/rooms`));
       } catch (error) {
         if (ticket === request) {
           clearFloor();
@@ -216,6 +218,7 @@
       fillLegend(answer.summary);
       showMessage(answer.features.length ? "" : t("web.floor.empty", {level: floor.label}));
       if (selectRoom && byId.has(String(selectRoom))) { select(String(selectRoom), true); }
+      document.dispatchEvent(new CustomEvent("gis:floor-shown", {detail: {floor, collection: answer}}));
     }
 
     function styleOf(feature) {
@@ -245,7 +248,7 @@
           const id = String(feature.id);
           byId.set(id, {feature, layer});
           layer.bindTooltip(() => tooltip(feature.properties), {sticky: true, className: "gis-room-tip"});
-          layer.on("click", () => select(id, false));
+          layer.on("click", () => { if (!GIS.floorPlan.drawing) { select(id, false); } });
           const point = feature.properties.label_point;
           if (point) {
             labels.addLayer(L.marker([point[1], point[0]], {
@@ -323,6 +326,8 @@
       entry.layer.bringToFront();
       if (pan) { map.panInside(entry.layer.getBounds().getCenter(), {padding: [80, 80], animate: false}); }
       detail(entry.feature.properties);
+      document.dispatchEvent(new CustomEvent("gis:room-selected",
+        {detail: {id, properties: entry.feature.properties, floor: current}}));
     }
 
     function otherRoomLinks(problem) {
@@ -428,7 +433,7 @@
     async function start() {
       fillLegend(null);
       try {
-        floors = (await GIS.fetchJSON(`/api/v1/buildings/${building.id}/floors`)).items;
+        floors = (await GIS.fetchJSON(GIS.asOf.with(`/api/v1/buildings/${building.id}/floors`))).items;
       } catch (error) {
         showMessage(t("web.common.error", {detail: error.message}), true);
         return;
@@ -451,6 +456,31 @@
       }
       showLevel(defaultFloor());
     }
+
+    /* The floor again (after an edit, or for another date), the same level, `roomId` selected. */
+    async function reload(roomId) {
+      const ordinal = current ? current.ordinal : null;
+      try {
+        floors = (await GIS.fetchJSON(GIS.asOf.with(`/api/v1/buildings/${building.id}/floors`))).items;
+      } catch (error) {
+        showMessage(t("web.common.error", {detail: error.message}), true);
+        return;
+      }
+      fillPicker();
+      const floor = floors.find(f => f.ordinal === ordinal) || defaultFloor();
+      if (floor) { await showLevel(floor, roomId); }
+    }
+
+    GIS.floorPlan = {
+      building,
+      map,
+      drawing: false,
+      floor: () => current,
+      selected: () => selected,
+      layerOf: id => (byId.get(String(id)) || {}).layer,
+      reload,
+    };
+    GIS.asOf.onChange(() => reload(selected));
     start();
   }
 })();

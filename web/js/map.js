@@ -1,5 +1,6 @@
 /* The map browser: search, building colouring switch, and the building side panel with its
-   facts, the bodies using it and its floors (each opening the floor-plan viewer). */
+   facts, the bodies using it and its floors (each opening the floor-plan viewer). The date
+   picker (as_of.js) shows the building's figures, and asks the tiles, for its date. */
 "use strict";
 (function () {
   const map = GIS.map();
@@ -9,6 +10,7 @@
   const input = document.getElementById("map-search");
   const list = document.getElementById("map-search-results");
   let highlight = null;
+  let shown = null;
 
   function row(label, value) {
     if (value === null || value === undefined || value === "") { return ""; }
@@ -33,11 +35,12 @@
   }
 
   async function showBuilding(id, fly) {
+    shown = id;
     GIS.message(panel, GIS.t("web.common.loading"));
     try {
       const [feature, summary, bodies] = await Promise.all([
         GIS.fetchJSON(`/api/v1/buildings/${id}`),
-        GIS.fetchJSON(`/api/v1/analysis/buildings/${id}/summary`),
+        GIS.fetchJSON(GIS.asOf.with(`/api/v1/analysis/buildings/${id}/summary`)),
         GIS.fetchJSON(`/api/v1/buildings/${id}/bodies`),
       ]);
       const p = feature.properties;
@@ -63,11 +66,12 @@
         `<span class="gis-muted">${GIS.escape(GIS.t("web.map.body_rooms", {
           rooms: b.rooms, area: GIS.number(b.usable_area_m2, 0)}))}</span></li>`).join("");
       const floors = summary.floors.slice().sort((a, b) => b.ordinal - a.ordinal).map(f =>
-        `<li><a class="gis-floor-link" href="${GIS.withLang(`/floor-plan?building=${id}&level=${f.ordinal}`)}">` +
+        `<li><a class="gis-floor-link" href="${GIS.withLang(GIS.asOf.with(`/floor-plan?building=${id}&level=${f.ordinal}`))}">` +
         `${GIS.escape(GIS.t("web.map.floor_row", {label: f.name || floorLabel(f.ordinal), rate: percent(f.vacancy_rate)}))}</a></li>`
       ).join("");
       panel.innerHTML = `<h3 id="building-name">${GIS.escape(p.name)}</h3>` +
-        `<table class="gis-table gis-facts">${facts}</table>` +
+        `<table class="gis-table gis-facts" id="building-facts">${facts}</table>` +
+        `<p class="gis-muted" id="building-as-of">${GIS.escape(GIS.t("web.as_of.shown", {date: summary.as_of}))}</p>` +
         `<h3>${GIS.escape(GIS.t("web.map.bodies"))}</h3>` +
         `<ul class="gis-list">${bodyRows || GIS.escape(GIS.t("web.map.none"))}</ul>` +
         `<h3>${GIS.escape(GIS.t("web.map.floors"))}</h3><ul class="gis-list" id="building-floors">${floors}</ul>`;
@@ -135,6 +139,19 @@
   }
   passive(null);
   map.on("layeradd", e => passive(e.layer));
+
+  /* The tiles are asked for the chosen date too (a tile URL without one is today). */
+  function datedTiles() {
+    Object.values(window.GIS_LAYERS || {}).forEach(layer => {
+      if (typeof layer.setUrl !== "function" || !layer._url || !layer._url.includes("/tiles/")) { return; }
+      layer.setUrl(GIS.asOf.with(layer._url.replace(/[?&]as_of=[^&]*/, "")));
+    });
+  }
+  GIS.asOf.onChange(() => {
+    datedTiles();
+    if (shown !== null) { showBuilding(shown, false); }
+  });
+  if (GIS.asOf.value()) { datedTiles(); }
 
   if (data.building) { showBuilding(data.building, true); }
   if (data.body) { showBody(data.body); }
