@@ -193,8 +193,9 @@ def end_staff(session: Session, staff_id: int) -> dict[str, Any]:
 
 
 def move(session: Session, staff_id: int, room_id: int | None) -> dict[str, Any]:
-    """Move the person into `room_id` on the effective date (None: only end the stay).
-    Answers the person and the over-standard findings of the room they moved into."""
+    """Move the person into `room_id` on the effective date (None: only end the stay); a
+    room the ledger calls vacant is in use from then. Answers the person and the
+    over-standard findings of the room they moved into."""
     row = _locked_staff(session, staff_id)
     day = _effective(session)
     _present(row, day)
@@ -213,6 +214,10 @@ def move(session: Session, staff_id: int, room_id: int | None) -> dict[str, Any]
                 "VALUES (:room, :staff, :day)"
             ),
             {"room": room_id, "staff": staff_id, "day": day},
+        )
+        session.execute(
+            text("UPDATE room SET status = 'in_use' WHERE id = :id AND status = 'vacant'"),
+            {"id": room_id},
         )
     person = staff_detail(session, staff_id)
     person["findings"] = findings(session, [room_id], [target.floor_id]) if target else []

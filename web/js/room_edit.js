@@ -80,8 +80,10 @@ GIS.roomEdit = (function () {
   /* Findings an action caused (over-standard offices, say), one line each. */
   function findingsHtml(findings) {
     if (!findings || !findings.length) { return ""; }
-    return `<ul class="gis-findings">` + findings.map(f =>
-      `<li>${esc(f.explanation || f.message || JSON.stringify(f))}</li>`).join("") + "</ul>";
+    return `<ul class="gis-findings">` + findings.map(f => `<li>${esc(t(
+      "web.room_edit.finding_over_standard",
+      {number: f.room_number, counted: f.counted_area_m2, limit: f.limit_m2, excess: f.excess_m2},
+    ))}</li>`).join("") + "</ul>";
   }
   function say(text, isError, extraHtml) {
     flash = {text, error: Boolean(isError), html: extraHtml || ""};
