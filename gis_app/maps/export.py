@@ -342,7 +342,9 @@ _FIT = """([west, south, east, north]) => {
 
 def watched_page(context: BrowserContext, report: BrowserReport) -> Page:
     """A new page of `context` whose requests off this machine are blocked before they are
-    sent, and whose console errors, script errors and failed loads go into `report`."""
+    sent, and whose console errors, script errors and failed loads go into `report`. A tile
+    the map itself cancels (it moved, or its layer was redrawn for another date) is not a
+    failure."""
 
     def guard(route: Route) -> None:
         if is_local_url(route.request.url):
@@ -352,7 +354,8 @@ def watched_page(context: BrowserContext, report: BrowserReport) -> Page:
             route.abort("blockedbyclient")
 
     def request_failed(request: Request) -> None:
-        if request.url not in report.blocked:
+        cancelled = "ERR_ABORTED" in str(request.failure) and "/tiles/" in request.url
+        if request.url not in report.blocked and not cancelled:
             report.failed.append(f"{request.url} ({request.failure})")
 
     context.route("**/*", guard)

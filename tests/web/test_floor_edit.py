@@ -422,3 +422,47 @@ def test_drawing_a_room(web_as, plan: dict) -> None:
     assert page.locator(".folium-map path.gis-room").count() == count
     _expect_status_logged(web, 422)
     web.shot("floor_edit_draw")
+
+
+@needs_api(GET_ROOM, "POST /api/v1/rooms/{id}/split")
+def test_splitting_a_room(web_as, service_room: dict) -> None:
+    web = web_as("office_manager")
+    web.open(service_room["url"])
+    page = web.page
+    _wait_for_plan(page, service_room["label"])
+    before = _rooms(web, service_room["floor_id"])["features"]
+    _click_room(page, service_room["id"])
+    page.wait_for_selector("#tool-split-room:enabled")
+    page.click("#tool-split-room")
+    left, right, middle = page.evaluate(
+        "id => { let b = null; " + MAP + ".eachLayer(l => {"
+        " if (l.feature && String(l.feature.id) === String(id)) { b = l.getBounds(); } });"
+        " const m = " + MAP + "; const p = m.latLngToContainerPoint(b.getSouthWest());"
+        " const q = m.latLngToContainerPoint(b.getNorthEast());"
+        " return [p.x, q.x, (p.y + q.y) / 2]; }",
+        service_room["id"],
+    )
+    box = page.locator(".folium-map").bounding_box()
+    # a line across the room, from outside its west side to outside its east side
+    page.mouse.click(box["x"] + left - 15, box["y"] + middle)
+    page.mouse.click(box["x"] + right + 15, box["y"] + middle)
+    page.click("#tool-finish")
+    page.wait_for_selector("#split-form")
+    page.fill("#split-number-b", f"{service_room['number']}B")
+    page.fill("#split-form input[id$='doc']", "测试〔2024〕3号")
+    with page.expect_response(lambda r: r.url.endswith("/split")) as answer:
+        page.click("#split-save")
+    assert answer.value.status == 200, answer.value.text()
+    page.wait_for_selector(f"#tool-message :text('{service_room['number']}')")
+    page.wait_for_function(
+        "n => { let found = false; " + MAP + ".eachLayer(l => {"
+        " if (l.feature && l.feature.properties.number === n) { found = true; } });"
+        " return found; }",
+        arg=f"{service_room['number']}B",
+    )
+    _wait_for_plan(page, service_room["label"])
+    after = _rooms(web, service_room["floor_id"])["features"]
+    assert len(after) == len(before) + 1
+    numbers = {f["properties"]["number"] for f in after}
+    assert {service_room["number"], f"{service_room['number']}B"} <= numbers
+    web.shot("floor_edit_split")

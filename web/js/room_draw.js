@@ -136,7 +136,7 @@
     const a = box.querySelector("#split-number-a").value.trim();
     const b = box.querySelector("#split-number-b").value.trim();
     const json = {line: drawn.toGeoJSON().geometry, crs: "CRS84", ...edit.commonValues("split")};
-    if (a && b) { json.numbers = [a, b]; }
+    if (a || b) { json.numbers = [a || room.number, b || `${room.number}-2`]; }
     try {
       const answer = await edit.call(`/api/v1/rooms/${room.id}/split`,
         {json, headers: etag ? {"If-Match": etag} : {}});
