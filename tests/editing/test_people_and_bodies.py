@@ -155,3 +155,25 @@ def test_people_search_is_for_managers(admin: TestClient, viewer: TestClient) ->
     assert found.status_code == 200
     assert {p["name"] for p in found.json()["items"]} >= {"孙一", "孙二"}
     assert viewer.get("/api/v1/staff", params={"q": "孙"}).status_code == 403
+
+
+def test_a_scoped_manager_sees_only_its_tree(scoped: TestClient, owner: Engine, body) -> None:
+    other = _first(
+        owner,
+        "SELECT r.id, o.staff_id FROM room r JOIN room_occupancy o ON o.room_id = r.id "
+        "WHERE o.valid_to IS NULL AND NOT r.organisation_id = ANY (gis_org_subtree(:b)) "
+        "ORDER BY r.id LIMIT 1",
+        b=body.id,
+    )
+    assert scoped.get(f"/api/v1/rooms/{other.id}").status_code == 404
+    assert scoped.get(f"/api/v1/rooms/{other.id}/history").status_code == 404
+    assert scoped.get(f"/api/v1/staff/{other.staff_id}").status_code == 404
+    assert scoped.get(f"/api/v1/staff/{other.staff_id}/history").status_code == 404
+    found = scoped.get("/api/v1/staff", params={"limit": 200}).json()["items"]
+    tree = {r.id for r in _rows_of(owner, "SELECT unnest(gis_org_subtree(:b)) AS id", b=body.id)}
+    assert found and {p["organisation_id"] for p in found} <= tree
+
+
+def _rows_of(owner: Engine, sql: str, **params: Any) -> list[Any]:
+    with owner.connect() as conn:
+        return conn.execute(text(sql), params).all()
