@@ -21,7 +21,7 @@ from gis_app.analysis.over_standard import over_standard
 from gis_app.db.identity import sees_people
 from gis_app.editing.plan import floor_plan_map
 from gis_app.editing.rows import check_version, lock_etag, update_columns
-from gis_app.errors import Conflict, InvalidParameter, NotFound
+from gis_app.errors import BadRequest, Conflict, InvalidParameter, NotFound
 from gis_app.geodesy.area import ground_area_m2
 
 Crs = Literal["CRS84", "local"]
@@ -191,8 +191,16 @@ def _parse(value: dict[str, Any], field: str, kinds: tuple[str, ...]) -> shapely
     return geom
 
 
-def _both(session: Session, floor_id: int, geom: shapely.Geometry, crs: Crs) -> tuple:
+def served(crs: str) -> Crs:
+    """The CRS an outline is drawn in; 400 naming `crs` for one not served."""
+    if crs not in ("CRS84", "local"):
+        raise BadRequest(field="crs", reason="reason.crs_not_served", crs=crs[:60])
+    return crs  # type: ignore[return-value]
+
+
+def _both(session: Session, floor_id: int, geom: shapely.Geometry, crs: str) -> tuple:
     """(lon/lat, local) of an outline given in `crs`."""
+    crs = served(crs)
     plan = floor_plan_map(session, floor_id)
     if crs == "local":
         return plan.to_geo(geom), geom
@@ -218,7 +226,7 @@ RESHAPE_SQL = text(
 
 
 def create_room(
-    session: Session, floor_id: int, fields: dict[str, Any], geometry: dict[str, Any], crs: Crs
+    session: Session, floor_id: int, fields: dict[str, Any], geometry: dict[str, Any], crs: str
 ) -> dict[str, Any]:
     """Draw a new room on the floor; its recorded usable area defaults to the outline's."""
     if (
@@ -247,7 +255,7 @@ def reshape(
     room_id: int,
     if_match: str | None,
     geometry: dict[str, Any],
-    crs: Crs,
+    crs: str,
     usable_area_m2: float | None = None,
 ) -> dict[str, Any]:
     """New outline for the room, in both systems; the recorded area follows the outline
@@ -272,7 +280,7 @@ def split(
     room_id: int,
     if_match: str | None,
     line: dict[str, Any],
-    crs: Crs,
+    crs: str,
     numbers: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Cut the room in two along the line (cut in plan metres, the drawing's own system).
@@ -283,7 +291,7 @@ def split(
     floor_id = current["floor_id"]
     plan = floor_plan_map(session, floor_id)
     cut = _parse(line, "line", ("LineString",))
-    cut_local = cut if crs == "local" else plan.to_local(cut)
+    cut_local = cut if served(crs) == "local" else plan.to_local(cut)
     local = shapely.from_wkb(session.execute(LOCAL_SQL, {"id": room_id}).scalar_one())
     parts = [p for p in split_polygon(local, cut_local).geoms if p.area > 0.01]
     if len(parts) != 2:

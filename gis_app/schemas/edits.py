@@ -15,6 +15,13 @@ Status = Literal[ROOM_STATUSES]  # type: ignore[valid-type]
 Category = Literal[ROOM_CATEGORIES]  # type: ignore[valid-type]
 Level = Literal[JURISDICTION_LEVELS]  # type: ignore[valid-type]
 Kind = Literal[ORG_KINDS]  # type: ignore[valid-type]
+Crs = Annotated[
+    str,
+    Field(
+        max_length=60,
+        description="CRS84 (lon/lat, default) or local (the floor plan's metres); any other: 400",
+    ),
+]
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Number = Annotated[str, Field(min_length=1, max_length=24)]
@@ -68,18 +75,18 @@ class NewRoom(EditBody):
     serves_room_id: Id | None = None
     usable_area_m2: Annotated[float, Field(gt=0, le=100_000)] | None = None
     geometry: Geometry
-    crs: Literal["CRS84", "local"] = "CRS84"
+    crs: Crs = "CRS84"
 
 
 class Outline(EditBody):
     geometry: Geometry
-    crs: Literal["CRS84", "local"] = "CRS84"
+    crs: Crs = "CRS84"
     usable_area_m2: Annotated[float, Field(gt=0, le=100_000)] | None = None
 
 
 class SplitLine(EditBody):
     line: Geometry
-    crs: Literal["CRS84", "local"] = "CRS84"
+    crs: Crs = "CRS84"
     numbers: (
         Annotated[list[Annotated[str, Field(min_length=1, max_length=24)]], Field(max_length=2)]
         | None

@@ -142,6 +142,17 @@ def test_draw_reshape_split_and_merge(admin: TestClient, owner: Engine) -> None:
     assert abs(local.a - local.ga) < 0.05 * local.ga
     assert abs(local.b - local.gb) < 0.05 * local.gb
 
+    elsewhere = admin.post(
+        f"/api/v1/floors/{room.floor_id}/rooms",
+        json={
+            "number": "X-0",
+            "category": "office",
+            "geometry": first["geometry"],
+            "crs": "EPSG:3857",
+        },
+    )
+    assert elsewhere.status_code == 400
+    assert elsewhere.json()["detail"]["field"] == "crs"
     overlap = admin.post(
         f"/api/v1/floors/{room.floor_id}/rooms",
         json={"number": "X-1", "category": "office", "geometry": first["geometry"]},
