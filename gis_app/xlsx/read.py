@@ -188,7 +188,7 @@ def read_sheet(path: Path, kind: str, limits: ZipLimits = DEFAULT_LIMITS) -> She
                 else:
                     sheet.problems.append(sheet.problem(row, column.key, problem, _text(raw)))
             for column in spec.columns:
-                if column.required and column.key not in cells:
+                if column.required and column not in cells:
                     sheet.problems.append(sheet.problem(row, column.key, "missing_field"))
     finally:
         book.close()

@@ -50,7 +50,7 @@ def _choices(values: Sequence[str], names: dict[str, str]) -> dict[str, str]:
     return {v: v for v in values} | names
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Column:
     """One column of a kind: `key` is its English name (what the report names), `zh` its
     Chinese one; `type` says how a cell is read (text, int, date, bool, choice)."""
@@ -125,7 +125,7 @@ STAFF = Kind(
         Column("staff_id", "人员ID", "int"),
         Column("body_code", "单位代码", max_length=40, example="DEMO-0001"),
         Column("name", "姓名", example="张三"),
-        Column("rank", "职级", max_length=40, example="科员"),
+        Column("rank", "职级", max_length=40, example="科级以下"),
         Column("left_on", "离岗日期", "date"),
     ),
 )
