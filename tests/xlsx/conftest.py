@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.db.engine import make_engine
-from tests.auth import app_client
+from tests.auth import app_client, auth_headers
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +40,22 @@ def owner(xlsx_db: dict) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def manager(xlsx_app: FastAPI) -> Iterator[TestClient]:
-    """An office manager of the whole system (the import right)."""
+    """An office manager of the whole system (the import right); its client runs the app's
+    lifespan (the engine) for the other clients too."""
     with app_client(xlsx_app, "office_manager") as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def client_as(xlsx_app: FastAPI, manager: TestClient) -> Callable[[str, str | None], TestClient]:
+    """A client of `role` scoped to the body `org_code`, on the engine the manager's client
+    opened (one lifespan for the app: a second would open an engine of its own)."""
+
+    def make(role: str, org_code: str | None) -> TestClient:
+        return TestClient(xlsx_app, headers=auth_headers(xlsx_db_url(xlsx_app), role, org_code))
+
+    return make
+
+
+def xlsx_db_url(app: FastAPI) -> str:
+    return str(app.state.settings.database_url)

@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import quote
 
 import openpyxl
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from gis_app.db.engine import make_engine
 from gis_app.reports.writers import XLSX_MEDIA_TYPE
 from gis_app.xlsx.templates import NOTES_SHEET, SPECS
-from tests.auth import app_client
 
 NEW_BODY = "XLSX-TEST-01"
 
@@ -96,7 +94,9 @@ def ranks(owner: Engine, parent: Any) -> dict[str, Any]:
     return {"own": own[-1], "own2": own[-2], "wrong": other}
 
 
-def test_templates_have_the_headers_and_notes(manager: TestClient, xlsx_app: FastAPI) -> None:
+def test_templates_have_the_headers_and_notes(
+    manager: TestClient, client_as: Callable, parent: Any
+) -> None:
     for kind, spec in SPECS.items():
         answer = manager.get(f"/api/v1/imports/xlsx/templates/{kind}")
         assert answer.status_code == 200, answer.text
@@ -116,18 +116,8 @@ def test_templates_have_the_headers_and_notes(manager: TestClient, xlsx_app: Fas
     staff_notes = _template(manager, "staff")[NOTES_SHEET]
     assert any(r[2] == "科级以下" for r in staff_notes.iter_rows(values_only=True) if len(r) > 2)
     assert manager.get("/api/v1/imports/xlsx/templates/nothing").status_code == 422
-    with app_client(xlsx_app, "viewer", _root(xlsx_app)) as viewer:
-        assert viewer.get("/api/v1/imports/xlsx/templates/staff").status_code == 200
-
-
-def _root(app: FastAPI) -> str:
-    engine = make_engine(app.state.settings.database_url)
-    with engine.connect() as conn:
-        code = conn.execute(
-            text("SELECT code FROM organisation WHERE parent_id IS NULL ORDER BY id LIMIT 1")
-        ).scalar_one()
-    engine.dispose()
-    return code
+    viewer = client_as("viewer", parent.code)
+    assert viewer.get("/api/v1/imports/xlsx/templates/staff").status_code == 200
 
 
 def test_a_new_body_under_an_existing_one(manager: TestClient, owner: Engine, parent: Any) -> None:
@@ -353,7 +343,7 @@ def test_occupancy_moves_people_and_allocates_rooms(manager: TestClient, owner: 
 
 
 def test_a_body_outside_the_scope_is_a_row_problem(
-    xlsx_app: FastAPI, owner: Engine, parent: Any, ranks: dict
+    client_as: Callable, owner: Engine, parent: Any, ranks: dict
 ) -> None:
     outside = _one(
         owner,
@@ -365,10 +355,10 @@ def test_a_body_outside_the_scope_is_a_row_problem(
         {"body_code": parent.code, "name": "范围内", "rank": ranks["own"].code},
         {"body_code": outside, "name": "范围外", "rank": ranks["own"].code},
     ]
-    with app_client(xlsx_app, "office_manager", parent.code) as scoped:
-        content = _filled(scoped, "staff", rows)
-        before = _counts(owner)
-        answer = _send(scoped, "staff", content)
+    scoped = client_as("office_manager", parent.code)
+    content = _filled(scoped, "staff", rows)
+    before = _counts(owner)
+    answer = _send(scoped, "staff", content)
     assert answer.status_code == 422, answer.text
     [problem] = answer.json()["problems"]
     assert (problem["fid"], problem["field"], problem["code"]) == (
@@ -377,20 +367,22 @@ def test_a_body_outside_the_scope_is_a_row_problem(
         "xlsx_not_found",
     )
     assert _counts(owner) == before
-    with app_client(xlsx_app, "unit_officer", parent.code) as officer:
-        before = _counts(owner)
-        refused = _send(officer, "staff", content)
+    officer = client_as("unit_officer", parent.code)
+    before = _counts(owner)
+    refused = _send(officer, "staff", content)
     assert refused.status_code == 403
     assert refused.json()["detail"]["right"] == "import"
     assert _counts(owner) == before
 
 
-def test_a_viewer_may_not_import(xlsx_app: FastAPI, owner: Engine, parent: Any) -> None:
-    with app_client(xlsx_app, "viewer", parent.code) as viewer:
-        content = _filled(viewer, "organisations", [{"code": "X-1"}])
-        answer = _send(viewer, "organisations", content)
+def test_a_viewer_may_not_import(client_as: Callable, owner: Engine, parent: Any) -> None:
+    viewer = client_as("viewer", parent.code)
+    content = _filled(viewer, "organisations", [{"code": "X-1"}])
+    before = _counts(owner)
+    answer = _send(viewer, "organisations", content)
     assert answer.status_code == 403
     assert answer.json()["detail"]["right"] == "import"
+    assert _counts(owner) == before
 
 
 def test_files_that_are_not_workbooks_name_file(manager: TestClient, owner: Engine) -> None:
