@@ -83,8 +83,12 @@ class XlsxImport:
     lang: str = DEFAULT_LANGUAGE
 
 
-def _missing(column: str) -> InvalidParameter:
-    return InvalidParameter(field=column, reason="reason.missing", column=column, missing=True)
+def _missing(columns: list[str]) -> InvalidParameter:
+    """A new record without the columns it needs (each one a problem of the row)."""
+    joined = ", ".join(columns)
+    return InvalidParameter(
+        field=columns[0], reason="reason.missing", column=joined, missing=columns
+    )
 
 
 def _one(session: Session, sql: str, column: str, resource: str, **values: Any) -> Any:
@@ -128,9 +132,9 @@ def _organisation(session: Session, row: Row) -> list[int]:
     ).first()
     if found is not None:
         return [edit_organisation(session, found.id, fields)["id"]] if fields else [found.id]
-    for key in ("name", "level", "kind"):
-        if key not in fields:
-            raise _missing(key)
+    missing = [key for key in ("name", "level", "kind") if key not in fields]
+    if missing:
+        raise _missing(missing)
     return [add_organisation(session, fields | {"code": values["code"]})["id"]]
 
 
@@ -148,13 +152,10 @@ def _staff(session: Session, row: Row, context: EditContext) -> list[int]:
         if changes:
             edit_staff(session, staff_id, changes)
     else:
-        for key, column in (
-            ("organisation_id", "body_code"),
-            ("name", "name"),
-            ("rank_code", "rank"),
-        ):
-            if key not in changes:
-                raise _missing(column)
+        needed = (("organisation_id", "body_code"), ("name", "name"), ("rank_code", "rank"))
+        missing = [column for key, column in needed if key not in changes]
+        if missing:
+            raise _missing(missing)
         person = add_staff(
             session, changes["organisation_id"], changes["rank_code"], changes["name"]
         )
@@ -252,7 +253,7 @@ def _apply(session: Session, kind: str, row: Row, context: EditContext) -> list[
 
 def _column(kind: str, exc: GisAppError) -> str:
     context = exc.context
-    if "column" in context and context.get("missing") is None:
+    if "column" in context:
         return str(context["column"])
     if "field" in context:
         name = str(context["field"])
@@ -262,17 +263,18 @@ def _column(kind: str, exc: GisAppError) -> str:
     return ROW_KEY[kind]
 
 
-def _problem(sheet: Sheet, row: Row, exc: Exception, lang: str) -> Problem:
-    """A refusal of the editing functions (or of the database) as the row's problem."""
+def _problems(sheet: Sheet, row: Row, exc: Exception, lang: str) -> list[Problem]:
+    """A refusal of the editing functions (or of the database) as the row's problems."""
     kind = sheet.kind.name
     if isinstance(exc, GisAppError):
+        missing = exc.context.get("missing")
+        if isinstance(missing, list):
+            return [sheet.problem(row, column, "missing_field") for column in missing]
         column = _column(kind, exc)
-        if exc.context.get("missing"):
-            return sheet.problem(row, column, "missing_field")
         if exc.context.get("unknown"):
-            return sheet.problem(row, column, "unknown_code", exc.context.get("value"))
+            return [sheet.problem(row, column, "unknown_code", exc.context.get("value"))]
         code = next((c for k, c in PROBLEM.items() if isinstance(exc, k)), "xlsx_invalid")
-        return sheet.problem(row, column, code, exc.message(lang))
+        return [sheet.problem(row, column, code, exc.message(lang))]
     assert isinstance(exc, DBAPIError | psycopg.Error)
     refusal = data_rule_refusal(exc, lang)
     if refusal is None:
@@ -283,7 +285,7 @@ def _problem(sheet: Sheet, row: Row, exc: Exception, lang: str) -> Problem:
     named = getattr(diag, "column_name", None) or getattr(diag, "constraint_name", None) or ""
     keys = [c.key for c in sheet.kind.columns]
     column = next((k for k in keys if k in str(named)), ROW_KEY[kind])
-    return sheet.problem(row, column, DB_PROBLEM.get(name, "xlsx_rejected"), message)
+    return [sheet.problem(row, column, DB_PROBLEM.get(name, "xlsx_rejected"), message)]
 
 
 def _duplicates(sheet: Sheet) -> list[Problem]:
@@ -319,7 +321,7 @@ def apply_sheet(session: Session, sheet: Sheet, job: XlsxImport, report: ImportR
                     with session.begin_nested():
                         ids.extend(_apply(session, sheet.kind.name, row, context))
                 except (GisAppError, DBAPIError, psycopg.Error) as exc:
-                    problems.append(_problem(sheet, row, exc, job.lang))
+                    problems.extend(_problems(sheet, row, exc, job.lang))
             if job.dry_run or problems or report.problems:
                 raise _Discard
             report.written = len(sheet.rows)
