@@ -34,6 +34,7 @@ from gis_app.api import (
     search,
     staff,
     tiles,
+    xlsx_imports,
 )
 from gis_app.config import PROJECT_ROOT, Settings, get_settings
 from gis_app.db.engine import make_engine, postgis_version, resolve_database_url
@@ -55,6 +56,7 @@ ROUTERS = (
     land.router,
     rasters.router,
     imports.router,
+    xlsx_imports.router,
     land_page.router,
     map_page.router,
     search.router,

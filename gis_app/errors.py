@@ -150,41 +150,48 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return domain_answer(exc, language_of(request.headers))
 
 
+def data_rule_refusal(exc: DBAPIError | psycopg.Error, lang: str) -> tuple[str, int, str] | None:
+    """(code, status, message) of a write the data rules refuse: our triggers' own messages
+    (SQLSTATE 23514 without a constraint), row-level security (404: out of the caller's
+    scope), a constraint, a missing value, a unique key (409) or a malformed value; None
+    for any other database error."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    diag = getattr(orig, "diag", None)
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    constraint = getattr(diag, "constraint_name", None)
+    rejected = "RecordRejected", 422
+    if sqlstate == "23514" and constraint is None:
+        reason = str(getattr(diag, "message_primary", "") or "")
+        return *rejected, t("error.record_rejected", lang, reason=reason)
+    if sqlstate == "42501" and "row-level security" in str(getattr(diag, "message_primary", "")):
+        return "NotFound", 404, t("error.out_of_scope", lang)
+    if sqlstate in ("23514", "23503", "23P01"):
+        reason = t("reason.constraint", lang, constraint=constraint or "?")
+        return *rejected, t("error.record_rejected", lang, reason=reason)
+    if sqlstate == "23502":
+        column = getattr(diag, "column_name", None) or "?"
+        reason = t("reason.missing", lang, column=column)
+        return *rejected, t("error.record_rejected", lang, reason=reason)
+    if sqlstate == "23505":
+        return "Conflict", 409, t("error.conflict", lang, reason=constraint or "?")
+    if isinstance(exc, DataError | psycopg.DataError) or sqlstate.startswith("22"):
+        return *rejected, t("error.record_rejected", lang, reason=t("reason.bad_value", lang))
+    return None
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     """Data-rule violations become 4xx; only our own trigger messages reach the client
     verbatim (they carry no constraint name and were written to name record and reason)."""
     assert isinstance(exc, DBAPIError | psycopg.Error)
     lang = language_of(request.headers)
-    orig = exc.orig if isinstance(exc, DBAPIError) else exc
-    diag = getattr(orig, "diag", None)
-    sqlstate = getattr(orig, "sqlstate", None) or ""
-    constraint = getattr(diag, "constraint_name", None)
-    if sqlstate == "23514" and constraint is None:
-        reason = str(getattr(diag, "message_primary", "") or "")
-        return _rejected(lang, reason)
-    if sqlstate == "42501" and "row-level security" in str(getattr(diag, "message_primary", "")):
-        return JSONResponse(error_body("NotFound", t("error.out_of_scope", lang)), 404)
-    if sqlstate in ("23514", "23503", "23P01"):
-        return _rejected(lang, t("reason.constraint", lang, constraint=constraint or "?"))
-    if sqlstate == "23502":
-        column = getattr(diag, "column_name", None) or "?"
-        return _rejected(lang, t("reason.missing", lang, column=column))
-    if sqlstate == "23505":
-        return JSONResponse(
-            error_body("Conflict", t("error.conflict", lang, reason=constraint or "?")), 409
-        )
-    if isinstance(exc, DataError | psycopg.DataError) or sqlstate.startswith("22"):
-        return _rejected(lang, t("reason.bad_value", lang))
+    refusal = data_rule_refusal(exc, lang)
+    if refusal is not None:
+        code, status, message = refusal
+        return JSONResponse(error_body(code, message), status)
     if isinstance(exc, OperationalError | psycopg.OperationalError):
         log.exception("database unavailable")
         return JSONResponse(error_body("Unavailable", t("error.database_unavailable", lang)), 503)
     return await _internal_error(request, exc)
-
-
-def _rejected(lang: str, reason: str) -> JSONResponse:
-    return JSONResponse(
-        error_body("RecordRejected", t("error.record_rejected", lang, reason=reason)), 422
-    )
 
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:

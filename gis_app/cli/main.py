@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from gis_app.cli import dxf, imdf, imports, users
+from gis_app.cli import dxf, imdf, imports, users, xlsx
 from gis_app.cli.common import (
     AllowBallpark,
     AnyArea,
@@ -47,6 +47,7 @@ app.add_typer(dxf.dxf_app, name="dxf")
 app.add_typer(users.user_app, name="user")
 app.add_typer(users.token_app, name="token")
 app.command("import")(imports.import_command)
+app.command("import-xlsx")(xlsx.import_xlsx_command)
 
 
 @app.callback()

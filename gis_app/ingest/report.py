@@ -59,6 +59,11 @@ PROBLEM_CODES = (
     "imdf_no_building",
     "imdf_parent_rejected",
     "imdf_already_imported",
+    # spreadsheet imports (gis_app/xlsx): a refusal of the editing rules, texts in xlsx.json
+    "xlsx_not_found",
+    "xlsx_conflict",
+    "xlsx_invalid",
+    "xlsx_rejected",
 )
 """Problem codes; each has the text `ingest.problem.<code>` in the locales."""
 WARNING_CODES = ("overlaps",)

@@ -99,6 +99,7 @@ def samples(access_engine: Engine, bodies: dict, shared_place: dict) -> dict[str
         "body_id": bodies["A"]["id"],
         "preset_id": NO_SUCH_ID,
         "code": "dem",
+        "kind": "staff",
         "floor_id": floor_id,
         "ordinal": 0,
         "layer": "rooms",

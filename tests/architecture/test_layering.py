@@ -17,7 +17,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("db", "reports"),
     ("ingest", "raster", "analysis", "accounts"),
     ("layers", "land", "queries", "imdf", "dxf", "editing"),
-    ("maps", "ogc"),
+    ("maps", "ogc", "xlsx"),
     ("http", "schemas"),
     ("api", "web"),
     ("app",),
