@@ -65,6 +65,14 @@ class BadRequest(InvalidParameter):
     status_code = 400
 
 
+class Forbidden(GisAppError):
+    """Signed in, but the role lacks `right` (or the CSRF token is missing), or the change
+    is one only a whole-system role makes."""
+
+    status_code = 403
+    key = "error.forbidden"
+
+
 class Conflict(GisAppError):
     """The request collides with what is stored (a code already taken), named by `field`
     and `reason`: 409, like a unique key the database itself refuses."""

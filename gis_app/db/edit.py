@@ -24,6 +24,10 @@ from sqlalchemy.orm import Session
 
 from gis_app.errors import InvalidParameter
 
+EARLIEST = date(1949, 10, 1)
+"""No change to the space of today's bodies took effect before this date; an earlier one
+would also rewrite the state imports record as found (valid from 0001-01-01)."""
+
 EDIT_SQL = text(
     "SELECT set_config('gis_app.effective_date', :effective_date, true),"
     " set_config('gis_app.document_no', :document_no, true),"
@@ -42,6 +46,12 @@ class EditContext:
     note: str | None = None
 
     def __post_init__(self) -> None:
+        if self.effective_date < EARLIEST:
+            raise InvalidParameter(
+                field="effective_date",
+                reason="reason.early_date",
+                value=self.effective_date.isoformat(),
+            )
         if self.effective_date > date.today():
             raise InvalidParameter(
                 field="effective_date",

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from gis_app.db.history import HIDDEN as HIDDEN_COLUMNS
+from gis_app.db.history import VERSIONED
 from gis_app.db.identity import sees_people
-from gis_app.editing.rows import etag_sql
 from gis_app.errors import Conflict, InvalidParameter, NotFound
 
 HIDDEN = {"valid_from", "imdf_source"}
@@ -108,73 +109,96 @@ def _value_sql(column: str, kind: str) -> str:
     return f"(jsonb_populate_record(NULL::{{table}}, CAST(:snap AS jsonb))).{column}"
 
 
+ACTION_SQL = text(
+    "SELECT a.id, a.table_name, a.row_key, a.operation, a.before, a.after, a.effective_date "
+    "FROM audit_log a WHERE a.txid = (SELECT txid FROM audit_log WHERE id = :id) "
+    "ORDER BY a.id DESC"
+)
+
+
 def undo(session: Session, change_id: int) -> dict[str, Any]:
-    """Write the inverse of one change, if the row is still as that change left it: an
-    update is reverted column by column, an insert deleted, a deletion re-inserted."""
-    row = (
-        session.execute(
-            text(
-                "SELECT id, table_name, row_key, operation, before, after, effective_date "
-                "FROM audit_log WHERE id = :id"
-            ),
-            {"id": change_id},
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
+    """Undo the action the change belongs to (every row its transaction changed, last
+    first: a move closes one stay and opens another, a split reshapes one room and adds
+    one), if each row is still as the action left it; 409 otherwise. An update is reverted
+    column by column, an insert deleted, a deletion re-inserted. The inverse takes the
+    action's own effective date, so the mistaken versions leave no trace in `as_of` (the
+    audit log keeps both)."""
+    rows = [dict(r) for r in session.execute(ACTION_SQL, {"id": change_id}).mappings()]
+    if not rows:
         raise NotFound(resource="change", id=change_id)
-    table = row["table_name"]
-    if (
-        table not in UNDOABLE
-        or row["row_key"] is None
-        or row["operation"]
-        not in (
-            "INSERT",
-            "UPDATE",
-            "DELETE",
-        )
-    ):
-        raise InvalidParameter(field="change_id", reason="reason.not_undoable")
-    if row["effective_date"] is not None:
+    for row in rows:
+        if (
+            row["table_name"] not in UNDOABLE
+            or row["row_key"] is None
+            or row["operation"] not in ("INSERT", "UPDATE", "DELETE")
+        ):
+            raise InvalidParameter(field="change_id", reason="reason.not_undoable")
+    dates = {r["effective_date"] for r in rows if r["effective_date"] is not None}
+    if dates:
         session.execute(
             text("SELECT set_config('gis_app.effective_date', :d, true)"),
-            {"d": row["effective_date"].isoformat()},
+            {"d": min(dates).isoformat()},
         )
-    key = int(row["row_key"])
+    for row in rows:
+        _undo_row(session, row)
+    return {
+        "undone": change_id,
+        "rows": len(rows),
+        "tables": sorted({r["table_name"] for r in rows}),
+    }
+
+
+def _readable(session: Session, table: str) -> dict[str, str]:
+    """The table's columns the app's role may read (a person's name: only through
+    gis_staff_name), with their types."""
+    hidden = HIDDEN_COLUMNS.get(table, ())
+    return {c: k for c, k in _columns(session, table).items() if c not in hidden}
+
+
+def _undo_row(session: Session, row: dict[str, Any]) -> None:
+    table, key = row["table_name"], int(row["row_key"])
     columns = _columns(session, table)
+    version = {"valid_from"} if table in VERSIONED else set()
     if row["operation"] == "DELETE":
-        snap = {k: v for k, v in row["before"].items() if k in columns and k != "valid_from"}
+        snap = {k: v for k, v in row["before"].items() if k in columns and k not in version}
         names = ", ".join(snap)
         values = ", ".join(_value_sql(c, columns[c]).format(table=table) for c in snap)
         session.execute(
             text(f"INSERT INTO {table} ({names}) SELECT {values}"),  # noqa: S608 (catalog)
             {"snap": json.dumps(snap)},
         )
-        return {"undone": change_id, "table": table, "row_id": key}
+        return
+    readable = ", ".join(c for c in _readable(session, table) if c not in version)
     current = session.execute(
-        text(f"SELECT to_jsonb(t) - 'valid_from' FROM {table} t WHERE id = :id FOR UPDATE"),  # noqa: S608
+        text(
+            f"SELECT to_jsonb(x) FROM (SELECT {readable} FROM {table} "  # noqa: S608 (catalog)
+            "WHERE id = :id FOR UPDATE) x"
+        ),
         {"id": key},
     ).scalar()
-    after = {k: v for k, v in (row["after"] or {}).items() if k != "valid_from"}
+    seen = set(_readable(session, table)) - version
+    after = {k: v for k, v in (row["after"] or {}).items() if k in seen}
     if current is None or _normal(current) != _normal(after):
         raise Conflict(field="change_id", reason="reason.changed_since")
     if row["operation"] == "INSERT":
+        if (
+            table == "room"
+            and session.execute(
+                text("SELECT 1 FROM room_occupancy WHERE room_id = :id LIMIT 1"), {"id": key}
+            ).scalar()
+        ):
+            raise Conflict(field="change_id", reason="reason.dependent_rows")
         session.execute(text(f"DELETE FROM {table} WHERE id = :id"), {"id": key})  # noqa: S608
-        return {"undone": change_id, "table": table, "row_id": key}
+        return
     before = row["before"] or {}
-    changed = [c for c in columns if c != "valid_from" and before.get(c) != after.get(c)]
+    full_after = row["after"] or {}
+    changed = [c for c in columns if c not in version and before.get(c) != full_after.get(c)]
     if changed:
         sets = ", ".join(f"{c} = {_value_sql(c, columns[c]).format(table=table)}" for c in changed)
         session.execute(
             text(f"UPDATE {table} SET {sets} WHERE id = :id"),  # noqa: S608 (catalog)
             {"snap": json.dumps(before), "id": key},
         )
-    etag = session.execute(
-        text(f"SELECT {etag_sql('t')} FROM {table} t WHERE id = :id"),  # noqa: S608
-        {"id": key},
-    ).scalar()
-    return {"undone": change_id, "table": table, "row_id": key, "etag": etag}
 
 
 def _normal(row: dict[str, Any]) -> str:

@@ -10,9 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis_app.db.identity import apply_identity, current_identity
-from gis_app.editing.rooms import allocate, room_taken
+from gis_app.editing.rooms import allocate, not_idle, room_taken
 from gis_app.editing.rows import update_columns
-from gis_app.errors import InvalidParameter, NotFound
+from gis_app.errors import Forbidden, InvalidParameter, NotFound
 
 FIELDS = ("code", "name", "parent_id", "level", "kind", "authorised_staff", "sub_provincial")
 ORG_SQL = text(
@@ -34,6 +34,19 @@ def _check_parent(session: Session, parent_id: int | None) -> None:
         organisation_detail(session, parent_id)
 
 
+WHOLE_SYSTEM = ("sub_provincial",)
+"""What only whole-system roles set: the standing that lets a body hold provincial ranks."""
+
+
+def _whole_system_only(fields: dict[str, Any]) -> None:
+    identity = current_identity()
+    if identity is None or identity.org_id is None:
+        return
+    for name in WHOLE_SYSTEM:
+        if fields.get(name):
+            raise Forbidden(right="admin", field=name)
+
+
 def _refresh_scope(session: Session) -> None:
     """A new body under the caller's scope joins it at once (the scope list is made when
     the transaction starts)."""
@@ -45,6 +58,7 @@ def _refresh_scope(session: Session) -> None:
 def add_organisation(session: Session, fields: dict[str, Any]) -> dict[str, Any]:
     """A new body under a parent in the caller's scope (a top-level one: whole-system roles
     only, which the row policy enforces)."""
+    _whole_system_only(fields)
     _check_parent(session, fields.get("parent_id"))
     new_id = session.execute(
         text("SELECT nextval(pg_get_serial_sequence('organisation', 'id'))")
@@ -65,16 +79,17 @@ def edit_organisation(
 ) -> dict[str, Any]:
     """Change a body's name, parent, level, kind, authorised staff or standing."""
     organisation_detail(session, organisation_id)
+    _whole_system_only(changes)
+    identity = current_identity()
+    if identity is not None and identity.org_id == organisation_id:
+        raise Forbidden(right="admin")  # a scoped user's own root is set from above
     if "parent_id" in changes:
         _check_parent(session, changes["parent_id"])
-        if (
-            changes["parent_id"] is not None
-            and organisation_id
-            in session.execute(
-                text("SELECT gis_org_subtree(:id)"), {"id": organisation_id}
-            ).scalar_one()
-        ):
-            raise InvalidParameter(field="parent_id", reason="reason.bad_value")
+        below = session.execute(
+            text("SELECT gis_org_subtree(:id)"), {"id": organisation_id}
+        ).scalar_one()
+        if changes["parent_id"] in below:
+            raise InvalidParameter(field="parent_id", reason="reason.own_subtree")
     update_columns(session, "organisation", organisation_id, changes, FIELDS)
     return organisation_detail(session, organisation_id)
 
@@ -111,8 +126,9 @@ def reallocate(
     """Record the reallocation chosen from an idle-space match: the idle rooms go to the
     body, with the request and candidate kept as its source. 409 naming a room someone
     has moved into since the match."""
-    rooms = allocate(session, organisation_id, room_ids=room_ids)
+    not_idle(session, room_ids)
     room_taken(session, room_ids)
+    rooms = allocate(session, organisation_id, room_ids=room_ids)
     realloc_id = session.execute(
         text(
             "INSERT INTO reallocation (organisation_id, room_ids, request, candidate, "

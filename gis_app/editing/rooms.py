@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import numpy as np
 import shapely
+from shapely.errors import GEOSException
 from shapely.geometry import mapping, shape
 from shapely.ops import split as split_polygon
 from sqlalchemy import bindparam, text
@@ -31,7 +32,7 @@ ROOM_SQL = text(
     "SELECT r.id, r.floor_id, f.building_id, r.number, r.name, r.category, r.subtype, "
     "r.status, r.organisation_id, o.name AS organisation_name, r.usable_area_m2, "
     "r.serves_room_id, r.valid_from, ST_AsGeoJSON(r.geom, 7)::json AS geometry, "
-    "'\"' || md5(to_jsonb(r)::text) || '\"' AS etag "
+    "'\"' || md5(CAST(r AS text)) || '\"' AS etag "
     "FROM room r JOIN floor f ON f.id = r.floor_id "
     "LEFT JOIN organisation o ON o.id = r.organisation_id WHERE r.id = :id"
 )
@@ -46,17 +47,21 @@ OCCUPANTS_SQL = text(
 
 
 def room_detail(session: Session, room_id: int, day: date | None = None) -> dict[str, Any]:
-    """The room with its ETag and current occupants (names for the roles that manage them);
-    404 naming it."""
+    """The room with its ETag, how many sit in it, and who (the roles that manage people
+    only: anyone else gets an empty list); 404 naming it."""
     row = session.execute(ROOM_SQL, {"id": room_id}).mappings().first()
     if row is None:
         raise NotFound(resource="room", id=room_id)
     room = dict(row)
     room["usable_area_m2"] = float(room["usable_area_m2"])
-    occupants = session.execute(
-        OCCUPANTS_SQL, {"id": room_id, "people": sees_people(), "day": day or date.today()}
-    )
-    room["occupants"] = [dict(o) for o in occupants.mappings()]
+    occupants = [
+        dict(o)
+        for o in session.execute(
+            OCCUPANTS_SQL, {"id": room_id, "people": True, "day": day or date.today()}
+        ).mappings()
+    ]
+    room["occupant_count"] = len(occupants)
+    room["occupants"] = occupants if sees_people() else []
     return room
 
 
@@ -140,7 +145,7 @@ def _room_ids(session: Session, room_ids: Sequence[int] | None, floor_id: int | 
         return [r[0] for r in rows]
     wanted = sorted(set(room_ids or ()))
     if not wanted:
-        raise InvalidParameter(field="room_ids", reason="reason.too_few")
+        raise InvalidParameter(field="room_ids", reason="reason.room_ids_or_floor")
     found = {
         r[0]
         for r in session.execute(
@@ -179,13 +184,21 @@ def allocate(
     return [room_detail(session, i) for i in ids]
 
 
-def _parse(value: dict[str, Any], field: str, kinds: tuple[str, ...]) -> shapely.Geometry:
+def _parse(
+    value: dict[str, Any], field: str, kinds: tuple[str, ...], crs: str = "CRS84"
+) -> shapely.Geometry:
+    """The GeoJSON geometry, of one of `kinds`, valid, with finite coordinates within range
+    (lon/lat: ±180/±90; plan metres: ±100 km); 422 naming `field` otherwise."""
+    limit = np.array([180.0, 90.0]) if crs != "local" else np.array([1e5, 1e5])
     try:
         geom = shape(value)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise InvalidParameter(field=field, reason=str(exc)[:200]) from exc
     if geom.geom_type not in kinds or geom.is_empty:
         raise InvalidParameter(field=field, reason="reason.not_polygon")
+    xy = shapely.get_coordinates(geom)
+    if not np.isfinite(xy).all() or (np.abs(xy) > limit).any():
+        raise InvalidParameter(field=field, reason="reason.coordinates")
     if not shapely.is_valid(geom):
         raise InvalidParameter(field=field, reason=shapely.is_valid_reason(geom)[:200])
     return geom
@@ -235,7 +248,8 @@ def create_room(
     ):
         raise NotFound(resource="floor", id=floor_id)
     _check_body(session, fields.get("organisation_id"))
-    geo, local = _both(session, floor_id, _parse(geometry, "geometry", ("Polygon",)), crs)
+    outline = _parse(geometry, "geometry", ("Polygon",), served(crs))
+    geo, local = _both(session, floor_id, outline, crs)
     area = fields.get("usable_area_m2") or _area(geo)
     columns = {k: fields.get(k) for k in EDITABLE} | {"usable_area_m2": area}
     names = ", ".join(columns)
@@ -262,7 +276,7 @@ def reshape(
     unless given."""
     current = _locked(session, room_id, if_match)
     geo, local = _both(
-        session, current["floor_id"], _parse(geometry, "geometry", ("Polygon",)), crs
+        session, current["floor_id"], _parse(geometry, "geometry", ("Polygon",), served(crs)), crs
     )
     session.execute(
         RESHAPE_SQL,
@@ -290,10 +304,13 @@ def split(
     current = _locked(session, room_id, if_match)
     floor_id = current["floor_id"]
     plan = floor_plan_map(session, floor_id)
-    cut = _parse(line, "line", ("LineString",))
+    cut = _parse(line, "line", ("LineString",), served(crs))
     cut_local = cut if served(crs) == "local" else plan.to_local(cut)
     local = shapely.from_wkb(session.execute(LOCAL_SQL, {"id": room_id}).scalar_one())
-    parts = [p for p in split_polygon(local, cut_local).geoms if p.area > 0.01]
+    try:
+        parts = [p for p in split_polygon(local, cut_local).geoms if p.area > 0.01]
+    except (GEOSException, ValueError):
+        parts = []
     if len(parts) != 2:
         raise InvalidParameter(field="line", reason="reason.split_line")
     parts.sort(key=lambda p: -p.area)
@@ -317,8 +334,9 @@ def split(
 
 def merge(session: Session, room_ids: Sequence[int], number: str | None) -> dict[str, Any]:
     """Join adjacent rooms of one floor into the first of them (lowest id): it keeps its
-    history; the others' current occupants move into it on the date; the others are
-    removed (their past versions stay in room_history)."""
+    history; the others' current occupants move into it on the date (a stay starting on or
+    after it moves whole); the others are removed (their past versions stay in
+    room_history)."""
     ids = _room_ids(session, room_ids, None)
     if len(ids) < 2:
         raise InvalidParameter(field="room_ids", reason="reason.too_few")
@@ -339,6 +357,12 @@ def merge(session: Session, room_ids: Sequence[int], number: str | None) -> dict
     keep, others = rows[0], [r.id for r in rows[1:]]
     plan = floor_plan_map(session, keep.floor_id)
     day = session.execute(text("SELECT gis_effective_date()")).scalar_one()
+    session.execute(
+        text(
+            "UPDATE room_occupancy SET room_id = :keep WHERE room_id IN :ids AND valid_from >= :day"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"ids": others, "day": day, "keep": keep.id},
+    )
     movers = (
         session.execute(
             text(
@@ -372,6 +396,20 @@ def merge(session: Session, room_ids: Sequence[int], number: str | None) -> dict
             {"room": keep.id, "staff": staff_id, "day": day},
         )
     return room_detail(session, keep.id)
+
+
+def not_idle(session: Session, room_ids: Sequence[int]) -> None:
+    """409 naming the first room a body holds in use (a reallocation takes idle rooms: no
+    body, or the ledger's vacant), before it is given."""
+    held = session.execute(
+        text(
+            "SELECT number FROM room WHERE id IN :ids AND organisation_id IS NOT NULL "
+            "AND status <> 'vacant' ORDER BY number LIMIT 1"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"ids": list(room_ids)},
+    ).scalar()
+    if held is not None:
+        raise Conflict(field="room_ids", reason="reason.room_not_idle", room=held)
 
 
 def room_taken(session: Session, room_ids: Sequence[int]) -> None:

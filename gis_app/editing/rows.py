@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from gis_app.errors import NotFound, PreconditionFailed, PreconditionRequired
 
-ETAG_SQL = "'\"' || md5(to_jsonb({alias})::text) || '\"'"
-"""A strong ETag of a stored row: any change to any column, by anyone, changes it."""
+ETAG_SQL = "'\"' || md5(CAST({alias} AS text)) || '\"'"
+"""A strong ETag of a stored row (the md5 of the whole row as PostgreSQL writes it, the
+geometry as exact EWKB): any change to any column, by anyone, changes it. The editing API
+and OGC API Part 4 give the same tag for the same room."""
 
 
 def etag_sql(alias: str) -> str:
@@ -44,11 +46,14 @@ def check_version(
 def update_columns(
     session: Session, table: str, row_id: int, changes: dict[str, Any], allowed: tuple[str, ...]
 ) -> None:
-    """Set the columns of `changes` that are in `allowed` (names from code, values bound)."""
+    """Set the columns of `changes` that are in `allowed` (names from code, values bound);
+    404 when the row policy lets the caller see the row but not change it."""
     fields = {k: v for k, v in changes.items() if k in allowed}
     if fields:
         assignments = ", ".join(f"{k} = :{k}" for k in fields)
-        session.execute(
+        done = session.execute(
             text(f"UPDATE {table} SET {assignments} WHERE id = :row_id__"),  # noqa: S608
             fields | {"row_id__": row_id},
         )
+        if done.rowcount == 0:  # seen, but not the caller's to change (row policy)
+            raise NotFound(resource=table, id=row_id)

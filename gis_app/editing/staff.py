@@ -17,10 +17,6 @@ from gis_app.db.identity import sees_people
 from gis_app.editing.rooms import findings
 from gis_app.errors import InvalidParameter, NotFound
 
-SUB_PROVINCIAL_RANKS = ("provincial_deputy", "provincial_dept_head", "provincial_dept_deputy")
-"""Ranks a sub-provincial city's bodies may hold besides their own level's (domain
-reference: their deputies and department heads take the provincial figures)."""
-
 STAFF_SQL = text(
     "SELECT s.id, CASE WHEN :people THEN gis_staff_name(s.id) END AS name, s.organisation_id, "
     "o.name AS organisation_name, s.rank_code, k.name_zh AS rank_name_zh, "
@@ -67,25 +63,21 @@ def search(
 
 def check_rank(session: Session, organisation_id: int, rank_code: str) -> None:
     """422 naming `rank_code` unless the rank is of the body's level, or one a
-    sub-provincial city's body may hold (the flag set on it or on a body above it)."""
-    row = session.execute(
-        text(
-            "WITH RECURSIVE up(id, parent_id, sub) AS ("
-            " SELECT id, parent_id, sub_provincial FROM organisation WHERE id = :org"
-            " UNION ALL SELECT o.id, o.parent_id, o.sub_provincial FROM organisation o"
-            " JOIN up ON o.id = up.parent_id) "
-            "SELECT o.level, (SELECT bool_or(sub) FROM up) AS sub, k.level AS rank_level "
-            "FROM organisation o LEFT JOIN rank k ON k.code = :rank WHERE o.id = :org"
-        ),
-        {"org": organisation_id, "rank": rank_code},
-    ).first()
-    if row is None:
+    sub-provincial city's body may hold (`gis_rank_fits`, migration 0011: the flag on the
+    body or on any body above it, seen or not by the caller)."""
+    level = session.execute(
+        text("SELECT level FROM organisation WHERE id = :org"), {"org": organisation_id}
+    ).scalar()
+    if level is None:
         raise NotFound(resource="organisation", id=organisation_id)
-    if row.rank_level is None:
+    fits = session.execute(
+        text("SELECT gis_rank_fits(:org, :rank)"), {"org": organisation_id, "rank": rank_code}
+    ).scalar()
+    if fits is None:
         raise InvalidParameter(field="rank_code", reason="reason.bad_value", value=rank_code)
-    if row.rank_level != row.level and not (row.sub and rank_code in SUB_PROVINCIAL_RANKS):
+    if not fits:
         raise InvalidParameter(
-            field="rank_code", reason="reason.rank_level", value=rank_code, level=row.level
+            field="rank_code", reason="reason.rank_level", value=rank_code, level=level
         )
 
 
@@ -140,8 +132,9 @@ def edit_staff(session: Session, staff_id: int, changes: dict[str, Any]) -> dict
 
 
 def _end_stay(session: Session, staff_id: int, day: date) -> list[int]:
-    """Close the person's stays open on `day` (a stay starting that very day is removed, a
-    later one refused); the rooms they left."""
+    """Close the person's stays open on `day` in every room, the caller's or not (a stay
+    starting that very day is removed, a later one refused: `gis_end_stays`); the rooms
+    they left."""
     later = session.execute(
         text(
             "SELECT max(valid_from) FROM room_occupancy WHERE staff_id = :id AND valid_from > :day"
@@ -152,29 +145,11 @@ def _end_stay(session: Session, staff_id: int, day: date) -> list[int]:
         raise InvalidParameter(
             field="effective_date", reason="reason.stay_starts_later", since=str(later)
         )
-    same_day = (
+    return list(
         session.execute(
-            text(
-                "DELETE FROM room_occupancy WHERE staff_id = :id AND valid_from = :day "
-                "RETURNING room_id"
-            ),
-            {"id": staff_id, "day": day},
-        )
-        .scalars()
-        .all()
+            text("SELECT gis_end_stays(:id, :day)"), {"id": staff_id, "day": day}
+        ).scalars()
     )
-    closed = (
-        session.execute(
-            text(
-                "UPDATE room_occupancy SET valid_to = :day WHERE staff_id = :id "
-                "AND valid_from < :day AND (valid_to IS NULL OR valid_to > :day) RETURNING room_id"
-            ),
-            {"id": staff_id, "day": day},
-        )
-        .scalars()
-        .all()
-    )
-    return [*same_day, *closed]
 
 
 def end_staff(session: Session, staff_id: int) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from gis_app.accounts.signin import (
     token_user,
 )
 from gis_app.db.identity import Identity, set_identity
-from gis_app.errors import GisAppError
+from gis_app.errors import Forbidden, GisAppError
 from gis_app.models import AppUser
 
 SESSION_COOKIE = "gis_session"
@@ -50,13 +50,6 @@ class NotSignedIn(GisAppError):
 
     status_code = 401
     key = "error.not_signed_in"
-
-
-class Forbidden(GisAppError):
-    """Signed in, but the role lacks `right` (or the CSRF token is missing)."""
-
-    status_code = 403
-    key = "error.forbidden"
 
 
 @dataclass(frozen=True)

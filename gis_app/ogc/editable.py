@@ -67,14 +67,14 @@ EDITABLE: dict[str, Editable] = {
             Field("name", required=True),
             Field("address"),
         ),
-        Right.EDIT,
+        Right.IMPORT,
     ),
-    "buildings": _imported("building", Right.EDIT, _id("campus_id"), _id("title_holder_id")),
+    "buildings": _imported("building", Right.IMPORT, _id("campus_id"), _id("title_holder_id")),
     "floors": Editable(
         "floor",
         "single_polygon",
         (_id("building_id", required=True), *_stored("floor")),
-        Right.EDIT,
+        Right.IMPORT,
     ),
     "rooms": Editable(
         "room",
@@ -89,8 +89,10 @@ EDITABLE: dict[str, Editable] = {
     "transit_stations": _imported("transit_station", Right.IMPORT),
     "constraint_zones": _imported("constraint_zone", Right.IMPORT),
 }
-"""Land parcels and the reference layers are the city's data, not a body's: writing them
-needs the `import` right, as loading them from a file does (`gis_app.accounts.rights`)."""
+"""Campuses, buildings and floors are their title holder's, land parcels and the reference
+layers the city's: writing them needs the `import` right, as loading them from a file does
+(`gis_app.accounts.rights`), and the row policies of migration 0011 let only the title
+holder in scope change a building, its floors or campus. Rooms are the bodies' (`edit`)."""
 
 
 def editable(collection: Collection) -> Editable:

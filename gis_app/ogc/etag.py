@@ -10,9 +10,10 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from gis_app.editing.rows import etag_sql
 from gis_app.errors import PreconditionFailed, PreconditionRequired
 
-_VERSION = "SELECT md5(CAST(t AS text)) FROM {table} t WHERE t.id = :id"
+_VERSION = "SELECT " + etag_sql("t") + " FROM {table} t WHERE t.id = :id"  # noqa: S608
 
 
 def current(session: Session, table: str, feature_id: int, *, lock: bool = False) -> str | None:
@@ -21,7 +22,7 @@ def current(session: Session, table: str, feature_id: int, *, lock: bool = False
     checked is the version changed."""
     sql = _VERSION.format(table=table) + (" FOR UPDATE" if lock else "")
     found = session.execute(text(sql), {"id": feature_id}).scalar()  # noqa: S608 (table from gis_app.ogc.editable)
-    return None if found is None else f'"{found}"'
+    return None if found is None else str(found)
 
 
 def require(if_match: str | None) -> str:

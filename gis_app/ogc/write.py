@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from gis_app.db.driver import driver_connection
 from gis_app.editing.plan import to_local
-from gis_app.errors import InvalidParameter, RecordRejected
+from gis_app.errors import InvalidParameter, NotFound, RecordRejected
 from gis_app.ingest.write import column_types
 from gis_app.models.base import LOCAL_SRID, SRID
 from gis_app.ogc.editable import Editable
@@ -130,9 +130,14 @@ def update(
     if not columns:
         return
     sets = ", ".join(f"{c} = {e}" for c, e in zip(columns, exprs, strict=True))
-    _run(session, f"UPDATE {spec.table} SET {sets} WHERE id = :id", {**binds, "id": feature_id})  # noqa: S608 (names from editable)
+    sql = f"UPDATE {spec.table} SET {sets} WHERE id = :id RETURNING id"  # noqa: S608 (names from editable)
+    if _run(session, sql, {**binds, "id": feature_id}) is None:
+        raise NotFound(resource="feature", id=feature_id)
 
 
 def delete(session: Session, spec: Editable, feature_id: int) -> None:
-    """Delete one feature (its children go as the foreign keys say: a floor's rooms)."""
-    session.execute(text(f"DELETE FROM {spec.table} WHERE id = :id"), {"id": feature_id})  # noqa: S608 (name from editable)
+    """Delete one feature (its children go as the foreign keys say: a floor's rooms); 404
+    when the row policy lets the caller see it but not remove it."""
+    done = session.execute(text(f"DELETE FROM {spec.table} WHERE id = :id"), {"id": feature_id})  # noqa: S608 (name from editable)
+    if done.rowcount == 0:
+        raise NotFound(resource="feature", id=feature_id)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.db.engine import make_engine
-from tests.auth import app_client
+from tests.auth import app_client, auth_headers
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +44,27 @@ def admin(edit_app: FastAPI) -> Iterator[TestClient]:
         yield client
 
 
+class SharedClient(TestClient):
+    """A client of the app the `admin` client runs: no lifespan of its own (a second
+    `with TestClient(app)` would open another engine over the first and leak it)."""
+
+    def __enter__(self) -> SharedClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@pytest.fixture(scope="session")
+def client_as(edit_app: FastAPI, edit_db: dict, admin: TestClient) -> Callable[..., TestClient]:
+    """`client_as(role, org_code)`: another signed-in client of the running app."""
+
+    def make(role: str = "admin", org_code: str | None = None) -> TestClient:
+        return SharedClient(edit_app, headers=auth_headers(edit_db["url"], role, org_code))
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def root_code(owner: Engine) -> str:
     """The top body of the district (a scoped role's scope: everything under it)."""
@@ -54,6 +75,5 @@ def root_code(owner: Engine) -> str:
 
 
 @pytest.fixture(scope="session")
-def viewer(edit_app: FastAPI, root_code: str) -> Iterator[TestClient]:
-    with app_client(edit_app, "viewer", root_code) as client:
-        yield client
+def viewer(client_as: Callable[..., TestClient], root_code: str) -> TestClient:
+    return client_as("viewer", root_code)

@@ -6,16 +6,14 @@ the histories list each change with its user."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from shapely.geometry import shape
 from sqlalchemy import Engine, text
-
-from tests.auth import app_client
 
 TODAY = date.today()
 YESTERDAY = (TODAY - timedelta(days=1)).isoformat()
@@ -28,8 +26,8 @@ def _rows(owner: Engine, sql: str, **params: Any) -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def manager(edit_app: FastAPI) -> TestClient:
-    with app_client(edit_app, "office_manager") as client:
+def manager(client_as: Callable[..., TestClient]) -> TestClient:
+    with client_as("office_manager") as client:
         yield client
 
 

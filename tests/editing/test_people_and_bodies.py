@@ -3,16 +3,13 @@ inside a scoped manager's tree, and refusals that name the field and write nothi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
-
-from tests.auth import app_client
 
 
 def _first(owner: Engine, sql: str, **params: Any) -> Any:
@@ -36,8 +33,8 @@ def body(owner: Engine) -> Any:
 
 
 @pytest.fixture(scope="module")
-def scoped(edit_app: FastAPI, owner: Engine, body: Any) -> Iterator[TestClient]:
-    with app_client(edit_app, "office_manager", body.code) as client:
+def scoped(client_as: Callable[..., TestClient], owner: Engine, body: Any) -> Iterator[TestClient]:
+    with client_as("office_manager", body.code) as client:
         yield client
 
 

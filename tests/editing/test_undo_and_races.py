@@ -4,14 +4,12 @@ with the same version never both succeed."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
-
-from tests.auth import app_client
 
 
 def _room(owner: Engine, offset: int) -> Any:
@@ -92,9 +90,9 @@ def test_undo_a_new_room_and_a_reshape(admin: TestClient, owner: Engine) -> None
     assert same
 
 
-def test_two_patches_with_one_version(edit_app: FastAPI, owner: Engine) -> None:
+def test_two_patches_with_one_version(client_as: Callable[..., TestClient], owner: Engine) -> None:
     room = _room(owner, 2)
-    with app_client(edit_app) as first, app_client(edit_app) as second:
+    with client_as() as first, client_as() as second:
         etag = first.get(f"/api/v1/rooms/{room.id}").headers["ETag"]
 
         def patch(client_and_name: tuple[TestClient, str]) -> int:

@@ -78,6 +78,10 @@ GIS.roomEdit = (function () {
   const subtypeLabel = s => t("web.floor.subtype." + s);
 
   /* Findings an action caused (over-standard offices, say), one line each. */
+  /* A rank in the page's language (the API gives both). */
+  function rankName(row) {
+    return (data.lang === "en" ? row.rank_name_en : row.rank_name_zh) || row.rank_code || "";
+  }
   function findingsHtml(findings) {
     if (!findings || !findings.length) { return ""; }
     return `<ul class="gis-findings">` + findings.map(f => `<li>${esc(t(
@@ -114,7 +118,7 @@ GIS.roomEdit = (function () {
     if (!data.seesPeople) { return ""; }
     const rows = (r.occupants || []).map(o =>
       `<li data-staff="${esc(o.staff_id)}"><b>${esc(o.name || t("web.room_edit.someone"))}</b> ` +
-      `<span class="gis-muted">${esc(o.rank_name || "")} · ${esc(t("web.room_edit.since", {date: o.valid_from}))}</span> ` +
+      `<span class="gis-muted">${esc(rankName(o))} · ${esc(t("web.room_edit.since", {date: o.valid_from}))}</span> ` +
       `<button type="button" class="edit-end-stay" data-staff="${esc(o.staff_id)}">${esc(t("web.room_edit.end_stay"))}</button> ` +
       `<a href="#" class="edit-staff-history" data-staff="${esc(o.staff_id)}">${esc(t("web.history.link"))}</a>` +
       `<div class="gis-history" data-history-of="${esc(o.staff_id)}"></div></li>`).join("");
@@ -208,7 +212,7 @@ GIS.roomEdit = (function () {
         const here = p.room && room && p.room.id === room.id;
         const where = p.left_on ? t("web.room_edit.left_on", {date: p.left_on})
           : p.room ? t("web.room_edit.sits_in", {number: p.room.number}) : t("web.room_edit.no_room");
-        return `<li><b>${esc(p.name)}</b> <span class="gis-muted">${esc([p.rank_name, p.organisation_name, where].filter(Boolean).join(" · "))}</span> ` +
+        return `<li><b>${esc(p.name)}</b> <span class="gis-muted">${esc([rankName(p), p.organisation_name, where].filter(Boolean).join(" · "))}</span> ` +
           `<button type="button" class="edit-move" data-staff="${esc(p.id)}"${here || p.left_on ? " disabled" : ""}>` +
           `${esc(t("web.room_edit.move_here"))}</button></li>`;
       }).join("") : `<li class="gis-muted">${esc(t("web.room_edit.no_person", {q}))}</li>`;
