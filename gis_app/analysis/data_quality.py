@@ -1,7 +1,10 @@
 """Data-quality checks (账实相符): the ledger against the drawings and the people.
 
 Checks: recorded vs drawn area, rooms outside their floor, overlapping rooms, floors
-outside their building, staff in two offices, staff above the establishment (编制数), and
+outside their building, staff in two offices, staff in post above the establishment
+(编制数), buildings below the standard's usable-area coefficient, ranks outside their
+body's level, private toilets for ranks without the entitlement or above the size, C and D
+buildings people still work in, safety appraisals older than `appraisal_years`, and
 offices whose ledger status contradicts who sits there. The SQL is `sql/data_quality.sql`.
 """
 
@@ -21,6 +24,11 @@ Check = Literal[
     "floor_outside_building",
     "staff_in_two_offices",
     "staff_over_establishment",
+    "usable_coefficient_low",
+    "rank_outside_level",
+    "private_toilet_not_allowed",
+    "occupied_dangerous_building",
+    "appraisal_overdue",
     "in_use_but_empty",
     "vacant_but_occupied",
 ]
@@ -45,6 +53,7 @@ def data_quality(
     checks: tuple[Check, ...] = CHECKS,
     area_threshold: Decimal = Decimal("0.10"),
     sliver_m2: float = 0.01,
+    appraisal_years: int = 5,
     limit: int = 100,
     offset: int = 0,
 ) -> Page:
@@ -53,6 +62,7 @@ def data_quality(
         "checks": list(checks),
         "area_threshold": area_threshold,
         "sliver_m2": sliver_m2,
+        "appraisal_years": appraisal_years,
         "limit": limit,
         "offset": offset,
     }

@@ -57,6 +57,11 @@ class Rank(Base):
     name_zh: Mapped[str] = mapped_column(Text)
     name_en: Mapped[str] = mapped_column(Text)
     is_leader: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    private_toilet: Mapped[bool] = mapped_column(
+        Boolean,
+        server_default="false",
+        comment="May have a private toilet (inside the office limit, at most the standard's size)",
+    )
     sort_order: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (one_of("level", JURISDICTION_LEVELS),)

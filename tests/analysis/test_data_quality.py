@@ -76,3 +76,136 @@ def test_ledger_status_against_people(findings: list[dict]) -> None:
 
 def test_nothing_else_is_reported(findings: list[dict]) -> None:
     assert len(findings) == 7
+
+
+EFFECTIVE = "SELECT set_config('gis_app.effective_date', '{day}', true)"
+"""Changes made in a test take effect on that day (the tables keep their past versions)."""
+
+
+def _findings_with(office_engine, statements: list[str], as_of: date) -> list[dict]:
+    """The findings of the hand-built world after `statements`, rolled back afterwards."""
+    with office_engine.connect() as conn, conn.begin() as transaction:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+        session = Session(bind=conn, join_transaction_mode="create_savepoint")
+        found = data_quality(session, Scope(), Standard(as_of=as_of)).items
+        session.close()
+        transaction.rollback()
+    return found
+
+
+def test_usable_coefficient_against_the_standard(office_engine) -> None:
+    # X: 5 floors, no height: multi-storey, minimum 65 %: 0.64 is below (finding), 0.65 not.
+    # Z: 3 floors but 25 m high: high-rise (GB 50352: above 24 m), minimum 60 %: 0.61 passes,
+    # 0.59 does not.
+    found = _findings_with(
+        office_engine,
+        [
+            EFFECTIVE.format(day="2026-11-01"),
+            "UPDATE building SET usable_coefficient = 0.64 WHERE id = 1",
+            "UPDATE building SET usable_coefficient = 0.61, height_m = 25 WHERE id = 3",
+        ],
+        TODAY.as_of,
+    )
+    [low] = by_check(found, "usable_coefficient_low")
+    assert low["building_id"] == 1
+    assert (low["details"]["coefficient"], low["details"]["minimum"]) == (0.64, 0.65)
+    assert low["details"]["high_rise"] is False
+    found = _findings_with(
+        office_engine,
+        [
+            EFFECTIVE.format(day="2026-11-01"),
+            "UPDATE building SET usable_coefficient = 0.65 WHERE id = 1",
+            "UPDATE building SET usable_coefficient = 0.59, height_m = 25 WHERE id = 3",
+        ],
+        TODAY.as_of,
+    )
+    [low] = by_check(found, "usable_coefficient_low")
+    assert (low["building_id"], low["details"]["minimum"], low["details"]["high_rise"]) == (
+        3,
+        0.60,
+        True,
+    )
+
+
+def test_staff_who_left_stop_counting_against_the_establishment(office_engine) -> None:
+    # body 3 has an establishment of 1 and two staff (7, 8); 8 leaves on 2026-11-20: over
+    # on 2026-11-19 (2 > 1), not on 2026-11-28 (1 = 1)
+    left = [
+        EFFECTIVE.format(day="2026-11-20"),
+        "UPDATE staff SET left_on = DATE '2026-11-20' WHERE id = 8",
+    ]
+    before = _findings_with(office_engine, left, date(2026, 11, 19))
+    after = _findings_with(office_engine, left, TODAY.as_of)
+    assert [f["organisation_id"] for f in by_check(before, "staff_over_establishment")] == [3]
+    assert by_check(after, "staff_over_establishment") == []
+
+
+def test_a_rank_outside_its_body_s_level(office_engine) -> None:
+    # body 1 (A) is municipal: a provincial head (54 m²) there is a finding; in a
+    # sub-provincial city a provincial deputy is not, a provincial head still is
+    add = [
+        EFFECTIVE.format(day="2026-11-01"),
+        "INSERT INTO staff (id, organisation_id, rank_code, name) VALUES "
+        "(90, 1, 'provincial_head', 'p1'), (91, 1, 'provincial_deputy', 'p2')",
+    ]
+    plain = _findings_with(office_engine, add, TODAY.as_of)
+    assert sorted(f["entity_id"] for f in by_check(plain, "rank_outside_level")) == [90, 91]
+    [head, _] = by_check(plain, "rank_outside_level")
+    assert (head["details"]["rank_level"], head["details"]["level"]) == ("provincial", "municipal")
+    sub = _findings_with(
+        office_engine,
+        [*add, "UPDATE organisation SET sub_provincial = true WHERE id = 1"],
+        TODAY.as_of,
+    )
+    assert [f["entity_id"] for f in by_check(sub, "rank_outside_level")] == [90]
+
+
+def test_a_private_toilet_for_whom_and_how_large(office_engine) -> None:
+    # 304 made an 8 m² private toilet of office 301, where a1 (正局级, no entitlement) sits:
+    # not allowed, and over the 6 m² of the 2014 standard
+    toilet = [
+        EFFECTIVE.format(day="2026-11-01"),
+        "UPDATE room SET subtype = 'private_toilet', usable_area_m2 = 8, serves_room_id = 1,"
+        " organisation_id = 1, status = 'in_use' WHERE id = 4",
+    ]
+    [found] = by_check(
+        _findings_with(office_engine, toilet, TODAY.as_of), "private_toilet_not_allowed"
+    )
+    assert found["room_id"] == 4 and found["details"]["office_number"] == "301"
+    assert found["details"]["entitled"] is False and found["details"]["too_large"] is True
+    # a1 made 市级正职 (entitled): the 8 m² is still over 6; at 6 m² nothing is found
+    head = [*toilet, "UPDATE staff SET rank_code = 'municipal_head' WHERE id = 1"]
+    [found] = by_check(
+        _findings_with(office_engine, head, TODAY.as_of), "private_toilet_not_allowed"
+    )
+    assert found["details"]["entitled"] is True and found["details"]["too_large"] is True
+    small = [*head, "UPDATE room SET usable_area_m2 = 6 WHERE id = 4"]
+    assert (
+        by_check(_findings_with(office_engine, small, TODAY.as_of), "private_toilet_not_allowed")
+        == []
+    )
+
+
+def test_people_in_a_dangerous_building_and_an_old_appraisal(office_engine) -> None:
+    # Y (grade C) has only 101, vacant; b2 moving in makes it occupied: 1 person, 1 room,
+    # 30 m². Z appraised on 2021-11-27 is more than 5 years before 2026-11-28; X on
+    # 2021-11-29 is not.
+    changes = [
+        EFFECTIVE.format(day="2026-11-01"),
+        "INSERT INTO room_occupancy (room_id, staff_id, valid_from) VALUES (11, 6, '2026-11-01')",
+        "UPDATE building SET safety_appraised_on = DATE '2021-11-27' WHERE id = 3",
+        "UPDATE building SET safety_appraised_on = DATE '2021-11-29' WHERE id = 1",
+    ]
+    found = _findings_with(office_engine, changes, TODAY.as_of)
+    [danger] = by_check(found, "occupied_dangerous_building")
+    assert danger["building_id"] == 2
+    assert danger["details"] == {
+        "name": "Y楼",
+        "grade": "C",
+        "people": 1,
+        "rooms": 1,
+        "area_m2": 30,
+    }
+    [old] = by_check(found, "appraisal_overdue")
+    assert (old["building_id"], old["details"]["years"]) == (3, 5)

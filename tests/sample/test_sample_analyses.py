@@ -89,7 +89,17 @@ def test_data_quality_finds_the_planted_problems(session: Session, manifest: dic
     assert found.get("staff_over_establishment") == {
         c["organisation_id"] for c in manifest["over_authorised_bodies"]
     }
-    for clean in ("overlapping_rooms", "room_outside_floor", "floor_outside_building"):
+    dangerous = {
+        c["building_id"] for cases in manifest["dangerous_buildings"].values() for c in cases
+    }
+    assert found.get("occupied_dangerous_building", set()) <= dangerous
+    for clean in (
+        "overlapping_rooms",
+        "room_outside_floor",
+        "floor_outside_building",
+        "rank_outside_level",
+        "private_toilet_not_allowed",
+    ):
         assert clean not in found, clean
 
 

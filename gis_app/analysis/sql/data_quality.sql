@@ -1,6 +1,7 @@
 -- Ledger against reality (账实相符). One row per finding:
 -- (check, entity, entity_id, room_id, floor_id, building_id, organisation_id, details, geom).
 -- :area_threshold is a fraction (0.10 = 10 %); :sliver_m2 the smallest area reported.
+-- Staff counted are those in post on :as_of (left_on later or none).
 , occupied AS (SELECT DISTINCT c.room_id FROM current_occupant c
              WHERE c.room_id IN (SELECT id FROM scoped_room)),
 finding AS (
@@ -60,10 +61,88 @@ finding AS (
          jsonb_build_object('name', o.name, 'authorised_staff', o.authorised_staff,
            'staff', count(s.id)),
          NULL
-  FROM organisation o JOIN staff s ON s.organisation_id = o.id
-  WHERE CAST(:body_id AS integer) IS NULL OR o.id IN (SELECT id FROM body_tree)
+  FROM organisation o JOIN staff_at(CAST(:as_of AS date)) s ON s.organisation_id = o.id
+  WHERE (CAST(:body_id AS integer) IS NULL OR o.id IN (SELECT id FROM body_tree))
+    AND (s.left_on IS NULL OR s.left_on > CAST(:as_of AS date))
   GROUP BY o.id
   HAVING count(s.id) > o.authorised_staff
+  UNION ALL
+  -- 2014 standard: usable ÷ building area at least 65 % (multi-storey), 60 % (high-rise:
+  -- above 24 m, GB 50352; height unknown: more than 7 floors above ground, ~3.3 m each)
+  SELECT 'usable_coefficient_low', 'building', b.id, NULL, NULL, b.id, b.title_holder_id,
+         jsonb_build_object('name', b.name, 'coefficient', b.usable_coefficient,
+           'minimum', k.minimum, 'high_rise', k.high_rise),
+         b.geom
+  FROM building_at(CAST(:as_of AS date)) b
+  CROSS JOIN LATERAL (
+    SELECT coalesce(b.height_m > 24, b.floors_above > 7) AS high_rise
+  ) h
+  CROSS JOIN LATERAL (
+    SELECT h.high_rise, CASE WHEN h.high_rise THEN 0.60 ELSE 0.65 END AS minimum
+  ) k
+  WHERE b.id IN (SELECT DISTINCT building_id FROM scoped_room)
+    AND b.usable_coefficient < k.minimum
+  UNION ALL
+  -- A rank must be of its body's level; a sub-provincial city's bodies (the flag on the
+  -- body or one above it) may also hold the provincial deputy and department ranks. The
+  -- editing API refuses others; this finds those given before, or loaded.
+  SELECT 'rank_outside_level', 'staff', s.id, NULL, NULL, NULL, s.organisation_id,
+         jsonb_build_object('name', o.name, 'rank', s.rank_code, 'rank_level', k.level,
+           'level', o.level),
+         NULL
+  FROM staff_at(CAST(:as_of AS date)) s
+  JOIN organisation o ON o.id = s.organisation_id
+  JOIN rank k ON k.code = s.rank_code
+  WHERE (CAST(:body_id AS integer) IS NULL OR o.id IN (SELECT id FROM body_tree))
+    AND (s.left_on IS NULL OR s.left_on > CAST(:as_of AS date))
+    AND k.level <> o.level
+    AND NOT (k.code IN ('provincial_deputy', 'provincial_dept_head', 'provincial_dept_deputy')
+             AND o.id IN (SELECT gis_sub_provincial_bodies()))
+  UNION ALL
+  -- A private toilet (an office room of subtype private_toilet) only for the ranks that may
+  -- have one (rank.private_toilet) and of at most the standard's size (6 m², 2014): its
+  -- people are its own occupants and those of the office it serves (room.serves_room_id).
+  SELECT 'private_toilet_not_allowed', 'room', t.id, t.id, t.floor_id, t.building_id,
+         t.organisation_id,
+         jsonb_build_object('room_number', t.number, 'area_m2', t.usable_area_m2,
+           'max_m2', v.leader_toilet_max_m2, 'office_room_id', t.serves_room_id,
+           'office_number', (SELECT x.number FROM scoped_room x WHERE x.id = t.serves_room_id),
+           'entitled', e.entitled, 'too_large', t.usable_area_m2 > v.leader_toilet_max_m2),
+         t.geom
+  FROM scoped_room t
+  JOIN standard_version v ON v.code = CAST(:standard AS text)
+  CROSS JOIN LATERAL (
+    SELECT coalesce(bool_or(k.private_toilet), false) AS entitled
+    FROM current_occupant c JOIN rank k ON k.code = c.rank_code
+    WHERE c.room_id = t.id OR c.room_id = t.serves_room_id
+  ) e
+  WHERE t.category = 'office' AND t.subtype = 'private_toilet'
+    AND (t.usable_area_m2 > v.leader_toilet_max_m2 OR NOT e.entitled)
+  UNION ALL
+  -- JGJ 125-2016: a C building is partly dangerous (局部危房: use restricted), a D building
+  -- dangerous as a whole (整幢危房: not to be used). People still working in either are a
+  -- reason to move them (the idle pool, /api/v1/analysis/idle-space-match, offers the space).
+  SELECT 'occupied_dangerous_building', 'building', r.building_id, NULL, NULL, r.building_id,
+         NULL,
+         jsonb_build_object('name', min(r.building_name), 'grade', min(r.safety_grade),
+           'people', (SELECT count(DISTINCT c.staff_id) FROM current_occupant c
+                      JOIN scoped_room x ON x.id = c.room_id
+                      WHERE x.building_id = r.building_id),
+           'rooms', count(*), 'area_m2', sum(r.usable_area_m2)),
+         NULL
+  FROM scoped_room r JOIN occupied u ON u.room_id = r.id
+  WHERE r.safety_grade IN ('C', 'D')
+  GROUP BY r.building_id
+  UNION ALL
+  -- A safety appraisal older than :appraisal_years on :as_of is overdue.
+  SELECT 'appraisal_overdue', 'building', b.id, NULL, NULL, b.id, b.title_holder_id,
+         jsonb_build_object('name', b.name, 'appraised_on', b.safety_appraised_on,
+           'years', CAST(:appraisal_years AS integer), 'grade', b.safety_grade),
+         b.geom
+  FROM building_at(CAST(:as_of AS date)) b
+  WHERE b.id IN (SELECT DISTINCT building_id FROM scoped_room)
+    AND b.safety_appraised_on
+        < CAST(:as_of AS date) - make_interval(years => CAST(:appraisal_years AS integer))
   UNION ALL
   SELECT CASE WHEN o.room_id IS NULL THEN 'in_use_but_empty' ELSE 'vacant_but_occupied' END,
          'room', r.id, r.id, r.floor_id, r.building_id, r.organisation_id,
