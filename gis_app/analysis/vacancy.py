@@ -23,12 +23,22 @@ SELECT s.id AS room_id, s.number AS room_number, s.category, s.subtype, s.usable
        s.status, s.organisation_id, o.name AS organisation_name, s.floor_id, s.floor_name,
        s.building_id, s.building_name, s.campus_id, s.safety_grade,
        s.safety_grade IS NULL OR s.safety_grade NOT IN ('C', 'D') AS reallocatable,
+       i.idle_since, CAST(:as_of AS date) - i.idle_since AS idle_days,
+       CAST(:as_of AS date) - i.idle_since >= CAST(:long_idle_days AS integer) AS long_idle,
        ST_AsGeoJSON(s.geom, 7, 0) AS geometry, count(*) OVER () AS total
 FROM room_state s LEFT JOIN organisation o ON o.id = s.organisation_id
+-- idle since the last stay in it ended (NULL: nobody has sat in it since records began)
+LEFT JOIN LATERAL (
+  SELECT max(c.valid_to) AS idle_since FROM room_occupancy c
+  WHERE c.room_id = s.id AND c.valid_to <= CAST(:as_of AS date)
+) i ON true
 WHERE s.vacant {extra}
 ORDER BY s.building_id, s.floor_id, s.number
 LIMIT :limit OFFSET :offset
 """
+
+LONG_IDLE_DAYS = 365
+"""A room idle this long (长期闲置) is flagged `long_idle`: a year, unless the caller says."""
 
 PlaceKey = Literal["floor_id", "building_id", "campus_id"]
 
@@ -120,12 +130,14 @@ def vacancy(
     standard: Standard,
     *,
     only_idle: bool = False,
+    long_idle_days: int = LONG_IDLE_DAYS,
     limit: int = 100,
     offset: int = 0,
 ) -> Page:
     """One page of vacancy results at `level` (rooms and idle space: the vacant rooms)."""
     params = base_params(scope, standard) | {
         "only_idle": only_idle,
+        "long_idle_days": long_idle_days,
         "limit": limit,
         "offset": offset,
     }

@@ -18,7 +18,7 @@ from gis_app.analysis.data_quality import CHECKS, Check, data_quality
 from gis_app.analysis.idle_match import Need, match
 from gis_app.analysis.match_request import MatchRequest
 from gis_app.analysis.over_standard import over_standard
-from gis_app.analysis.vacancy import vacancy
+from gis_app.analysis.vacancy import LONG_IDLE_DAYS, vacancy
 from gis_app.api.features import GeoJSONResponse, feature_collection_body, plain
 from gis_app.db.identity import sees_people
 from gis_app.http.auth import Forbidden, needs
@@ -211,8 +211,13 @@ def vacancy_route(
         Literal["room", "idle_space", "floor", "building", "campus", "body"], Query()
     ] = "building",
     only_idle: Annotated[bool, Query(description="Only fully idle floors/buildings/…")] = False,
+    long_idle_days: Annotated[
+        int, Query(ge=1, le=36_500, description="A room idle this long is long_idle (长期闲置)")
+    ] = LONG_IDLE_DAYS,
 ) -> Response:
-    """Vacant rooms, idle space for reallocation, or vacancy rates by place or body."""
+    """Vacant rooms (with the date the last stay in each ended, the days since and
+    whether that is long-term idleness), idle space for reallocation, or vacancy rates by
+    place or body."""
     paging = _window(request, session, query, paging)
     page = vacancy(
         session,
@@ -220,6 +225,7 @@ def vacancy_route(
         query.scope,
         query.standard,
         only_idle=only_idle,
+        long_idle_days=long_idle_days,
         limit=paging.limit,
         offset=paging.offset,
     )

@@ -71,10 +71,10 @@ def test_vacancy_by_building_and_idle_space(client: TestClient) -> None:
     body = client.get("/api/v1/analysis/vacancy", params=AS_OF).json()
     assert [(i["code"], i["vacancy_rate"]) for i in body["items"]] == [
         ("Y", 1.0),
-        ("X", 0.1283),
+        ("X", 0.133),
         ("Z", 0.0),
     ]
-    assert body["items"][1]["explanation"] == "空置 29.0 m²，占可分配面积 226.0 m² 的 12.8%"
+    assert body["items"][1]["explanation"] == "空置 29.0 m²，占可分配面积 218.0 m² 的 13.3%"
     idle = client.get("/api/v1/analysis/vacancy", params={**AS_OF, "level": "idle_space"}).json()
     assert [i["room_id"] for i in idle["items"]] == [4, 9]
     geo = client.get(
@@ -156,7 +156,7 @@ def test_body_summary(client: TestClient) -> None:
 def test_building_summary(client: TestClient) -> None:
     body = client.get("/api/v1/analysis/buildings/1/summary", params=AS_OF).json()
     assert body["over_standard"]["excess_m2"] == 26.0
-    assert body["vacancy"]["vacancy_rate"] == 0.1283
+    assert body["vacancy"]["vacancy_rate"] == 0.133
     assert [f["floor_id"] for f in body["floors"]] == [10]
     assert (
         client.get("/api/v1/analysis/buildings/2/summary", params=AS_OF).json()["over_standard"]

@@ -1,4 +1,5 @@
--- Vacancy. A room counts for vacancy when it can be allocated (office or service room).
+-- Vacancy. A room counts for vacancy when it can be allocated (office or service room; a
+-- leader's rest room or private toilet belongs to its office and never counts on its own).
 -- It is vacant when nobody sits in it on :as_of, it is not under renovation or leased out,
 -- and no body uses it: unassigned, or assigned but marked vacant in the ledger. An office
 -- assigned to a body with nobody in it while the ledger says in use is "unoccupied" for
@@ -7,14 +8,16 @@
 -- planner from copying the EXISTS into each expression that reads it).
 , room_state AS (
   SELECT r.*,
-         r.category IN ('office', 'service') AS allocatable,
-         r.category IN ('office', 'service') AND NOT r.occupied
+         r.countable AS allocatable,
+         r.countable AND NOT r.occupied
            AND r.status NOT IN ('renovation', 'leased_out')
            AND (r.organisation_id IS NULL OR r.status = 'vacant') AS vacant,
-         r.category = 'office' AND r.organisation_id IS NOT NULL AND NOT r.occupied
-           AND r.status NOT IN ('renovation', 'leased_out') AS unoccupied
+         r.countable AND r.category = 'office' AND r.organisation_id IS NOT NULL
+           AND NOT r.occupied AND r.status NOT IN ('renovation', 'leased_out') AS unoccupied
   FROM (
-    SELECT s.*, s.category IN ('office', 'service') AND EXISTS (
+    SELECT s.*, s.category IN ('office', 'service')
+             AND coalesce(s.subtype NOT IN ('rest_room', 'private_toilet'), true) AS countable,
+           s.category IN ('office', 'service') AND EXISTS (
       SELECT 1 FROM room_occupancy o
       WHERE o.room_id = s.id AND o.valid_from <= CAST(:as_of AS date)
         AND (o.valid_to IS NULL OR o.valid_to > CAST(:as_of AS date))
