@@ -22,9 +22,7 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -32,10 +30,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from _serve import free_port, percentile, start, wait_ready
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
-from tiles import BENCH_DB, WORLD_HALF_M, _percentile, busiest
+from tiles import BENCH_DB, WORLD_HALF_M, busiest
 
 from gis_app.config import PROJECT_ROOT, get_settings
 from gis_app.db.engine import make_engine, resolve_database_url
@@ -61,12 +60,6 @@ def say(*parts: object) -> None:
     sys.stdout.flush()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def tipg_dsn(url: URL) -> str:
     """The bench database as an asyncpg DSN TiPG's settings accept (a socket folder goes
     percent-encoded in the host part: pydantic refuses an empty host)."""
@@ -76,27 +69,6 @@ def tipg_dsn(url: URL) -> str:
     if url.password:
         auth += ":" + quote(str(url.password), safe="")
     return f"postgresql://{auth}@{quote(str(host), safe='')}:{port}/{url.database}"
-
-
-def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    handle = log.open("w")
-    return subprocess.Popen(cmd, env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
-
-
-def wait_ready(port: int, path: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server on :{port} exited; see {log}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", path)
-            if conn.getresponse().status < 500:
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"server on :{port} not ready in 120 s; see {log}")
 
 
 def fetch(conn: http.client.HTTPConnection, path: str) -> tuple[float, int, int, dict]:
@@ -242,7 +214,7 @@ def measure(
     out: dict[str, Any] = {"case": case, "info": info}
     for name, values in times.items():
         if values:
-            out[name] = (statistics.median(values), _percentile(values, 0.95))
+            out[name] = (statistics.median(values), percentile(values, 0.95))
     return out
 
 

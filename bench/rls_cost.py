@@ -41,31 +41,23 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
-import secrets
-import select
-import socket
 import statistics
-import sys
-import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from ogc_vs_tipg import free_port, say, start, tile_box, wait_ready
+import _serve
+from _serve import get, percentile
+from ogc_vs_tipg import say, tile_box
 from sqlalchemy import Engine, text
-from sqlalchemy import select as sql_select
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
-from tiles import BENCH_DB, WORLD_HALF_M, _percentile
+from tiles import BENCH_DB, WORLD_HALF_M
 
-from gis_app.accounts.users import add_user, create_token
 from gis_app.config import PROJECT_ROOT, get_settings
-from gis_app.db.engine import make_engine, resolve_database_url
-from gis_app.models import AppUser
+from gis_app.db.engine import make_engine
 
 GOAL = 1.1
 SERVERS = ("owner", "rls")
+NOTE = "bench rls_cost"
 
 _DENSE = """
 SELECT floor((ST_X(p) + :half) / (2 * :half) * :n)::int AS x,
@@ -119,27 +111,6 @@ class Case:
     size: dict[str, int] = field(default_factory=dict)
 
 
-def get(
-    conn: http.client.HTTPConnection, path: str, token: str
-) -> tuple[float, int, bytes, dict[str, str]]:
-    """(ms, status, body, headers) of one GET with a bearer token, kept alive, uncompressed
-    (a connection the server closed while idle, after 5 s, is opened again, untimed)."""
-    headers = {"Accept-Encoding": "identity", "Authorization": f"Bearer {token}"}
-    if conn.sock is not None and _closed_by_peer(conn.sock):
-        conn.close()
-    began = time.perf_counter()
-    conn.request("GET", path, headers=headers)
-    response = conn.getresponse()
-    body = response.read()
-    ms = (time.perf_counter() - began) * 1000
-    return ms, response.status, body, {k.lower(): v for k, v in response.getheaders()}
-
-
-def _closed_by_peer(sock: socket.socket) -> bool:
-    readable, _, _ = select.select([sock], [], [], 0)
-    return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
-
-
 def dense(
     engine: Engine, source: str, geom: str, where: str, z: int, k: int, params: dict
 ) -> list[tuple[int, int]]:
@@ -152,14 +123,7 @@ def dense(
 
 def user_token(engine: Engine, who: Who) -> str:
     """A fresh token of `bench-rls-<name>` (made on first use, with a random password)."""
-    login = f"bench-rls-{who.name}"
-    with Session(engine) as session, session.begin():
-        user = session.scalar(sql_select(AppUser).where(AppUser.login == login))
-        if user is None:
-            user = add_user(
-                session, login, who.role, org_code=who.org_code, password=secrets.token_hex(16)
-            )
-        return create_token(session, user, "bench rls_cost", 1).secret
+    return _serve.user_token(engine, f"bench-rls-{who.name}", who.role, who.org_code, NOTE)
 
 
 def cases_for(engine: Engine, who: Who, k: int) -> list[Case]:
@@ -240,8 +204,8 @@ def print_table(rows: list[tuple[Who, Case]]) -> None:
     say("-" * len(head))
     for who, case in rows:
         o, r = case.times["owner"], case.times["rls"]
-        o50, o95 = statistics.median(o), _percentile(o, 0.95)
-        r50, r95 = statistics.median(r), _percentile(r, 0.95)
+        o50, o95 = statistics.median(o), percentile(o, 0.95)
+        r50, r95 = statistics.median(r), percentile(r, 0.95)
         ratio50, ratio95 = r50 / o50, r95 / o95
         n = f"{case.features.get('owner')}/{case.features.get('rls')}"
         mark = "" if ratio50 <= GOAL else " *"
@@ -291,8 +255,7 @@ def main() -> int:
     parser.add_argument("--tiles", type=int, default=8, help="places each case cycles over")
     parser.add_argument("--explain", action="store_true")
     args = parser.parse_args()
-    owner_url = make_url(resolve_database_url(get_settings())).set(database=BENCH_DB)
-    owner = owner_url.render_as_string(hide_password=False)
+    owner = _serve.owner_url(BENCH_DB)
     engine = make_engine(owner)
     with engine.connect() as conn:
         body_id, body_code, body_name = conn.execute(BUSIEST_BODY).one()
@@ -307,23 +270,13 @@ def main() -> int:
     plan = [(who, case) for who in people for case in cases_for(engine, who, args.tiles)]
     logs = PROJECT_ROOT / "var" / "bench-rls-logs"
     logs.mkdir(parents=True, exist_ok=True)
-    base = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "GIS_APP_DATABASE_URL")
-    }
-    base["DATABASE_URL"] = owner
-    envs = {"owner": base | {"GIS_APP_DATABASE_URL": owner}, "rls": base}
-    ports = {s: free_port() for s in SERVERS}
-    procs = {
-        s: start(
-            [sys.executable, "-m", "gis_app", "serve", "--port", str(ports[s])],
-            envs[s],
-            logs / f"{s}.log",
-        )
-        for s in SERVERS
-    }
+    envs = {"owner": _serve.server_env(owner, as_owner=True), "rls": _serve.server_env(owner)}
+    started = {s: _serve.serve(envs[s], logs / f"{s}.log") for s in SERVERS}
+    procs = {s: proc for s, (proc, _port) in started.items()}
+    ports = {s: port for s, (_proc, port) in started.items()}
     try:
         for s in SERVERS:
-            wait_ready(ports[s], "/ogc/conformance", procs[s], logs / f"{s}.log")
+            _serve.ready(procs[s], ports[s], logs / f"{s}.log")
         conns = {s: http.client.HTTPConnection("127.0.0.1", ports[s], timeout=120) for s in SERVERS}
         say(
             f"database {BENCH_DB}: {counts['building']} buildings, {counts['room']} rooms; "

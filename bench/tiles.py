@@ -20,6 +20,7 @@ import sys
 import time
 from typing import Any
 
+from _serve import percentile
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -54,11 +55,6 @@ def busiest(engine: Engine, table: str, z: int, tiles: int) -> list[tuple[int, i
         return [(int(r.x), int(r.y)) for r in rows]
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def time_zoom(engine: Engine, spec: LayerSpec, z: int, tiles: int) -> dict[str, Any]:
     """Render the busiest tiles of `spec` at zoom `z` once each; figures for the zoom."""
     times, sizes, capped, largest = [], [], 0, None
@@ -74,7 +70,7 @@ def time_zoom(engine: Engine, spec: LayerSpec, z: int, tiles: int) -> dict[str, 
     return {
         "tiles": len(times),
         "ms_p50": round(statistics.median(times), 1),
-        "ms_p95": round(_percentile(times, 0.95), 1),
+        "ms_p95": round(percentile(times, 0.95), 1),
         "ms_max": round(max(times), 1),
         "bytes_p50": int(statistics.median(sizes)),
         "bytes_max": max(sizes),
