@@ -306,8 +306,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="edits of each room")
     parser.add_argument("--repeat", type=int, default=5, help="history requests per room")
     parser.add_argument("--seed", default="edit", help="which rooms (same seed, same rooms)")
+    parser.add_argument("--database", default=BENCH_DB, help="a loaded sample database")
     args = parser.parse_args()
-    owner = _serve.owner_url(BENCH_DB)
+    owner = _serve.owner_url(args.database)
     engine = make_engine(owner)
     rows = {
         key: Row(name)
@@ -337,7 +338,7 @@ def main() -> int:
         for path in (rooms[0].rooms_tile, rooms[0].vacancy_tile, rooms[0].plan, rooms[0].vacancy):
             client.get(path)  # warm-up: connections, the catalog, plan caches
         say(
-            f"database {BENCH_DB}: {before[1]} rooms, {before[2]} room_history rows, "
+            f"database {args.database}: {before[1]} rooms, {before[2]} room_history rows, "
             f"{before[0] / 2**20:.0f} MiB; {len(rooms)} rooms in {buildings} buildings, "
             f"{args.rounds} rounds, history x{args.repeat}; one worker, as shipped (RLS)\n"
         )
