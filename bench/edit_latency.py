@@ -36,6 +36,7 @@ import argparse
 import http.client
 import json
 import statistics
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -281,9 +282,98 @@ def history_cost(
                 rows[f"tile_{when}"].add(ms)
 
 
+def profile(owner: str, admin_id: int, room: Room, top: int) -> None:
+    """In this process, as the app's login role with the admin's identity: what the timed
+    GETs of `room` run (the functions their routes call), each statement timed; then
+    EXPLAIN (ANALYZE, BUFFERS) of the `top` slowest SELECTs, in a rolled-back transaction."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from gis_app.analysis.common import Scope, Standard, check_scope
+    from gis_app.analysis.vacancy import vacancy
+    from gis_app.config import get_settings
+    from gis_app.db.identity import Identity, apply_identity, set_identity
+    from gis_app.db.roles import ensure_login_role
+    from gis_app.editing.rooms import findings
+    from gis_app.layers.catalog import get_layer
+    from gis_app.layers.query import Filters, render_tile
+    from gis_app.queries.floors import find_floor, floor_rooms
+
+    engine = make_engine(ensure_login_role(owner, get_settings()))
+    identity = Identity(user_id=admin_id, login=LOGIN, role="admin", org_id=None)
+    set_identity(identity)
+    ran: list[tuple[float, str, str, Any]] = []
+    began: list[float] = []
+    case = [""]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(*_: Any) -> None:
+        began.append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        ran.append(((time.perf_counter() - began.pop()) * 1000, case[0], statement, params))
+
+    def plan(session: Session) -> None:
+        check_scope(session, Scope(floor_id=room.floor_id), Standard())
+        floor_rooms(session, find_floor(session, room.floor_id), Standard(), "zh-CN")
+
+    def building_vacancy(session: Session) -> None:
+        check_scope(session, Scope(building_id=room.building_id), Standard())
+        vacancy(session, "building", Scope(building_id=room.building_id), Standard())
+
+    cases = {
+        "floor plan": plan,
+        "vacancy level=building": building_vacancy,
+        "tile buildings_vacancy z14": lambda session: render_tile(
+            session, get_layer("buildings_vacancy"), 14, room.x14, room.y14
+        ),
+        "tile rooms z18": lambda session: render_tile(
+            session, get_layer("rooms"), 18, room.x18, room.y18, Filters(floor_id=room.floor_id)
+        ),
+        "findings of an edit (PATCH, move)": lambda session: findings(
+            session, [room.id], [room.floor_id]
+        ),
+    }
+    say(f"\n== statements of room {room.id} (floor {room.floor_id}, building {room.building_id})")
+    for name, run in cases.items():
+        case[0] = name
+        with Session(engine) as session:
+            started = time.perf_counter()
+            run(session)
+            total = (time.perf_counter() - started) * 1000
+            session.rollback()
+        mine = [r for r in ran if r[1] == name]
+        say(f"{name}: {total:.0f} ms, {len(mine)} statements, slowest:")
+        for ms, _, statement, _ in sorted(mine, key=lambda r: -r[0])[:3]:
+            say(f"  {ms:8.1f} ms  {' '.join(statement.split())[:150]}")
+    slowest = sorted(
+        (r for r in ran if r[2].lstrip().upper().startswith(("SELECT", "WITH", "--"))),
+        key=lambda r: -r[0],
+    )[:top]
+    for ms, name, statement, params in slowest:
+        with engine.connect() as conn:
+            tx = conn.begin()
+            cursor = conn.connection.dbapi_connection.cursor()
+            apply_identity(cursor, identity)
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
+            say(f"\n== EXPLAIN ANALYZE ({name}, {ms:.0f} ms when run) ==\n{statement.strip()}\n")
+            say("\n".join(r[0] for r in cursor.fetchall()))
+            tx.rollback()
+    set_identity(None)
+    engine.dispose()
+
+
 def sizes(engine: Engine) -> tuple[int, int, int]:
     with engine.connect() as conn:
         return tuple(conn.execute(SIZES).one())
+
+
+def admin_id(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(
+            text("SELECT id FROM app_user WHERE login = :l"), {"l": LOGIN}
+        ).scalar_one()
 
 
 def print_table(rows: dict[str, Row]) -> None:
@@ -307,6 +397,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, help="history requests per room")
     parser.add_argument("--seed", default="edit", help="which rooms (same seed, same rooms)")
     parser.add_argument("--database", default=BENCH_DB, help="a loaded sample database")
+    parser.add_argument(
+        "--explain",
+        type=int,
+        default=0,
+        metavar="K",
+        help="then time the statements of the first room's GETs and EXPLAIN the K slowest",
+    )
+    parser.add_argument("--explain-only", action="store_true", help="no server, no edits")
     args = parser.parse_args()
     owner = _serve.owner_url(args.database)
     engine = make_engine(owner)
@@ -327,6 +425,9 @@ def main() -> int:
     }
     before = sizes(engine)
     rooms = pick_rooms(engine, args.rooms, args.seed)
+    if args.explain_only:
+        profile(owner, admin_id(engine), rooms[0], args.explain)
+        return 0
     token = _serve.user_token(engine, LOGIN, "admin", note="bench edit_latency")
     log = PROJECT_ROOT / "var" / "bench-edit-logs" / "server.log"
     proc, port = _serve.serve(_serve.server_env(owner), log)
@@ -350,17 +451,19 @@ def main() -> int:
         proc.terminate()
         proc.wait(30)
     after = sizes(engine)
-    engine.dispose()
     print_table(rows)
     say(f"\nedits that changed the building's vacancy: {changed} of {args.rounds * len(rooms)}")
     for label, (size, room, history) in (("before", before), ("after", after)):
         say(f"{label:6}: database {size / 2**20:.1f} MiB, room {room}, room_history {history}")
+    if args.explain:
+        profile(owner, admin_id(engine), rooms[0], args.explain)
     failed = sum(r.checked - r.passed for r in rows.values())
     say(
         "every change was reflected on the next request"
         if not failed
         else f"{failed} checks FAILED"
     )
+    engine.dispose()
     return 1 if failed else 0
 
 
