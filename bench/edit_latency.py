@@ -53,13 +53,13 @@ from gis_app.db.engine import make_engine
 
 LOGIN = "bench-edit-admin"
 
-# A person sitting (since before today) in an office of the room's floor other than the
-# room, who is still there: the one moved.
+# A person sitting in an office of the room's floor other than the room, who is still
+# there: the one moved (someone moved in today too: the API then replaces that stay).
 _SITTER = """
 SELECT o.staff_id, o.room_id FROM room_occupancy o
 JOIN room m ON m.id = o.room_id JOIN staff s ON s.id = o.staff_id
 WHERE m.floor_id = {floor} AND m.category = 'office' AND m.id <> {room}
-  AND o.valid_from < CURRENT_DATE AND o.valid_to IS NULL
+  AND o.valid_from <= CURRENT_DATE AND o.valid_to IS NULL
   AND (s.left_on IS NULL OR s.left_on > CURRENT_DATE)
 """
 ROOMS = text(
