@@ -2,17 +2,23 @@
 DROP FUNCTION gis_end_stays(integer, date);
 DROP FUNCTION gis_rank_fits(integer, text);
 DROP POLICY see ON building;
-DROP POLICY hold ON building;
+DROP POLICY hold_insert ON building;
+DROP POLICY hold_update ON building;
+DROP POLICY hold_delete ON building;
 CREATE POLICY scope ON building TO gis_web
   USING ((SELECT gis_sees_all()) OR title_holder_id = ANY ((SELECT gis_orgs())::integer[])
          OR EXISTS (SELECT 1 FROM building_body bb WHERE bb.building_id = building.id
                     AND bb.organisation_id = ANY ((SELECT gis_orgs())::integer[])));
 DROP POLICY see ON floor;
-DROP POLICY hold ON floor;
+DROP POLICY hold_insert ON floor;
+DROP POLICY hold_update ON floor;
+DROP POLICY hold_delete ON floor;
 CREATE POLICY scope ON floor TO gis_web
   USING ((SELECT gis_sees_all()) OR EXISTS (SELECT 1 FROM building b WHERE b.id = building_id));
 DROP POLICY see ON campus;
-DROP POLICY hold ON campus;
+DROP POLICY hold_insert ON campus;
+DROP POLICY hold_update ON campus;
+DROP POLICY hold_delete ON campus;
 CREATE POLICY scope ON campus TO gis_web USING ((SELECT gis_sees_all())
   OR EXISTS (SELECT 1 FROM building b WHERE b.campus_id = campus.id));
 DROP POLICY see ON organisation;

@@ -2,7 +2,8 @@
 -- holding it. A body with one room in a building sees the building; only its title holder
 -- (or a whole-system role) changes or deletes it, its floors (a floor's rooms go with it)
 -- and its campus. A scoped user changes the bodies under their scope's root, never the
--- root itself, and keeps them under it.
+-- root itself, and keeps them under it. The write policies are per command, so that a read
+-- asks the `see` policy alone (as fast as before).
 
 CREATE FUNCTION gis_root() RETURNS integer
 LANGUAGE sql STABLE AS $$
@@ -14,13 +15,27 @@ CREATE POLICY see ON building FOR SELECT TO gis_web
   USING ((SELECT gis_sees_all()) OR title_holder_id = ANY ((SELECT gis_orgs())::integer[])
          OR EXISTS (SELECT 1 FROM building_body bb WHERE bb.building_id = building.id
                     AND bb.organisation_id = ANY ((SELECT gis_orgs())::integer[])));
-CREATE POLICY hold ON building TO gis_web
+CREATE POLICY hold_insert ON building FOR INSERT TO gis_web
+  WITH CHECK ((SELECT gis_sees_all()) OR title_holder_id = ANY ((SELECT gis_orgs())::integer[]));
+CREATE POLICY hold_update ON building FOR UPDATE TO gis_web
+  USING ((SELECT gis_sees_all()) OR title_holder_id = ANY ((SELECT gis_orgs())::integer[])) WITH CHECK ((SELECT gis_sees_all()) OR title_holder_id = ANY ((SELECT gis_orgs())::integer[]));
+CREATE POLICY hold_delete ON building FOR DELETE TO gis_web
   USING ((SELECT gis_sees_all()) OR title_holder_id = ANY ((SELECT gis_orgs())::integer[]));
 
 DROP POLICY scope ON floor;
 CREATE POLICY see ON floor FOR SELECT TO gis_web
   USING ((SELECT gis_sees_all()) OR EXISTS (SELECT 1 FROM building b WHERE b.id = building_id));
-CREATE POLICY hold ON floor TO gis_web
+CREATE POLICY hold_insert ON floor FOR INSERT TO gis_web
+  WITH CHECK ((SELECT gis_sees_all()) OR EXISTS (
+    SELECT 1 FROM building b WHERE b.id = building_id
+    AND b.title_holder_id = ANY ((SELECT gis_orgs())::integer[])));
+CREATE POLICY hold_update ON floor FOR UPDATE TO gis_web
+  USING ((SELECT gis_sees_all()) OR EXISTS (
+    SELECT 1 FROM building b WHERE b.id = building_id
+    AND b.title_holder_id = ANY ((SELECT gis_orgs())::integer[]))) WITH CHECK ((SELECT gis_sees_all()) OR EXISTS (
+    SELECT 1 FROM building b WHERE b.id = building_id
+    AND b.title_holder_id = ANY ((SELECT gis_orgs())::integer[])));
+CREATE POLICY hold_delete ON floor FOR DELETE TO gis_web
   USING ((SELECT gis_sees_all()) OR EXISTS (
     SELECT 1 FROM building b WHERE b.id = building_id
     AND b.title_holder_id = ANY ((SELECT gis_orgs())::integer[])));
@@ -28,7 +43,17 @@ CREATE POLICY hold ON floor TO gis_web
 DROP POLICY scope ON campus;
 CREATE POLICY see ON campus FOR SELECT TO gis_web
   USING ((SELECT gis_sees_all()) OR EXISTS (SELECT 1 FROM building b WHERE b.campus_id = campus.id));
-CREATE POLICY hold ON campus TO gis_web
+CREATE POLICY hold_insert ON campus FOR INSERT TO gis_web
+  WITH CHECK ((SELECT gis_sees_all()) OR EXISTS (
+    SELECT 1 FROM building b WHERE b.campus_id = campus.id
+    AND b.title_holder_id = ANY ((SELECT gis_orgs())::integer[])));
+CREATE POLICY hold_update ON campus FOR UPDATE TO gis_web
+  USING ((SELECT gis_sees_all()) OR EXISTS (
+    SELECT 1 FROM building b WHERE b.campus_id = campus.id
+    AND b.title_holder_id = ANY ((SELECT gis_orgs())::integer[]))) WITH CHECK ((SELECT gis_sees_all()) OR EXISTS (
+    SELECT 1 FROM building b WHERE b.campus_id = campus.id
+    AND b.title_holder_id = ANY ((SELECT gis_orgs())::integer[])));
+CREATE POLICY hold_delete ON campus FOR DELETE TO gis_web
   USING ((SELECT gis_sees_all()) OR EXISTS (
     SELECT 1 FROM building b WHERE b.campus_id = campus.id
     AND b.title_holder_id = ANY ((SELECT gis_orgs())::integer[])));
