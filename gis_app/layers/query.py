@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from gis_app.analysis.common import run
+from gis_app.analysis.common import dated, run
 from gis_app.errors import InvalidParameter
 from gis_app.layers.catalog import AnalysisSource, LayerSpec, RasterSource, TableSource
 from gis_app.layers.grid import tile_bbox, tile_count
@@ -108,6 +108,7 @@ def run_layer_sql(session: Session, sql: str, params: dict[str, Any], *, boxed: 
     a boxed statement goes out alone. Without a box, the reports' settings apply."""
     if not boxed:
         return run(session, sql, params)
+    sql = dated(sql, params.get("as_of"))
     return [dict(row) for row in session.execute(text(sql), params).mappings()]
 
 
