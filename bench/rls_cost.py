@@ -34,6 +34,15 @@ passed the building policy's gis_building_used() query per building; with 0008 (
 building policy reads the maintained `building_body`) `--runs 80`: admin 1.04-1.09x,
 officer 0.68-0.79x on building tiles (fewer rows than the owner's) and 1.15-1.19x
 (+1.7 to +3.2 ms) on rooms tiles and items.
+
+Scale 1.0 (99 894 buildings, 1 985 907 rooms), after migrations 0010-0013 (history) and
+with today's state read from the tables (`analysis.common.dated`), `--runs 6 --warmup 1
+--tiles 2` on a shared machine: admin 1.00-1.16x; the officer (杭州市人民政府, whose
+subtree holds rooms in 11 059 buildings) 1.3-2.0x (+3 to +11 ms) on rooms tiles and items,
+11x on the z14 vacancy tile (230 ms against 21 ms: the building policy hashes the 11 059
+building_body rows twice per statement and each room's occupancy asks the room policy).
+No run at scale 1.0 before this session to compare with; through room_at (0010, before
+`dated`) an officer's page of OGC rooms took 76 s.
 """
 
 from __future__ import annotations
