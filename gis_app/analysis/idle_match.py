@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from gis_app.analysis.common import Scope, Standard, base_params, sql_file
+from gis_app.analysis.common import Scope, Standard, base_params, dated, sql_file
+from gis_app.analysis.over_standard import over_standard
 from gis_app.errors import InvalidParameter, NotFound
 from gis_app.models import Organisation
 
@@ -90,6 +91,7 @@ def match(session: Session, need: Need, standard: Standard, limit: int = 10) -> 
         "limit": limit,
     }
     head = "\n".join(sql_file(n) for n in ("scope.sql", "vacancy.sql", "idle_match.sql"))
+    head = dated(head, standard.as_of)
     origin = session.execute(text(head + _ORIGIN), params).mappings().one()
     if origin["lon"] is None:
         raise InvalidParameter(field="location", reason="reason.location_needed")
@@ -115,4 +117,34 @@ def match(session: Session, need: Need, standard: Standard, limit: int = 10) -> 
             picked_area_m2=picked_area,
             surplus_m2=picked_area - need.area_m2,
         )
-    return {"origin": {"lon": origin["lon"], "lat": origin["lat"]}, "candidates": candidates}
+    return {
+        "origin": {"lon": origin["lon"], "lat": origin["lat"]},
+        "candidates": candidates,
+        "quota": quota_check(session, need, standard),
+    }
+
+
+def quota_check(session: Session, need: Need, standard: Standard) -> dict[str, Any]:
+    """The request against the body's office quota (Σ its staff's limits): the office
+    area it holds, that plus the area asked, and how much that would be over (0: within).
+    The area asked may include meeting rooms; it is held against the office quota, the
+    stricter reading."""
+    rows = over_standard(
+        session,
+        "body",
+        Scope(body_id=need.organisation_id),
+        standard,
+        only_over=False,
+        limit=2**31 - 1,
+    ).items
+    body = next((r for r in rows if r["organisation_id"] == need.organisation_id), None)
+    quota = Decimal(body["office_quota_m2"]) if body else Decimal(0)
+    held = Decimal(body["office_m2"]) if body else Decimal(0)
+    after = held + Decimal(need.area_m2)
+    return {
+        "office_quota_m2": quota,
+        "office_m2": held,
+        "requested_m2": Decimal(need.area_m2),
+        "after_m2": after,
+        "over_by_m2": max(after - quota, Decimal(0)),
+    }

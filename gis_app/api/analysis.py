@@ -359,7 +359,11 @@ def idle_space_match(
     )
     lang = api_language(request)
     candidates = [{**c, "explanation": explain.match(c, need, lang)} for c in result["candidates"]]
-    meta = {"origin": result["origin"], "as_of": standard.as_of.isoformat()}
+    meta = {
+        "origin": result["origin"],
+        "as_of": standard.as_of.isoformat(),
+        "quota": {k: float(v) for k, v in result["quota"].items()},
+    }
     if format == "geojson":
         paging = PageParams(limit=need.limit, offset=0)
         body = feature_collection_body(request, candidates, len(candidates), paging, "rank")
