@@ -21,6 +21,7 @@ from sqlalchemy.exc import DataError, ProgrammingError
 from gis_app.accounts.rights import Right
 from gis_app.api.features import GeoJSONResponse, plain
 from gis_app.api.tiles import TileIndex, tile_response
+from gis_app.editing import rows as versions
 from gis_app.errors import BadRequest, NotFound
 from gis_app.http.auth import needs
 from gis_app.http.language import api_language
@@ -31,7 +32,7 @@ from gis_app.layers.catalog import get_layer
 from gis_app.layers.grid import MAX_ZOOM
 from gis_app.layers.query import render_tile
 from gis_app.ogc import crs as crs_module
-from gis_app.ogc import documents, etag
+from gis_app.ogc import documents
 from gis_app.ogc.collections import COLLECTIONS, Collection, get_collection
 from gis_app.ogc.editable import EDITABLE
 from gis_app.ogc.encode import collection_text, feature_text
@@ -239,7 +240,7 @@ def item(
     body = feature_text(rows[0])[:-1] + ',"links":' + json.dumps(links) + "}"
     headers = {"Content-Crs": f"<{out.uri}>"}
     if found.id in EDITABLE:
-        version = etag.current(session, EDITABLE[found.id].table, feature_id)
+        version = versions.row_etag(session, EDITABLE[found.id].table, feature_id)
         if version is not None:
             headers["ETag"] = version
     return Response(body.encode(), media_type=documents.GEOJSON, headers=headers)

@@ -17,11 +17,12 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from gis_app.accounts.rights import Right, may
 from gis_app.api.features import GeoJSONResponse
 from gis_app.db.edit import EditContext, begin_edit
+from gis_app.editing import rows as versions
 from gis_app.errors import NotFound
 from gis_app.http.auth import CallerDep, Forbidden, needs
-from gis_app.http.params import MAX_INT
+from gis_app.http.params import MAX_INT, IfMatch
 from gis_app.http.session import SessionDep
-from gis_app.ogc import etag, write
+from gis_app.ogc import write
 from gis_app.ogc.collections import Collection, get_collection
 from gis_app.ogc.crs import ServedCrs
 from gis_app.ogc.documents import GEOJSON, JSON
@@ -55,7 +56,6 @@ FeatureId = Annotated[int, Path(ge=1, le=MAX_INT)]
 ContentCrs = Annotated[
     str | None, Header(alias="Content-Crs", description="CRS of the body (default CRS84)")
 ]
-IfMatch = Annotated[str | None, Header(alias="If-Match", description="ETag of the feature")]
 
 
 async def raw_body(request: Request) -> bytes:
@@ -100,7 +100,7 @@ def _answer(
     if not rows:
         raise NotFound(resource="feature", id=f"{found.id}/{feature_id}")
     check_derived(given.derived, rows[0])
-    tag = etag.current(session, spec.table, feature_id)
+    tag = versions.row_etag(session, spec.table, feature_id)
     assert tag is not None
     return feature_text(rows[0]).encode(), tag
 
@@ -175,7 +175,7 @@ def _change(
     whole: bool,
 ) -> Response:
     """PUT (`whole`) or PATCH: the version check and the write under one row lock."""
-    expected = etag.require(if_match)
+    expected = versions.required(if_match)
     found = get_collection(collection_id)
     spec = _writable(found, caller)
     out = content_crs(crs)
@@ -185,10 +185,10 @@ def _change(
     values = completed(spec, given, whole=whole)
     with session.begin():
         begin_edit(session, EditContext(action="ogc.replace" if whole else "ogc.update"))
-        current = etag.current(session, spec.table, feature_id, lock=True)
+        current = versions.row_etag(session, spec.table, feature_id, lock=True)
         if current is None:
             raise NotFound(resource="feature", id=f"{collection_id}/{feature_id}")
-        etag.check(expected, current)
+        versions.check_match(expected, current)
         write.update(session, spec, feature_id, values, given.geometry)
         text, tag = _answer(session, found, spec, feature_id, out, given)
     return Response(text, media_type=GEOJSON, headers=_headers(tag, out))
@@ -248,14 +248,14 @@ def delete_item(
     feature_id: FeatureId,
     if_match: IfMatch = None,
 ) -> Response:
-    expected = etag.require(if_match)
+    expected = versions.required(if_match)
     found = get_collection(collection_id)
     spec = _writable(found, caller)
     with session.begin():
         begin_edit(session, EditContext(action="ogc.delete"))
-        current = etag.current(session, spec.table, feature_id, lock=True)
+        current = versions.row_etag(session, spec.table, feature_id, lock=True)
         if current is None:
             raise NotFound(resource="feature", id=f"{collection_id}/{feature_id}")
-        etag.check(expected, current)
+        versions.check_match(expected, current)
         write.delete(session, spec, feature_id)
     return Response(status_code=204)

@@ -4,16 +4,16 @@ effective date, document number and note it gives (docs/editing.md)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 
 from gis_app.accounts.rights import Right
 from gis_app.db.edit import editing
 from gis_app.editing import rooms
 from gis_app.editing.history import history
 from gis_app.http.auth import needs
-from gis_app.http.params import IdPath
+from gis_app.http.params import IdPath, IfMatch
 from gis_app.http.session import SessionDep
 from gis_app.schemas.edits import (
     Allocation,
@@ -29,10 +29,6 @@ from gis_app.schemas.edits import (
 
 router = APIRouter(prefix="/api/v1", tags=["rooms"], dependencies=[needs(Right.READ)])
 EDIT = [needs(Right.EDIT)]
-IfMatch = Annotated[
-    str | None,
-    Header(alias="If-Match", description="The room's ETag as last read (required)"),
-]
 COMMON = set(EditBody.model_fields)
 
 

@@ -20,27 +20,46 @@ def etag_sql(alias: str) -> str:
     return ETAG_SQL.format(alias=alias)
 
 
+def row_etag(session: Session, table: str, row_id: int, *, lock: bool = False) -> str | None:
+    """The row's ETag (None: no such row, or one the caller may not see); `lock` holds the
+    row until the transaction ends, so the version checked is the version changed."""
+    sql = f"SELECT {etag_sql('t')} FROM {table} t WHERE t.id = :id"  # noqa: S608 (names from code)
+    found = session.execute(text(sql + (" FOR UPDATE" if lock else "")), {"id": row_id}).scalar()
+    return None if found is None else str(found)
+
+
 def lock_etag(session: Session, table: str, row_id: int, resource: str) -> str:
     """Lock the row for this transaction and return its ETag; 404 naming it when it does not
     exist or is out of the caller's scope."""
-    found = session.execute(
-        text(f"SELECT {etag_sql('t')} FROM {table} t WHERE t.id = :id FOR UPDATE"),  # noqa: S608
-        {"id": row_id},
-    ).scalar()
+    found = row_etag(session, table, row_id, lock=True)
     if found is None:
         raise NotFound(resource=resource, id=row_id)
-    return str(found)
+    return found
+
+
+def required(if_match: str | None, **context: object) -> str:
+    """The If-Match header a change of a stored row must carry (428 without)."""
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired(**context)
+    return if_match
+
+
+def check_match(
+    if_match: str, etag: str, current: dict[str, Any] | None = None, **context: object
+) -> None:
+    """412 (with the current row, when given) unless `If-Match` lists the current strong
+    ETag or is `*`; weak tags never match, as RFC 9110 compares strongly for If-Match."""
+    tags = [tag.strip() for tag in if_match.split(",")]
+    if "*" not in tags and etag not in tags:
+        raise PreconditionFailed(etag, current=current, **context)
 
 
 def check_version(
     if_match: str | None, etag: str, resource: str, row_id: int, current: dict[str, Any]
 ) -> None:
     """428 without If-Match; 412 with the current row when it names another version."""
-    if not if_match:
-        raise PreconditionRequired(resource=resource, id=row_id)
-    quoted = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if "*" not in quoted and etag not in quoted:
-        raise PreconditionFailed(current=current, resource=resource, id=row_id, etag=etag)
+    expected = required(if_match, resource=resource, id=row_id)
+    check_match(expected, etag, current, resource=resource, id=row_id)
 
 
 def update_columns(

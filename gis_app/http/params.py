@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 
 from gis_app.errors import InvalidParameter
 from gis_app.models.base import MAX_BIGINT, MAX_INT
@@ -78,3 +78,13 @@ AsOf = Annotated[
 ]
 """The date a layer, tile or analysis shows (rooms, floors, buildings and who sat where as
 they were then)."""
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="The ETag of the row as last read: required (428 without, 412 when stale)",
+    ),
+]
+"""The version a change of a stored room or feature names (optimistic locking)."""
