@@ -78,8 +78,15 @@ def dated(sql: str, as_of: date | None) -> str:
     rooms in id order took 76 s for a unit officer through room_at, whose UNION the
     row policies are checked on per row). A past date reads `<table>_at`."""
     if as_of is None or as_of >= date.today():
-        return _AT.sub(r"\1", sql)
+        return _present(sql)
     return sql
+
+
+@cache
+def _present(sql: str) -> str:
+    """`sql` on the tables themselves (cached: a statement is rewritten once, not on every
+    request of a map's tiles)."""
+    return _AT.sub(r"\1", sql)
 
 
 def run(session: Session, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:

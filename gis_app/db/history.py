@@ -9,15 +9,22 @@ from __future__ import annotations
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 VERSIONED = ("organisation", "staff", "building", "floor", "room")
 HIDDEN = {"staff": ("name",)}
 """Columns the app's role may not read; `<table>_at` leaves them out."""
 
 COLUMNS = text(
-    "SELECT attname FROM pg_attribute WHERE attrelid = CAST(:table AS regclass) "
-    "AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
+    "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+    "WHERE attrelid = CAST(:table AS regclass) AND attnum > 0 AND NOT attisdropped "
+    "ORDER BY attnum"
 )
+
+
+def table_columns(conn: Connection | Session, table: str) -> dict[str, str]:
+    """The table's columns in order, each with its SQL type as `format_type` spells it."""
+    return {str(n): str(t) for n, t in conn.execute(COLUMNS, {"table": table})}
 
 
 def at_function_sql(conn: Connection, table: str) -> str:
@@ -27,18 +34,10 @@ def at_function_sql(conn: Connection, table: str) -> str:
     if table not in VERSIONED:
         raise ValueError(f"not a versioned table: {table}")
     hidden = HIDDEN.get(table, ())
-    names = [r[0] for r in conn.execute(COLUMNS, {"table": table}) if r[0] not in hidden]
-    columns = ", ".join(names)
+    shown = {n: t for n, t in table_columns(conn, table).items() if n not in hidden}
+    columns = ", ".join(shown)
     if hidden:
-        types = conn.execute(
-            text(
-                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
-                "WHERE attrelid = CAST(:table AS regclass) AND attnum > 0 "
-                "AND NOT attisdropped ORDER BY attnum"
-            ),
-            {"table": table},
-        )
-        result = "TABLE (" + ", ".join(f"{n} {t}" for n, t in types if n not in hidden) + ")"
+        result = "TABLE (" + ", ".join(f"{n} {t}" for n, t in shown.items()) + ")"
     else:
         result = f"SETOF {table}"
     # The validity test sits outside the UNION ALL, whose branches have no WHERE of their

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis_app.db.history import HIDDEN as HIDDEN_COLUMNS
-from gis_app.db.history import VERSIONED
+from gis_app.db.history import VERSIONED, table_columns
 from gis_app.db.identity import sees_people
 from gis_app.errors import Conflict, InvalidParameter, NotFound
 
@@ -89,18 +89,6 @@ def history(session: Session, kind: str, row_id: int, limit: int = 200) -> list[
     ]
 
 
-def _columns(session: Session, table: str) -> dict[str, str]:
-    """Column → type of a table (what the inverse write may set)."""
-    rows = session.execute(
-        text(
-            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
-            "WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped"
-        ),
-        {"t": table},
-    )
-    return {str(name): str(kind) for name, kind in rows}
-
-
 def _value_sql(column: str, kind: str) -> str:
     """SQL reading column `column` of the snapshot `:snap` as its own type."""
     if kind.startswith("geometry"):
@@ -148,16 +136,9 @@ def undo(session: Session, change_id: int) -> dict[str, Any]:
     }
 
 
-def _readable(session: Session, table: str) -> dict[str, str]:
-    """The table's columns the app's role may read (a person's name: only through
-    gis_staff_name), with their types."""
-    hidden = HIDDEN_COLUMNS.get(table, ())
-    return {c: k for c, k in _columns(session, table).items() if c not in hidden}
-
-
 def _undo_row(session: Session, row: dict[str, Any]) -> None:
     table, key = row["table_name"], int(row["row_key"])
-    columns = _columns(session, table)
+    columns = table_columns(session, table)
     version = {"valid_from"} if table in VERSIONED else set()
     if row["operation"] == "DELETE":
         snap = {k: v for k, v in row["before"].items() if k in columns and k not in version}
@@ -168,7 +149,9 @@ def _undo_row(session: Session, row: dict[str, Any]) -> None:
             {"snap": json.dumps(snap)},
         )
         return
-    readable = ", ".join(c for c in _readable(session, table) if c not in version)
+    # compared on the columns the app's role may read (a person's name: not)
+    seen = [c for c in columns if c not in version and c not in HIDDEN_COLUMNS.get(table, ())]
+    readable = ", ".join(seen)
     current = session.execute(
         text(
             f"SELECT to_jsonb(x) FROM (SELECT {readable} FROM {table} "  # noqa: S608 (catalog)
@@ -176,7 +159,6 @@ def _undo_row(session: Session, row: dict[str, Any]) -> None:
         ),
         {"id": key},
     ).scalar()
-    seen = set(_readable(session, table)) - version
     after = {k: v for k, v in (row["after"] or {}).items() if k in seen}
     if current is None or _normal(current) != _normal(after):
         raise Conflict(field="change_id", reason="reason.changed_since")
