@@ -13,16 +13,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from shapely.geometry import shape
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
+
+from tests.editing.owner_sql import rows
 
 TODAY = date.today()
 YESTERDAY = (TODAY - timedelta(days=1)).isoformat()
 MANAGER = "test-office_manager-all"
-
-
-def _rows(owner: Engine, sql: str, **params: Any) -> list[Any]:
-    with owner.connect() as conn:
-        return conn.execute(text(sql), params).all()
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +32,7 @@ def manager(client_as: Callable[..., TestClient]) -> TestClient:
 def day(manager: TestClient, owner: Engine) -> dict[str, Any]:
     """Do the day's work; return what was done, for the tests to look at."""
     done: dict[str, Any] = {}
-    parent = _rows(
+    parent = rows(
         owner,
         "SELECT o.id, o.level, ST_X(ST_PointOnSurface(b.geom)) AS lon, "
         "ST_Y(ST_PointOnSurface(b.geom)) AS lat FROM organisation o "
@@ -107,7 +104,7 @@ def day(manager: TestClient, owner: Engine) -> dict[str, Any]:
         "WHERE o.room_id = r.id AND o.valid_to IS NULL) AND r.id <> ALL (:taken)"
     )
     mover, target = (
-        _rows(
+        rows(
             owner,
             f"SELECT a.staff_id, a.room_id, e.id AS target FROM ({alone}) a "
             f"JOIN ({empty}) e ON e.organisation_id IS NOT DISTINCT FROM a.organisation_id "
@@ -118,7 +115,7 @@ def day(manager: TestClient, owner: Engine) -> dict[str, Any]:
         None,
     )
     target = mover.target
-    leaver = _rows(
+    leaver = rows(
         owner,
         f"SELECT a.staff_id, a.room_id FROM ({alone}) a WHERE a.staff_id <> :m "
         "ORDER BY a.staff_id LIMIT 1",
@@ -133,7 +130,7 @@ def day(manager: TestClient, owner: Engine) -> dict[str, Any]:
     )
     assert left.status_code == 200, left.text
 
-    vacant = _rows(
+    vacant = rows(
         owner,
         "SELECT r.id FROM room r WHERE r.category = 'office' AND r.usable_area_m2 > 20 "
         "AND NOT EXISTS (SELECT 1 FROM room_occupancy o WHERE o.room_id = r.id) "

@@ -9,22 +9,19 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-
-def _first(owner: Engine, sql: str, **params: Any) -> Any:
-    with owner.connect() as conn:
-        return conn.execute(text(sql), params).first()
+from tests.editing.owner_sql import first_row, rows
 
 
 def _audit_count(owner: Engine) -> int:
-    return _first(owner, "SELECT count(*) AS n FROM audit_log").n
+    return first_row(owner, "SELECT count(*) AS n FROM audit_log").n
 
 
 @pytest.fixture(scope="module")
 def body(owner: Engine) -> Any:
     """A municipal body with a child and a person sitting alone in an office."""
-    return _first(
+    return first_row(
         owner,
         "SELECT o.id, o.code, o.level, s.id AS staff_id, c.room_id FROM organisation o "
         "JOIN staff s ON s.organisation_id = o.id JOIN room_occupancy c ON c.staff_id = s.id "
@@ -121,7 +118,7 @@ def test_scoped_manager_adds_a_child_body_and_cannot_reach_others(
     )
     assert child.status_code == 201, child.text
     assert scoped.get(f"/api/v1/organisations/{child.json()['id']}/history").status_code == 200
-    other = _first(
+    other = first_row(
         owner,
         "SELECT r.id FROM room r WHERE r.organisation_id IS NOT NULL AND NOT "
         "r.organisation_id = ANY (gis_org_subtree(:b)) ORDER BY r.id LIMIT 1",
@@ -155,7 +152,7 @@ def test_people_search_is_for_managers(admin: TestClient, viewer: TestClient) ->
 
 
 def test_a_scoped_manager_sees_only_its_tree(scoped: TestClient, owner: Engine, body) -> None:
-    other = _first(
+    other = first_row(
         owner,
         "SELECT r.id, o.staff_id FROM room r JOIN room_occupancy o ON o.room_id = r.id "
         "WHERE o.valid_to IS NULL AND NOT r.organisation_id = ANY (gis_org_subtree(:b)) "
@@ -167,10 +164,5 @@ def test_a_scoped_manager_sees_only_its_tree(scoped: TestClient, owner: Engine, 
     assert scoped.get(f"/api/v1/staff/{other.staff_id}").status_code == 404
     assert scoped.get(f"/api/v1/staff/{other.staff_id}/history").status_code == 404
     found = scoped.get("/api/v1/staff", params={"limit": 200}).json()["items"]
-    tree = {r.id for r in _rows_of(owner, "SELECT unnest(gis_org_subtree(:b)) AS id", b=body.id)}
+    tree = {r.id for r in rows(owner, "SELECT unnest(gis_org_subtree(:b)) AS id", b=body.id)}
     assert found and {p["organisation_id"] for p in found} <= tree
-
-
-def _rows_of(owner: Engine, sql: str, **params: Any) -> list[Any]:
-    with owner.connect() as conn:
-        return conn.execute(text(sql), params).all()

@@ -7,17 +7,14 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from shapely.geometry import shape
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-
-def _one(owner: Engine, sql: str, **params: Any) -> Any:
-    with owner.connect() as conn:
-        return conn.execute(text(sql), params).first()
+from tests.editing.owner_sql import first_row
 
 
 def _empty_office(owner: Engine, offset: int = 0) -> Any:
     """An office nobody sits in, on a floor with other rooms."""
-    return _one(
+    return first_row(
         owner,
         "SELECT r.id, r.floor_id, r.number, r.organisation_id FROM room r "
         "WHERE r.category = 'office' AND r.organisation_id IS NOT NULL "
@@ -52,9 +49,12 @@ def test_patch_needs_the_current_version(admin: TestClient, owner: Engine) -> No
     detail = stale.json()["detail"]
     assert detail["current"]["status"] == "renovation"
     assert stale.headers["ETag"] == changed.headers["ETag"]
-    assert _one(owner, "SELECT status FROM room WHERE id = :id", id=room.id).status == "renovation"
+    assert (
+        first_row(owner, "SELECT status FROM room WHERE id = :id", id=room.id).status
+        == "renovation"
+    )
 
-    audit = _one(
+    audit = first_row(
         owner,
         "SELECT who, action, document_no, note FROM audit_log WHERE table_name = 'room' "
         "AND row_key = :key ORDER BY id DESC LIMIT 1",
@@ -88,7 +88,7 @@ def test_bad_values_name_the_field_and_write_nothing(admin: TestClient, owner: E
 
 def test_allocate_release_and_history(admin: TestClient, owner: Engine) -> None:
     room = _empty_office(owner, 2)
-    other = _one(
+    other = first_row(
         owner,
         "SELECT id FROM organisation WHERE id <> :id AND parent_id IS NOT NULL ORDER BY id LIMIT 1",
         id=room.organisation_id,
@@ -131,7 +131,7 @@ def test_draw_reshape_split_and_merge(admin: TestClient, owner: Engine) -> None:
     first, second = split.json()["rooms"]
     assert first["id"] == room.id
     assert abs(first["usable_area_m2"] + second["usable_area_m2"] - detail["usable_area_m2"]) < 0.02
-    local = _one(
+    local = first_row(
         owner,
         "SELECT ST_Area(a.local_geom) AS a, ST_Area(b.local_geom) AS b, "
         "ST_Area(geography(a.geom)) AS ga, ST_Area(geography(b.geom)) AS gb "
@@ -163,11 +163,11 @@ def test_draw_reshape_split_and_merge(admin: TestClient, owner: Engine) -> None:
     merged = admin.post("/api/v1/rooms/merge", json={"room_ids": [first["id"], second["id"]]})
     assert merged.status_code == 200, merged.text
     assert abs(merged.json()["usable_area_m2"] - detail["usable_area_m2"]) < 0.02
-    assert _one(owner, "SELECT 1 FROM room WHERE id = :id", id=second["id"]) is None
+    assert first_row(owner, "SELECT 1 FROM room WHERE id = :id", id=second["id"]) is None
     # the part made and merged away today existed on no day; the room as it was before
     # the split is its past version, valid until today
-    assert _one(owner, "SELECT 1 FROM room_history WHERE id = :id", id=second["id"]) is None
-    before = _one(
+    assert first_row(owner, "SELECT 1 FROM room_history WHERE id = :id", id=second["id"]) is None
+    before = first_row(
         owner,
         "SELECT usable_area_m2, valid_to FROM room_history WHERE id = :id",
         id=room.id,
@@ -176,7 +176,7 @@ def test_draw_reshape_split_and_merge(admin: TestClient, owner: Engine) -> None:
 
 
 def test_viewer_cannot_write(viewer: TestClient, owner: Engine, root_code: str) -> None:
-    room = _one(
+    room = first_row(
         owner,
         "SELECT r.id FROM room r WHERE r.organisation_id = ANY (gis_org_subtree("
         "(SELECT id FROM organisation WHERE code = :code))) ORDER BY r.id LIMIT 1",

@@ -14,18 +14,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from shapely.geometry import shape
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-
-def _first(owner: Engine, sql: str, **params: Any) -> Any:
-    with owner.connect() as conn:
-        return conn.execute(text(sql), params).first()
+from tests.editing.owner_sql import first_row
 
 
 @pytest.fixture(scope="module")
 def guest(owner: Engine) -> Any:
     """A body with rooms in a building another body holds, and that building and floor."""
-    return _first(
+    return first_row(
         owner,
         "SELECT o.id, o.code, b.id AS building_id, f.id AS floor_id, r.id AS room_id "
         "FROM room r JOIN floor f ON f.id = r.floor_id JOIN building b ON b.id = f.building_id "
@@ -53,13 +50,15 @@ def test_seeing_a_building_is_not_holding_it(
     floor = guest_manager.get(f"/ogc/collections/floors/items/{guest.floor_id}")
     assert floor.status_code == 200
     etag = floor.headers["ETag"]
-    rooms = _first(owner, "SELECT count(*) AS n FROM room WHERE floor_id = :f", f=guest.floor_id).n
+    rooms = first_row(
+        owner, "SELECT count(*) AS n FROM room WHERE floor_id = :f", f=guest.floor_id
+    ).n
     gone = guest_manager.delete(
         f"/ogc/collections/floors/items/{guest.floor_id}", headers={"If-Match": etag}
     )
     assert gone.status_code == 404, gone.text
     assert (
-        _first(owner, "SELECT count(*) AS n FROM room WHERE floor_id = :f", f=guest.floor_id).n
+        first_row(owner, "SELECT count(*) AS n FROM room WHERE floor_id = :f", f=guest.floor_id).n
         == rooms
     )
     building = guest_manager.get(f"/ogc/collections/buildings/items/{guest.building_id}")
@@ -107,7 +106,7 @@ def test_a_scoped_user_does_not_set_its_own_body(
 
 
 def test_a_body_can_move_under_another_parent(admin: TestClient, owner: Engine) -> None:
-    body = _first(
+    body = first_row(
         owner,
         "SELECT o.id, o.parent_id, p.parent_id AS grandparent FROM organisation o "
         "JOIN organisation p ON p.id = o.parent_id WHERE p.parent_id IS NOT NULL "
@@ -127,7 +126,7 @@ def test_a_move_closes_a_stay_the_mover_cannot_see(
         "/api/v1/staff",
         json={"organisation_id": guest.id, "rank_code": _rank(owner, guest.id), "name": "周游"},
     ).json()
-    elsewhere = _first(
+    elsewhere = first_row(
         owner,
         "SELECT r.id FROM room r WHERE r.category = 'office' AND r.organisation_id IS NOT NULL "
         "AND NOT r.organisation_id = ANY (gis_org_subtree(:g)) ORDER BY r.id LIMIT 1",
@@ -143,7 +142,7 @@ def test_a_move_closes_a_stay_the_mover_cannot_see(
     )
     home = guest_manager.post(f"/api/v1/staff/{person['id']}/move", json={"room_id": guest.room_id})
     assert home.status_code == 200, home.text
-    stays = _first(
+    stays = first_row(
         owner,
         "SELECT count(*) AS n FROM room_occupancy WHERE staff_id = :s AND valid_to IS NULL",
         s=person["id"],
@@ -152,7 +151,7 @@ def test_a_move_closes_a_stay_the_mover_cannot_see(
 
 
 def _rank(owner: Engine, body_id: int) -> str:
-    level = _first(owner, "SELECT level FROM organisation WHERE id = :b", b=body_id).level
+    level = first_row(owner, "SELECT level FROM organisation WHERE id = :b", b=body_id).level
     return f"{level}_staff"
 
 
@@ -177,14 +176,14 @@ def test_undo_of_a_person_and_of_a_move(admin: TestClient, owner: Engine, guest:
     whole = admin.post(f"/api/v1/history/{move['id']}/undo", json={})
     assert whole.status_code == 200, whole.text
     assert whole.json()["rows"] >= 1
-    stays = _first(
+    stays = first_row(
         owner, "SELECT count(*) AS n FROM room_occupancy WHERE staff_id = :s", s=person["id"]
     )
     assert stays.n == 0
 
 
 def test_a_merge_keeps_a_stay_that_starts_on_its_day(admin: TestClient, owner: Engine) -> None:
-    room = _first(
+    room = first_row(
         owner,
         "SELECT r.id, r.organisation_id FROM room r WHERE r.category = 'office' "
         "AND r.usable_area_m2 > 25 AND r.organisation_id IS NOT NULL AND NOT EXISTS "
@@ -213,7 +212,7 @@ def test_a_merge_keeps_a_stay_that_starts_on_its_day(admin: TestClient, owner: E
     )
     merged = admin.post("/api/v1/rooms/merge", json={"room_ids": [first["id"], second["id"]]})
     assert merged.status_code == 200, merged.text
-    stay = _first(
+    stay = first_row(
         owner,
         "SELECT room_id FROM room_occupancy WHERE staff_id = :s AND valid_to IS NULL",
         s=person["id"],
@@ -224,7 +223,7 @@ def test_a_merge_keeps_a_stay_that_starts_on_its_day(admin: TestClient, owner: E
 def test_two_drawings_on_one_floor_never_both_pass(
     client_as: Callable[..., TestClient], owner: Engine
 ) -> None:
-    room = _first(
+    room = first_row(
         owner,
         "SELECT r.id, r.floor_id, ST_AsGeoJSON(r.geom) AS g FROM room r "
         "WHERE r.category = 'ancillary' ORDER BY r.id LIMIT 1",
@@ -262,7 +261,7 @@ def test_two_drawings_on_one_floor_never_both_pass(
     ],
 )
 def test_coordinates_out_of_range_are_422(admin: TestClient, owner: Engine, geometry) -> None:
-    floor = _first(owner, "SELECT id FROM floor ORDER BY id LIMIT 1")
+    floor = first_row(owner, "SELECT id FROM floor ORDER BY id LIMIT 1")
     answer = admin.post(
         f"/api/v1/floors/{floor.id}/rooms",
         json={"number": "坏", "category": "office", "geometry": geometry},
@@ -272,7 +271,7 @@ def test_coordinates_out_of_range_are_422(admin: TestClient, owner: Engine, geom
 
 
 def test_a_far_split_line_is_422(admin: TestClient, owner: Engine) -> None:
-    room = _first(owner, "SELECT id FROM room WHERE category = 'service' ORDER BY id LIMIT 1")
+    room = first_row(owner, "SELECT id FROM room WHERE category = 'service' ORDER BY id LIMIT 1")
     read = admin.get(f"/api/v1/rooms/{room.id}")
     answer = admin.post(
         f"/api/v1/rooms/{room.id}/split",
@@ -285,7 +284,7 @@ def test_a_far_split_line_is_422(admin: TestClient, owner: Engine) -> None:
 def test_viewers_do_not_see_who_sits_where(
     viewer: TestClient, admin: TestClient, owner: Engine, root_code: str
 ) -> None:
-    room = _first(
+    room = first_row(
         owner,
         "SELECT r.id FROM room r JOIN room_occupancy o ON o.room_id = r.id AND o.valid_to IS NULL "
         "WHERE r.organisation_id = ANY (gis_org_subtree((SELECT id FROM organisation "
@@ -300,18 +299,18 @@ def test_viewers_do_not_see_who_sits_where(
 def test_a_history_follows_the_body_the_room_went_to(
     client_as: Callable[..., TestClient], admin: TestClient, owner: Engine, guest: Any
 ) -> None:
-    other = _first(
+    other = first_row(
         owner,
         "SELECT id FROM organisation WHERE NOT id = ANY (gis_org_subtree(:g)) "
         "AND parent_id IS NOT NULL ORDER BY id LIMIT 1",
         g=guest.id,
     )
-    room = _first(
+    room = first_row(
         owner,
         "SELECT r.id FROM room r WHERE r.organisation_id = :g AND r.category = 'service' "
         "ORDER BY r.id LIMIT 1",
         g=guest.id,
-    ) or _first(
+    ) or first_row(
         owner, "SELECT id FROM room WHERE organisation_id = :g ORDER BY id LIMIT 1", g=guest.id
     )
     with client_as("viewer", guest.code) as guest_viewer:
@@ -336,12 +335,12 @@ def test_a_history_follows_the_body_the_room_went_to(
 
 
 def test_a_reallocation_takes_idle_rooms_only(admin: TestClient, owner: Engine) -> None:
-    held = _first(
+    held = first_row(
         owner,
         "SELECT r.id, r.organisation_id FROM room r WHERE r.organisation_id IS NOT NULL "
         "AND r.status = 'in_use' ORDER BY r.id LIMIT 1",
     )
-    other = _first(
+    other = first_row(
         owner,
         "SELECT id FROM organisation WHERE id <> :o ORDER BY id LIMIT 1",
         o=held.organisation_id,
