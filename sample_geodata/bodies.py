@@ -14,6 +14,9 @@ import numpy as np
 from sample_geodata import naming
 
 LIMITS: dict[str, int] = {
+    "provincial_deputy": 42,
+    "provincial_dept_head": 30,
+    "provincial_dept_deputy": 24,
     "municipal_head": 42,
     "municipal_deputy": 30,
     "municipal_bureau_head": 24,
@@ -29,6 +32,17 @@ LIMITS: dict[str, int] = {
     "township_staff": 9,
 }
 """2014 office-room limits (m² usable) of the ranks used here, mirroring the seed rows."""
+
+SUB_PROVINCIAL_CITIES = frozenset({"杭州", "宁波"})
+"""副省级城市 among the generated cities: their municipal bodies carry the flag, and their
+department heads and deputies the provincial department ranks (30/24 m², note 1 of the
+standard's table) instead of the municipal bureau ones (24/18)."""
+
+SUB_PROVINCIAL_RANKS = {
+    "municipal_bureau_head": "provincial_dept_head",
+    "municipal_bureau_deputy": "provincial_dept_deputy",
+}
+"""The ranks a sub-provincial city's municipal bodies use instead (rank_equivalence)."""
 
 SOLO_MIN_LIMIT = 18
 """Leaders whose limit is at least this sit alone; others share rooms 2–4 to a room."""
@@ -47,6 +61,7 @@ class Body:
     authorised: int
     city: int
     ranks: list[tuple[str, int]] = field(default_factory=list)
+    sub_provincial: bool = False
     staff_start: int = 0
 
     @property
@@ -138,6 +153,9 @@ def make_bodies(
         )
         staff = int(round(auth * rng.uniform(0.82, 0.98)))
         body.ranks = _rank_mix(rng, level, core, staff)
+        if level == "municipal" and city_name in SUB_PROVINCIAL_CITIES:
+            body.ranks = [(SUB_PROVINCIAL_RANKS.get(r, r), n) for r, n in body.ranks]
+            body.sub_provincial = parent is None
         bodies.append(body)
         return body
 

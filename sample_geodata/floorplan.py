@@ -40,6 +40,10 @@ KINDS: dict[str, tuple[str, str]] = {
 """Room kind → (category, Chinese name). Circulation has no own category in the schema;
 it is filed as ancillary (附属) so office/service/equipment totals stay clean."""
 
+COMMON_KINDS = frozenset({"toilet", "pantry"})
+"""Service rooms that serve the whole building (公共部位): recorded unassigned, as the
+analyses treat them (README, "Service rooms")."""
+
 
 @dataclass(slots=True)
 class Draft:
@@ -211,7 +215,7 @@ def _bar(
             _fill(
                 out,
                 seg,
-                [("archive", 6.0), ("storage", 4.0), ("toilet", 5.0)] * 8,
+                [("archive", 6.0), ("hvac", 4.0), ("toilet", 5.0)] * 8,
                 alloc,
                 offices=False,
             )

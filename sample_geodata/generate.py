@@ -235,6 +235,10 @@ class SampleWorld:
         audit = first("市审计局")
         audit.floors_above += 1
         audit.plant["vacant_floor"] = audit.floors_above - 1
+        # fully staffed: its office quota (on the establishment) has no unfilled posts, so the
+        # empty floor it keeps is all over the quota
+        auditor = self.body_by_id[audit.body_id]
+        auditor.authorised = auditor.staff_count
         first("市规划和自然资源局").plant["mismatch"] = (1.25, 0.82, 1.3)
         first("市司法局").grade = "C"
         first("区民政局").grade = "D"
@@ -276,7 +280,16 @@ class SampleWorld:
         """Rows of `table` in the column order of `COLUMNS[table]`."""
         if table == "organisation":
             for b in self.bodies:
-                yield (b.id, b.code, b.name, b.parent_id, b.level, b.kind, b.authorised)
+                yield (
+                    b.id,
+                    b.code,
+                    b.name,
+                    b.parent_id,
+                    b.level,
+                    b.kind,
+                    b.authorised,
+                    b.sub_provincial,
+                )
         elif table == "staff":
             yield from staff_rows(self.bodies, self.seed)
         elif table == "campus":
@@ -325,7 +338,16 @@ class SampleWorld:
 
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "organisation": ("id", "code", "name", "parent_id", "level", "kind", "authorised_staff"),
+    "organisation": (
+        "id",
+        "code",
+        "name",
+        "parent_id",
+        "level",
+        "kind",
+        "authorised_staff",
+        "sub_provincial",
+    ),
     "staff": ("id", "organisation_id", "rank_code", "name"),
     "campus": ("id", "code", "name", "address", "geom"),
     "building": (

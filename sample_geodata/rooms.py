@@ -18,7 +18,7 @@ import shapely
 from gis_app.models.space import floor_label
 from sample_geodata.bodies import LIMITS, Body
 from sample_geodata.campuses import BuildingSpec
-from sample_geodata.floorplan import KINDS, Allocator, layout_floor
+from sample_geodata.floorplan import COMMON_KINDS, KINDS, Allocator, layout_floor
 from sample_geodata.geo import CityFrame, as_array, hex_ewkb
 
 FIRST_DAY = date(2012, 1, 1).toordinal()
@@ -207,7 +207,7 @@ class RoomPass:
                 )
             surplus = d.kind == "office" and not d.occupants and o != vacant_floor
             vacant = idle or o == vacant_floor or surplus
-            shared = category in ("equipment", "ancillary")
+            shared = category in ("equipment", "ancillary") or d.kind in COMMON_KINDS
             org = None if idle or shared or surplus else spec.body_id
             number = f"{floor_label(o)[:-1] if o >= 0 else floor_label(o)}{seq[o]:02d}"
             yield (

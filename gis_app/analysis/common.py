@@ -39,11 +39,18 @@ class Scope:
 
 @dataclass(frozen=True)
 class Standard:
-    """Which standard version, on which date, with how much tolerance (m² per room/body)."""
+    """Which standard version, on which date, with how much tolerance (m² per room/body).
+
+    `unverified_bands`: let a service or equipment excess under a service-room band not
+    verified against a published rule flag a body (reported either way). `common_service`:
+    apportion each building's toilets and boiled-water rooms (building common space) to the
+    bodies in it by office area, the strict reading of the standard's list of service rooms."""
 
     code: str = DEFAULT_STANDARD
     tolerance_m2: Decimal = Decimal(0)
     as_of: date = field(default_factory=date.today)
+    unverified_bands: bool = False
+    common_service: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,8 @@ def base_params(scope: Scope, standard: Standard) -> dict[str, Any]:
         "standard": standard.code,
         "tolerance": standard.tolerance_m2,
         "as_of": standard.as_of,
+        "unverified_bands": standard.unverified_bands,
+        "common_service": standard.common_service,
     }
 
 

@@ -96,9 +96,7 @@ _OVER_BODIES = """
 , flagged AS (
   SELECT br.organisation_id, br.code, br.name,
          br.office_excess_m2, br.service_excess_m2, br.equipment_excess_m2,
-         br.office_excess_m2 > CAST(:tolerance AS numeric) AS office_over,
-         br.service_excess_m2 > CAST(:tolerance AS numeric) AS service_over,
-         br.equipment_excess_m2 > CAST(:tolerance AS numeric) AS equipment_over
+         br.office_over, br.service_over, br.equipment_over, br.service_rule_verified
   FROM body_result br
 ),
 over AS (

@@ -31,6 +31,7 @@ Check = Literal[
     "appraisal_overdue",
     "in_use_but_empty",
     "vacant_but_occupied",
+    "leased_out_without_approval",
 ]
 CHECKS: tuple[Check, ...] = Check.__args__  # type: ignore[attr-defined]
 

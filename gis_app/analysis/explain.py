@@ -22,6 +22,29 @@ def _verdict(excess: Any, over: bool, lang: str) -> str:
     return t("explain.within", lang, spare=_m2(-Decimal(excess or 0)))
 
 
+def _basis(row: dict[str, Any], lang: str) -> str:
+    """The office quota's basis: the establishment (编制, leader posts at their ranks), or the
+    staff in post where no authorised number is recorded."""
+    if row["quota_basis"] == "establishment":
+        return t(
+            "explain.basis.establishment",
+            lang,
+            authorised=row["authorised_staff"],
+            leaders=row["leader_count"],
+            others=row["other_posts"],
+            other_limit=_m2(row["other_limit_m2"]),
+        )
+    return t("explain.basis.in_post", lang, staff=row["staff_count"])
+
+
+def _band_verdict(row: dict[str, Any], kind: str, lang: str) -> str:
+    """A service or equipment excess under an unverified band is said, and said not to count."""
+    excess, over = row[f"{kind}_excess_m2"], row[f"{kind}_over"]
+    if not over and not row["service_rule_verified"] and Decimal(excess or 0) > 0:
+        return t("explain.unverified_band", lang, excess=_m2(excess))
+    return _verdict(excess, over, lang)
+
+
 def over_standard(level: str, row: dict[str, Any], lang: str) -> str:
     """Why this room, building, campus or body is (or is not) over the standard."""
     if level == "room":
@@ -41,13 +64,14 @@ def over_standard(level: str, row: dict[str, Any], lang: str) -> str:
             lang,
             office=_m2(row["office_m2"]),
             quota=_m2(row["office_quota_m2"]),
+            basis=_basis(row, lang),
             office_verdict=_verdict(row["office_excess_m2"], row["office_over"], lang),
             service=_m2(row["service_m2"]),
             service_allowance=_m2(row["service_allowance_m2"]),
-            service_verdict=_verdict(row["service_excess_m2"], row["service_over"], lang),
+            service_verdict=_band_verdict(row, "service", lang),
             equipment=_m2(row["equipment_m2"]),
             equipment_allowance=_m2(row["equipment_allowance_m2"]),
-            equipment_verdict=_verdict(row["equipment_excess_m2"], row["equipment_over"], lang),
+            equipment_verdict=_band_verdict(row, "equipment", lang),
         )
     return t(
         "explain.place_over_standard",

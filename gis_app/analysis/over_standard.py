@@ -68,16 +68,10 @@ LIMIT :limit OFFSET :offset
 
 _BODIES = """
 SELECT br.*,
-       br.office_excess_m2 > CAST(:tolerance AS numeric) AS office_over,
-       br.service_excess_m2 > CAST(:tolerance AS numeric) AS service_over,
-       br.equipment_excess_m2 > CAST(:tolerance AS numeric) AS equipment_over,
-       greatest(br.office_excess_m2, br.service_excess_m2, br.equipment_excess_m2)
-         > CAST(:tolerance AS numeric) AS over_standard,
+       br.office_over OR br.service_over OR br.equipment_over AS over_standard,
        NULL AS geometry, count(*) OVER () AS total
 FROM body_result br
-WHERE NOT CAST(:only_over AS boolean)
-   OR greatest(br.office_excess_m2, br.service_excess_m2, br.equipment_excess_m2)
-      > CAST(:tolerance AS numeric)
+WHERE NOT CAST(:only_over AS boolean) OR br.office_over OR br.service_over OR br.equipment_over
 ORDER BY br.office_excess_m2 DESC, br.organisation_id
 LIMIT :limit OFFSET :offset
 """

@@ -2,7 +2,10 @@
 each body's unoccupied offices, and the idle space (闲置房源) open for reallocation.
 
 The definitions are in `sql/vacancy.sql`. Rates are vacant ÷ allocatable usable area
-(office and service rooms; equipment rooms and circulation are left out).
+(office and service rooms; equipment rooms, circulation and the common toilets and
+boiled-water rooms are left out). Rooms leased out (出租) are neither vacant nor idle: their
+area is given on its own (`leased_out_area_m2`), and data quality finds those with no
+approval recorded.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ _PLACE = """
   SELECT {key} AS id,
          coalesce(sum(usable_area_m2) FILTER (WHERE allocatable), 0) AS allocatable_area_m2,
          coalesce(sum(usable_area_m2) FILTER (WHERE vacant), 0) AS vacant_area_m2,
+         coalesce(sum(usable_area_m2) FILTER (WHERE allocatable AND status = 'leased_out'), 0)
+           AS leased_out_area_m2,
          count(*) FILTER (WHERE allocatable) AS allocatable_rooms,
          count(*) FILTER (WHERE vacant) AS vacant_rooms
   FROM room_state WHERE {key} IS NOT NULL GROUP BY {key}
@@ -62,7 +67,7 @@ place_vacancy AS (
 _ROLLUP = """
 SELECT t.id AS {key}, {columns}
        r.allocatable_rooms, r.vacant_rooms, r.allocatable_area_m2, r.vacant_area_m2,
-       r.vacancy_rate, r.fully_idle,
+       r.leased_out_area_m2, r.vacancy_rate, r.fully_idle,
        ST_AsGeoJSON(t.geom, 7, 0) AS geometry, count(*) OVER () AS total
 FROM place_vacancy r JOIN {table} t ON t.id = r.id
 WHERE NOT CAST(:only_idle AS boolean) OR r.fully_idle

@@ -54,9 +54,30 @@ def standard_query(
         Decimal, Query(ge=0, le=10_000, description="Excess (m²) tolerated before flagging")
     ] = Decimal(0),
     as_of: AsOf = None,
+    unverified_bands: Annotated[
+        bool,
+        Query(
+            description="Let a service/equipment excess under a service-room band not verified "
+            "against a published rule flag a body (it is reported either way)"
+        ),
+    ] = False,
+    common_service: Annotated[
+        bool,
+        Query(
+            description="Apportion each building's toilets and boiled-water rooms (common "
+            "space) to its bodies by office area, as service rooms"
+        ),
+    ] = False,
 ) -> Standard:
-    """Which standard, tolerance and date (422 naming the field when bad)."""
-    return Standard(code=standard, tolerance_m2=tolerance_m2, as_of=as_of or date.today())
+    """Which standard, tolerance, date and reading of the service rules (422 naming the
+    field when bad)."""
+    return Standard(
+        code=standard,
+        tolerance_m2=tolerance_m2,
+        as_of=as_of or date.today(),
+        unverified_bands=unverified_bands,
+        common_service=common_service,
+    )
 
 
 StandardDep = Annotated[Standard, Depends(standard_query)]

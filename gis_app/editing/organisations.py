@@ -14,10 +14,19 @@ from gis_app.editing.rooms import allocate, not_idle, room_taken
 from gis_app.editing.rows import update_columns
 from gis_app.errors import Forbidden, InvalidParameter, NotFound
 
-FIELDS = ("code", "name", "parent_id", "level", "kind", "authorised_staff", "sub_provincial")
+FIELDS = (
+    "code",
+    "name",
+    "parent_id",
+    "level",
+    "kind",
+    "authorised_staff",
+    "sub_provincial",
+    "equivalence",
+)
 ORG_SQL = text(
     "SELECT id, code, name, parent_id, level, kind, authorised_staff, sub_provincial, "
-    "ended_on, valid_from FROM organisation WHERE id = :id"
+    "equivalence, ended_on, valid_from FROM organisation WHERE id = :id"
 )
 
 
@@ -34,8 +43,29 @@ def _check_parent(session: Session, parent_id: int | None) -> None:
         organisation_detail(session, parent_id)
 
 
-WHOLE_SYSTEM = ("sub_provincial",)
-"""What only whole-system roles set: the standing that lets a body hold provincial ranks."""
+WHOLE_SYSTEM = ("sub_provincial", "equivalence")
+"""What only whole-system roles set: the standing that lets a body hold another level's
+ranks."""
+
+
+def _check_equivalence(session: Session, fields: dict[str, Any], level: str) -> None:
+    """422 naming `equivalence` for a note that does not exist or is for another level."""
+    code = fields.get("equivalence")
+    if code is None:
+        return
+    body_level = session.execute(
+        text("SELECT body_level FROM rank_equivalence WHERE code = :code"), {"code": code}
+    ).scalar()
+    if body_level is None:
+        raise InvalidParameter(field="equivalence", reason="reason.unknown_equivalence", note=code)
+    if body_level != level:
+        raise InvalidParameter(
+            field="equivalence",
+            reason="reason.equivalence_level",
+            note=code,
+            body_level=body_level,
+            level=level,
+        )
 
 
 def _whole_system_only(fields: dict[str, Any]) -> None:
@@ -60,6 +90,7 @@ def add_organisation(session: Session, fields: dict[str, Any]) -> dict[str, Any]
     only, which the row policy enforces)."""
     _whole_system_only(fields)
     _check_parent(session, fields.get("parent_id"))
+    _check_equivalence(session, fields, fields["level"])
     new_id = session.execute(
         text("SELECT nextval(pg_get_serial_sequence('organisation', 'id'))")
     ).scalar_one()
@@ -78,8 +109,13 @@ def edit_organisation(
     session: Session, organisation_id: int, changes: dict[str, Any]
 ) -> dict[str, Any]:
     """Change a body's name, parent, level, kind, authorised staff or standing."""
-    organisation_detail(session, organisation_id)
+    current = organisation_detail(session, organisation_id)
     _whole_system_only(changes)
+    _check_equivalence(
+        session,
+        {"equivalence": current["equivalence"]} | changes,
+        changes.get("level") or current["level"],
+    )
     identity = current_identity()
     if identity is not None and identity.org_id == organisation_id:
         raise Forbidden(right="admin")  # a scoped user's own root is set from above

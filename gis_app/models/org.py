@@ -34,6 +34,10 @@ class Organisation(Base):
     sub_provincial: Mapped[bool] = mapped_column(
         Boolean, server_default="false", comment="副省级: may hold the provincial deputy ranks"
     )
+    equivalence: Mapped[str | None] = mapped_column(
+        ForeignKey("rank_equivalence.code", onupdate="CASCADE"),
+        comment="Uses another level's figures (vice-ministerial, dispatched; rank_equivalence)",
+    )
     ended_on: Mapped[date | None] = mapped_column(Date, comment="Dissolved or merged away on")
     valid_from: Mapped[date] = mapped_column(
         Date, server_default=VALID_FROM_DEFAULT, comment=VALID_FROM
@@ -58,6 +62,7 @@ class Staff(Base):
     )
     rank_code: Mapped[str] = mapped_column(ForeignKey("rank.code", onupdate="CASCADE"), index=True)
     name: Mapped[str | None] = mapped_column(Text)
+    started_on: Mapped[date | None] = mapped_column(Date, comment="Took up the post on")
     left_on: Mapped[date | None] = mapped_column(
         Date, comment="Left the body on (their occupancy ends that day)"
     )

@@ -67,6 +67,41 @@ class Rank(Base):
     __table_args__ = (one_of("level", JURISDICTION_LEVELS),)
 
 
+class RankEquivalence(Base):
+    """A note of the standard's table that lets a body use another level's figures: a
+    sub-provincial city's bodies, a vice-ministerial unit, a dispatched body. Data, so an
+    office can add its province's rules without a release."""
+
+    __tablename__ = "rank_equivalence"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    body_level: Mapped[str] = mapped_column(
+        String(16), comment="The level of the bodies the note applies to"
+    )
+    keeps_own_ranks: Mapped[bool] = mapped_column(
+        Boolean, server_default="true", comment="The body's own level's ranks stay allowed"
+    )
+    name_zh: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (one_of("body_level", JURISDICTION_LEVELS),)
+
+
+class RankEquivalenceRank(Base):
+    """A rank a body under the equivalence may hold, beyond (or instead of) its own level's."""
+
+    __tablename__ = "rank_equivalence_rank"
+
+    equivalence_code: Mapped[str] = mapped_column(
+        ForeignKey("rank_equivalence.code", onupdate="CASCADE", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    rank_code: Mapped[str] = mapped_column(
+        ForeignKey("rank.code", onupdate="CASCADE"), primary_key=True
+    )
+
+
 class OfficeAreaStandard(Base):
     """Per-person office-room usable-area limit (m²) for a rank under a standard version."""
 

@@ -45,6 +45,7 @@ FLOOR_CHECKS: tuple[Check, ...] = (
     "staff_in_two_offices",
     "in_use_but_empty",
     "vacant_but_occupied",
+    "leased_out_without_approval",
 )
 """The checks that point at rooms or floors (staff above the establishment is a body's)."""
 

@@ -114,6 +114,17 @@ class Move(EditBody):
     room_id: Id | None = Field(description="The room moved into; null ends the stay only")
 
 
+Equivalence = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=40,
+        description="An equivalence note of the standard (rank_equivalence.code), e.g. "
+        "vice_ministerial_unit or provincial_division_dispatched; the body's level must be its",
+    ),
+]
+
+
 class NewOrganisation(EditBody):
     code: Annotated[str, Field(min_length=1, max_length=40)]
     name: ShortText
@@ -122,6 +133,7 @@ class NewOrganisation(EditBody):
     kind: Kind
     authorised_staff: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     sub_provincial: bool = False
+    equivalence: Equivalence | None = None
 
 
 class OrganisationChange(EditBody):
@@ -132,6 +144,7 @@ class OrganisationChange(EditBody):
     kind: Kind | None = None
     authorised_staff: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
     sub_provincial: bool | None = None
+    equivalence: Equivalence | None = None
 
 
 class ReallocationIn(EditBody):

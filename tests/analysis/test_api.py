@@ -63,8 +63,16 @@ def test_body_level_and_tolerance(client: TestClient) -> None:
     ).json()
     assert body["numberMatched"] == 0 and body["tolerance_m2"] == 40.0
     body = client.get("/api/v1/analysis/over-standard", params={**AS_OF, "level": "body"}).json()
-    assert [item["organisation_id"] for item in body["items"]] == [1]
-    assert "办公室 96.0 m²，核定 60.0 m²，超标 36.0 m²" in body["items"][0]["explanation"]
+    assert body["items"] == []
+    every = client.get(
+        "/api/v1/analysis/over-standard", params={**AS_OF, "level": "body", "only_over": False}
+    ).json()
+    (a,) = [item for item in every["items"] if item["organisation_id"] == 1]
+    # on the establishment: 24 + 18 for the two leaders, 8 × 9 for the other posts = 114
+    assert (
+        "办公室 96.0 m²，核定 114.0 m²（按编制 10 人核定：领导职数 2 人按各自职级标准，"
+        "其余 8 人按每人 9.0 m²），未超标（尚余 18.0 m²）"
+    ) in a["explanation"]
 
 
 def test_vacancy_by_building_and_idle_space(client: TestClient) -> None:
@@ -144,7 +152,7 @@ def test_bad_data_quality_parameters(client: TestClient, params: dict, field: st
 
 def test_body_summary(client: TestClient) -> None:
     body = client.get("/api/v1/analysis/bodies/1/summary", params=AS_OF).json()
-    assert body["quota"]["office_excess_m2"] == 36.0
+    assert body["quota"]["office_excess_m2"] == -18.0  # 96 held against 114 (编制 10)
     assert body["vacancy"]["unoccupied_area_m2"] == 16.0
     # A's subtree (A and B): rooms 301, 302, 303 and 305 over the standard
     assert body["over_standard_rooms_in_subtree"] == 4

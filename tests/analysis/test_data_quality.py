@@ -209,3 +209,41 @@ def test_people_in_a_dangerous_building_and_an_old_appraisal(office_engine) -> N
     }
     [old] = by_check(found, "appraisal_overdue")
     assert (old["building_id"], old["details"]["years"]) == (3, 5)
+
+
+def test_an_equivalence_note_decides_the_ranks_a_body_may_hold(office_engine) -> None:
+    # body 1 (A) made a municipal section-level dispatched body (rank_equivalence
+    # municipal_section_dispatched: the county section figures instead of its own level's):
+    # its bureau head a1 and deputy a2 (municipal leader ranks) are now findings, its two
+    # municipal staff (9 m²) too, as the note replaces the municipal ranks; a county section
+    # head added there is not
+    dispatched = [
+        EFFECTIVE.format(day="2026-11-01"),
+        "UPDATE organisation SET equivalence = 'municipal_section_dispatched' WHERE id = 1",
+        "INSERT INTO staff (id, organisation_id, rank_code, name) VALUES "
+        "(92, 1, 'county_section_head', 'k1')",
+    ]
+    found = by_check(_findings_with(office_engine, dispatched, TODAY.as_of), "rank_outside_level")
+    assert sorted(f["entity_id"] for f in found) == [1, 2, 3, 4]
+    assert {f["details"]["equivalence"] for f in found} == {"municipal_section_dispatched"}
+
+
+def test_a_room_leased_out_needs_an_approval_number(office_engine) -> None:
+    # 304 (vacant, unassigned) leased out: set without a 文号 it is a finding; set in an
+    # edit that carries the approval's 文号 it is not; leased-out area is not vacant
+    leased = "UPDATE room SET status = 'leased_out' WHERE id = 4"
+    bare = _findings_with(office_engine, [EFFECTIVE.format(day="2026-11-01"), leased], TODAY.as_of)
+    [found] = by_check(bare, "leased_out_without_approval")
+    assert (found["room_id"], found["details"]["area_m2"]) == (4, 17)
+    approved = [
+        "SELECT set_config('gis_app.effective_date', '2026-11-01', true),"
+        " set_config('gis_app.document_no', '杭机管〔2026〕12号', true),"
+        " set_config('gis_app.action', 'room.edit', true)",
+        leased,
+    ]
+    assert (
+        by_check(
+            _findings_with(office_engine, approved, TODAY.as_of), "leased_out_without_approval"
+        )
+        == []
+    )

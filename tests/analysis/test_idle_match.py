@@ -106,14 +106,14 @@ def test_a_body_without_rooms_must_give_a_location(client: TestClient) -> None:
 
 
 def test_the_request_is_held_against_the_body_s_quota(client: TestClient) -> None:
-    # body 1 (A): a1 正局 24 + a2 副局 18 + a3, a4 below 9 + 9 = 60 m² of office quota; it
-    # holds offices 301 (40), 302 (20), 303 (20), 310 (16) = 96 m². Asking 25 more: 121 m²,
-    # 61 m² over.
+    # body 1 (A), 编制 10: a1 正局 24 + a2 副局 18 + the other 8 posts at 9 = 114 m² of
+    # office quota; it holds offices 301 (40), 302 (20), 303 (20), 310 (16) = 96 m². Asking
+    # 25 more: 121 m², 7 m² over.
     quota = client.post(URL, json=NEED).json()["quota"]
     assert quota == {
-        "office_quota_m2": 60.0,
+        "office_quota_m2": 114.0,
         "office_m2": 96.0,
         "requested_m2": 25.0,
         "after_m2": 121.0,
-        "over_by_m2": 61.0,
+        "over_by_m2": 7.0,
     }

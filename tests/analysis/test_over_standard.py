@@ -6,12 +6,16 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis_app.analysis.common import Scope, Standard
 from gis_app.analysis.over_standard import over_standard
 
 TODAY = Standard(as_of=date(2026, 11, 28))
+NOW = Standard()
+"""Today: the tests that change a row in their session read it as it is now (an edit made
+today is not yet valid on 2026-11-28)."""
 
 
 @pytest.fixture
@@ -100,22 +104,95 @@ def test_body_office_service_and_equipment_quotas(session: Session) -> None:
         b["code"]: b for b in over_standard(session, "body", Scope(), TODAY, only_over=False).items
     }
     a = bodies["A"]
-    # office: 301 + 302 + 303 + 310 = 96 m² assigned; quota 24 + 18 + 9 + 9 = 60 → 36 over
-    assert (a["office_m2"], a["office_quota_m2"], a["office_excess_m2"]) == (96, 60, 36)
+    # office: 301 + 302 + 303 + 310 = 96 m² assigned; quota on the establishment (编制 10):
+    # the two leader posts filled at their ranks, 24 + 18, and the other 10 − 2 = 8 posts at
+    # the municipal non-leader 9 m² = 42 + 72 = 114 m² → 18 under
+    assert (a["office_m2"], a["office_quota_m2"], a["office_excess_m2"]) == (96, 114, -18)
+    assert (a["quota_basis"], a["leader_count"], a["other_posts"], a["other_limit_m2"]) == (
+        "establishment",
+        2,
+        8,
+        9,
+    )
     # service: municipal, 编制 10 ≤ 200 → 8 m² each = 80 m²; 50 m² used → 30 under
     assert (a["service_rate_m2"], a["service_allowance_m2"], a["service_excess_m2"]) == (8, 80, -30)
-    # equipment: 9 % × (60 + 80) = 12.6 m²; 10 m² used → 2.6 under
+    # equipment: 9 % × (114 + 80) = 17.46 m²; 10 m² used → 7.46 under
     assert (a["equipment_allowance_m2"], a["equipment_excess_m2"]) == (
-        Decimal("12.60"),
-        Decimal("-2.60"),
+        Decimal("17.46"),
+        Decimal("-7.46"),
     )
-    assert (a["office_over"], a["service_over"], a["equipment_over"]) == (True, False, False)
+    assert (a["office_over"], a["service_over"], a["equipment_over"]) == (False, False, False)
     b = bodies["B"]
-    # office: 305 + 305-1 = 36 m²; quota 30 + 9 = 39 → 3 under
-    assert (b["office_m2"], b["office_quota_m2"], b["office_excess_m2"]) == (36, 39, -3)
+    # office: 305 + 305-1 = 36 m²; quota b1's 30 + (150 − 1) × 9 = 1371 → 1335 under
+    assert (b["office_m2"], b["office_quota_m2"], b["office_excess_m2"]) == (36, 1371, -1335)
     # service: county, 编制 150 in (100, 200] → (500 − 150) / 50 = 7 m² each = 1050 m²
     assert (b["service_rate_m2"], b["service_allowance_m2"]) == (7, 1050)
     assert b["over_standard"] is False
+    c = bodies["C"]
+    # 编制 1, two staff in post (c1, c2, 9 m² each), no leader: 1 × 9 = 9 m², not 18
+    assert (c["office_quota_m2"], c["staff_count"]) == (9, 2)
+
+
+def test_a_body_over_its_establishment_quota_and_the_in_post_fallback(session: Session) -> None:
+    """A with 编制 4 (its four people): 24 + 18 + (4 − 2) × 9 = 60 m² against 96 → 36 over;
+    with no authorised number recorded the staff in post decide: 24 + 18 + 9 + 9 = 60 too,
+    and the explanation says which basis it used."""
+    from gis_app.analysis.explain import over_standard as explain
+
+    session.execute(text("UPDATE organisation SET authorised_staff = 4 WHERE code = 'A'"))
+    (a,) = [
+        b
+        for b in over_standard(session, "body", Scope(), NOW, only_over=False).items
+        if b["code"] == "A"
+    ]
+    assert (a["office_quota_m2"], a["office_excess_m2"], a["office_over"]) == (60, 36, True)
+    assert "按编制 4 人核定：领导职数 2 人按各自职级标准，其余 2 人按每人 9.0 m²" in explain(
+        "body", a, "zh-CN"
+    )
+    session.execute(text("UPDATE organisation SET authorised_staff = 0 WHERE code = 'A'"))
+    (a,) = [
+        b
+        for b in over_standard(session, "body", Scope(), NOW, only_over=False).items
+        if b["code"] == "A"
+    ]
+    assert (a["quota_basis"], a["office_quota_m2"], a["office_excess_m2"]) == ("in_post", 60, 36)
+    assert "未登记编制数，按实有在岗 4 人的职级标准核定" in explain("body", a, "zh-CN")
+
+
+def test_an_unverified_band_is_reported_but_flags_only_on_request(session: Session) -> None:
+    """B (county: band unverified) with a 1,100 m² meeting room: service 1,100 against
+    1,050 → 50 m² over, said but not flagged; with unverified_bands it flags."""
+    from gis_app.analysis.explain import over_standard as explain
+
+    session.execute(text("UPDATE room SET organisation_id = 2, usable_area_m2 = 1100 WHERE id = 7"))
+    (b,) = over_standard(session, "body", Scope(body_id=2), NOW, only_over=False).items
+    assert (b["service_excess_m2"], b["service_rule_verified"], b["service_over"]) == (
+        50,
+        False,
+        False,
+    )
+    assert "超出 50.0 m²，但该级别服务用房标准未经核实，不计入超标" in explain("body", b, "zh-CN")
+    strict = Standard(unverified_bands=True)
+    (b,) = over_standard(session, "body", Scope(body_id=2), strict, only_over=False).items
+    assert b["service_over"] is True and b["over_standard"] is True
+
+
+def test_common_toilets_are_apportioned_by_office_area_only_on_request(session: Session) -> None:
+    """Room 306 made a 50 m² toilet (unassigned, building common space). By default no body
+    counts it; with common_service it is shared by the office area held on floor 10 of X:
+    A 96 m², B 36 m² → A 50 × 96 / 132 = 36.36 m², B 50 × 36 / 132 = 13.64 m²."""
+    session.execute(text("UPDATE room SET subtype = 'toilet', organisation_id = NULL WHERE id = 7"))
+    plain = {
+        b["code"]: b for b in over_standard(session, "body", Scope(), NOW, only_over=False).items
+    }
+    assert (plain["A"]["service_m2"], plain["A"]["common_service_m2"]) == (0, 0)
+    shared = Standard(common_service=True)
+    bodies = {
+        b["code"]: b for b in over_standard(session, "body", Scope(), shared, only_over=False).items
+    }
+    assert bodies["A"]["common_service_m2"] == Decimal("36.36")
+    assert bodies["B"]["common_service_m2"] == Decimal("13.64")
+    assert bodies["A"]["service_m2"] == Decimal("36.36")
 
 
 def test_scope_by_body_subtree(session: Session) -> None:

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis_app.analysis.common import Scope, Standard
@@ -113,3 +114,16 @@ def test_how_long_a_room_has_been_idle(session: Session) -> None:
         session, "room", Scope(), Standard(as_of=date(2024, 6, 1)), long_idle_days=100
     ).items
     assert [r["long_idle"] for r in custom if r["room_number"] == "308"] == [True]
+
+
+def test_common_toilets_never_count_and_leased_out_rooms_stand_apart(session: Session) -> None:
+    """306 (50 m² meeting room of A) made a common toilet, unassigned: it leaves the
+    allocatable area (218 − 50 = 168) and is not vacant although nobody holds it; 304 (17 m²,
+    vacant) leased out: no longer vacant (29 − 17 = 12 m²) and shown on its own. Floor 10:
+    12 / 168 = 7.14 %. Read today: the changes are today's."""
+    session.execute(text("UPDATE room SET subtype = 'toilet', organisation_id = NULL WHERE id = 7"))
+    session.execute(text("UPDATE room SET status = 'leased_out' WHERE id = 4"))
+    (floor,) = vacancy(session, "floor", Scope(floor_id=10), Standard()).items
+    assert (floor["allocatable_area_m2"], floor["vacant_area_m2"]) == (168, 12)
+    assert floor["leased_out_area_m2"] == 17
+    assert floor["vacancy_rate"] == Decimal("0.0714")

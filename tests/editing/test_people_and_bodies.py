@@ -44,13 +44,34 @@ def test_rank_must_belong_to_the_body_s_level(admin: TestClient, owner: Engine, 
     assert wrong.status_code == 422, wrong.text
     assert wrong.json()["detail"]["field"] == "rank_code"
     assert _audit_count(owner) == before
-    deputy = {"organisation_id": body.id, "rank_code": "provincial_deputy", "name": "赵副"}
-    assert admin.post("/api/v1/staff", json=deputy).status_code == 422
-    flagged = admin.patch(f"/api/v1/organisations/{body.id}", json={"sub_provincial": True})
-    assert flagged.status_code == 200, flagged.text
-    ok = admin.post("/api/v1/staff", json=deputy)
-    assert ok.status_code == 201, ok.text
-    assert ok.json()["rank_code"] == "provincial_deputy"
+    # The demo's bodies are Hangzhou's, a sub-provincial city (rank_equivalence
+    # sub_provincial_city): a department head there holds the provincial department rank
+    # (30 m²), but a provincial head (54 m²) is refused all the same.
+    head = {"organisation_id": body.id, "rank_code": "provincial_dept_head", "name": "赵正"}
+    assert admin.post("/api/v1/staff", json=head).status_code == 201
+    top = {"organisation_id": body.id, "rank_code": "provincial_head", "name": "钱高"}
+    refused = admin.post("/api/v1/staff", json=top)
+    assert refused.status_code == 422 and refused.json()["detail"]["field"] == "rank_code"
+    # A municipal section-level dispatched body uses the county section figures instead of
+    # its own level's: a bureau head is refused there, a section head accepted.
+    wrong_level = admin.patch(
+        f"/api/v1/organisations/{body.id}", json={"equivalence": "provincial_division_dispatched"}
+    )
+    assert wrong_level.status_code == 422
+    assert wrong_level.json()["detail"]["field"] == "equivalence"
+    unknown = admin.patch(f"/api/v1/organisations/{body.id}", json={"equivalence": "nope"})
+    assert unknown.status_code == 422 and unknown.json()["detail"]["field"] == "equivalence"
+    dispatched = admin.patch(
+        f"/api/v1/organisations/{body.id}", json={"equivalence": "municipal_section_dispatched"}
+    )
+    assert dispatched.status_code == 200, dispatched.text
+    assert dispatched.json()["equivalence"] == "municipal_section_dispatched"
+    bureau = {"organisation_id": body.id, "rank_code": "municipal_bureau_head", "name": "孙局"}
+    assert admin.post("/api/v1/staff", json=bureau).status_code == 422
+    section = {"organisation_id": body.id, "rank_code": "county_section_head", "name": "李科"}
+    assert admin.post("/api/v1/staff", json=section).status_code == 201
+    cleared = admin.patch(f"/api/v1/organisations/{body.id}", json={"equivalence": None})
+    assert cleared.status_code == 200 and cleared.json()["equivalence"] is None
 
 
 def test_departure_ends_the_stay_and_refuses_a_later_move(admin: TestClient, body) -> None:

@@ -119,3 +119,34 @@ def test_only_a_body_keeping_a_whole_empty_floor_is_over_its_office_quota(
             )
         )
     assert over and over <= holders
+    # 审计局 (fully staffed) and 统计局 (8 people beyond its establishment, whose quota
+    # counts only the authorised posts) both keep a planted empty floor
+    names = {b["name"] for b in bodies if b["office_over"]}
+    assert names == {"杭州市审计局", "杭州市统计局"}
+
+
+def test_hangzhou_is_a_sub_provincial_city(session: Session) -> None:
+    """The demo's municipal bodies are Hangzhou's, a 副省级城市: their department heads and
+    deputies hold the provincial department ranks (30/24 m²), none the municipal bureau ones
+    (24/18), and each is under the sub-provincial note; its district's bodies are not."""
+    with session.bind.connect() as conn:
+        ranks = dict(
+            conn.execute(
+                text(
+                    "SELECT s.rank_code, count(*) FROM staff s JOIN organisation o "
+                    "ON o.id = s.organisation_id WHERE o.level = 'municipal' GROUP BY 1"
+                )
+            ).all()
+        )
+        notes = dict(
+            conn.execute(
+                text(
+                    "SELECT o.level, count(e.equivalence) FROM organisation o "
+                    "LEFT JOIN gis_body_equivalence() e ON e.organisation_id = o.id GROUP BY 1"
+                )
+            ).all()
+        )
+        municipal = conn.scalar(text("SELECT count(*) FROM organisation WHERE level = 'municipal'"))
+    assert "municipal_bureau_head" not in ranks and "municipal_bureau_deputy" not in ranks
+    assert ranks["provincial_dept_head"] > 0 and ranks["provincial_dept_deputy"] > 0
+    assert notes == {"municipal": municipal, "county": 0}

@@ -83,21 +83,20 @@ finding AS (
   WHERE b.id IN (SELECT DISTINCT building_id FROM scoped_room)
     AND b.usable_coefficient < k.minimum
   UNION ALL
-  -- A rank must be of its body's level; a sub-provincial city's bodies (the flag on the
-  -- body or one above it) may also hold the provincial deputy and department ranks. The
+  -- A rank must be of its body's level, or one its equivalence note allows (rank_equivalence:
+  -- a sub-provincial city's municipal bodies, vice-ministerial units, dispatched bodies). The
   -- editing API refuses others; this finds those given before, or loaded.
   SELECT 'rank_outside_level', 'staff', s.id, NULL, NULL, NULL, s.organisation_id,
          jsonb_build_object('name', o.name, 'rank', s.rank_code, 'rank_level', k.level,
-           'level', o.level),
+           'level', o.level, 'equivalence', be.equivalence),
          NULL
   FROM staff_at(CAST(:as_of AS date)) s
   JOIN organisation o ON o.id = s.organisation_id
   JOIN rank k ON k.code = s.rank_code
+  LEFT JOIN gis_body_equivalence() be ON be.organisation_id = o.id
   WHERE (CAST(:body_id AS integer) IS NULL OR o.id IN (SELECT id FROM body_tree))
     AND (s.left_on IS NULL OR s.left_on > CAST(:as_of AS date))
-    AND k.level <> o.level
-    AND NOT (k.code IN ('provincial_deputy', 'provincial_dept_head', 'provincial_dept_deputy')
-             AND o.id IN (SELECT gis_sub_provincial_bodies()))
+    AND NOT gis_rank_allowed(o.level, be.equivalence, k.code, k.level)
   UNION ALL
   -- A private toilet (an office room of subtype private_toilet) only for the ranks that may
   -- have one (rank.private_toilet) and of at most the standard's size (6 m², 2014): its
@@ -152,4 +151,21 @@ finding AS (
   WHERE r.category = 'office'
     AND ((r.status = 'in_use' AND o.room_id IS NULL AND r.organisation_id IS NOT NULL)
       OR (r.status = 'vacant' AND o.room_id IS NOT NULL))
+  UNION ALL
+  -- A room leased out (出租) needs an approval. Its number is the 文号 of the edit that set
+  -- the room leased out (audit_log.document_no); a room leased out with none — loaded so,
+  -- or set without a 文号 — is found.
+  SELECT 'leased_out_without_approval', 'room', r.id, r.id, r.floor_id, r.building_id,
+         r.organisation_id,
+         jsonb_build_object('room_number', r.number, 'building', r.building_name,
+           'area_m2', r.usable_area_m2),
+         r.geom
+  FROM scoped_room r
+  WHERE r.status = 'leased_out'
+    AND NOT coalesce((
+      SELECT nullif(btrim(a.document_no), '') IS NOT NULL FROM audit_log a
+      WHERE a.table_name = 'room' AND a.row_key = CAST(r.id AS text)
+        AND a.after ->> 'status' = 'leased_out'
+        AND (a.before IS NULL OR a.before ->> 'status' IS DISTINCT FROM 'leased_out')
+      ORDER BY a.id DESC LIMIT 1), false)
 )

@@ -2,7 +2,9 @@
 -- :body_id limits to a body and its whole subtree; :campus_id, :building_id, :floor_id to
 -- a place; :bbox_west.. :bbox_north (CGCS2000 lon/lat) to buildings whose footprint meets
 -- that box, through the building GIST index, so a map tile computes only its buildings
--- (NULL = no limit). Every analysis appends its own CTEs and final SELECT.
+-- (NULL = no limit). Every analysis appends its own CTEs and final SELECT. `common`: toilets
+-- and boiled-water rooms, building common space (公共部位) shared by whoever works there:
+-- never allocatable or vacant, and not a body's service room (README, "Service rooms").
 -- current_occupant: who sits where on :as_of, with the limit of their rank; consumers join
 -- it to scoped_room. Both are inlined (NOT MATERIALIZED) so that the planner sees real row
 -- counts and can push a building or floor filter down to the indexes. Rooms, floors,
@@ -17,7 +19,8 @@ body_tree(id) AS (
 scoped_room AS NOT MATERIALIZED (
   SELECT r.id, r.number, r.category, r.subtype, r.usable_area_m2, r.organisation_id,
          r.status, r.floor_id, f.name AS floor_name, f.building_id, b.name AS building_name,
-         b.campus_id, b.safety_grade, r.serves_room_id, r.geom
+         b.campus_id, b.safety_grade, r.serves_room_id, r.geom,
+         r.category = 'service' AND coalesce(r.subtype IN ('toilet', 'pantry'), false) AS common
   FROM room_at(CAST(:as_of AS date)) r
   JOIN floor_at(CAST(:as_of AS date)) f ON f.id = r.floor_id
   JOIN building_at(CAST(:as_of AS date)) b ON b.id = f.building_id

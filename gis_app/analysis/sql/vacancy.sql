@@ -1,5 +1,6 @@
 -- Vacancy. A room counts for vacancy when it can be allocated (office or service room; a
--- leader's rest room or private toilet belongs to its office and never counts on its own).
+-- leader's rest room or private toilet belongs to its office and never counts on its own;
+-- toilets and boiled-water rooms are building common space, never allocatable).
 -- It is vacant when nobody sits in it on :as_of, it is not under renovation or leased out,
 -- and no body uses it: unassigned, or assigned but marked vacant in the ledger. An office
 -- assigned to a body with nobody in it while the ledger says in use is "unoccupied" for
@@ -15,7 +16,7 @@
          r.countable AND r.category = 'office' AND r.organisation_id IS NOT NULL
            AND NOT r.occupied AND r.status NOT IN ('renovation', 'leased_out') AS unoccupied
   FROM (
-    SELECT s.*, s.category IN ('office', 'service')
+    SELECT s.*, s.category IN ('office', 'service') AND NOT s.common
              AND coalesce(s.subtype NOT IN ('rest_room', 'private_toilet'), true) AS countable,
            s.category IN ('office', 'service') AND EXISTS (
       SELECT 1 FROM room_occupancy o
