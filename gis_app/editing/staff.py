@@ -20,7 +20,7 @@ from gis_app.errors import InvalidParameter, NotFound
 STAFF_SQL = text(
     "SELECT s.id, CASE WHEN :people THEN gis_staff_name(s.id) END AS name, s.organisation_id, "
     "o.name AS organisation_name, s.rank_code, k.name_zh AS rank_name_zh, "
-    "k.name_en AS rank_name_en, s.left_on, s.valid_from, "
+    "k.name_en AS rank_name_en, s.started_on, s.left_on, s.valid_from, "
     "(SELECT jsonb_build_object('id', r.id, 'number', r.number, 'floor_id', r.floor_id, "
     "   'building_id', f.building_id, 'since', c.valid_from) "
     " FROM room_occupancy c JOIN room r ON r.id = c.room_id JOIN floor f ON f.id = r.floor_id "
@@ -82,12 +82,12 @@ def check_rank(session: Session, organisation_id: int, rank_code: str) -> None:
 
 
 def add_staff(session: Session, organisation_id: int, rank_code: str, name: str) -> dict[str, Any]:
-    """A new person in a body, from the effective date."""
+    """A new person in a body, in post from the effective date (`started_on`)."""
     check_rank(session, organisation_id, rank_code)
     staff_id = session.execute(
         text(
-            "INSERT INTO staff (organisation_id, rank_code, name) VALUES (:org, :rank, :name) "
-            "RETURNING id"
+            "INSERT INTO staff (organisation_id, rank_code, name, started_on) "
+            "VALUES (:org, :rank, :name, gis_effective_date()) RETURNING id"
         ),
         {"org": organisation_id, "rank": rank_code, "name": name},
     ).scalar_one()

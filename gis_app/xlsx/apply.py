@@ -122,7 +122,7 @@ def _organisation(session: Session, row: Row) -> list[int]:
     values = row.values
     fields = {
         k: values[k]
-        for k in ("name", "level", "kind", "authorised_staff", "sub_provincial")
+        for k in ("name", "level", "kind", "authorised_staff", "sub_provincial", "equivalence")
         if k in values
     }
     if "parent_code" in values:

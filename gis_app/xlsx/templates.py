@@ -116,6 +116,7 @@ ORGANISATIONS = Kind(
         ),
         Column("authorised_staff", "编制数", "int", example=12),
         Column("sub_provincial", "副省级", "bool", example="否"),
+        Column("equivalence", "级别对应关系", max_length=40),
     ),
 )
 STAFF = Kind(
