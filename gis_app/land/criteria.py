@@ -34,10 +34,16 @@ _CRS_NAMES = {
 
 
 class Landuse(RequestModel):
-    """Land-use classes of one classification; a first-level code takes all its children."""
+    """Land-use classes of one classification; a code takes every class below it. Parcels
+    coded in the other schemes match through the crosswalk, each result saying how
+    (`landuse_match`)."""
 
     scheme: Literal[LANDUSE_SCHEMES] = Field(examples=["GB/T 21010-2017"])  # type: ignore[valid-type]
     codes: list[str] = Field(min_length=1, max_length=200, examples=[["0801", "1201"]])
+    crosswalk: bool = Field(
+        default=True,
+        description="Also find parcels coded in the other schemes, through the crosswalk",
+    )
 
 
 class Range(RequestModel):
