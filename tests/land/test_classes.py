@@ -12,6 +12,7 @@ from sqlalchemy import text
 from gis_app.errors import InvalidParameter
 from gis_app.land.criteria import LandSearch
 from gis_app.land.run import search
+from gis_app.layers.sources import TABLES, box_params, features_sql
 
 GB, MNR, TD = "GB/T 21010-2017", "MNR-YDYH-2023", "TD/T 1055-2019"
 
@@ -179,3 +180,20 @@ def test_a_code_of_another_scheme_is_named_as_unknown(land_session, land_world) 
     with pytest.raises(InvalidParameter) as bad:
         matches(land_session, land_world, GB, ["0801", "08H1"])
     assert bad.value.context["field"] == "landuse.codes[1]"
+
+
+def test_the_parcel_layer_colours_a_class_by_its_first_level_class(land_session) -> None:
+    add(land_session, ("L1", TD, "0303"), ("L2", MNR, "060101"), ("L3", TD, "0201K"))
+    source = TABLES["land_parcel"]
+    statement = features_sql(source, ["parcel_code", "landuse_l1", "landuse_l1_name_zh"])
+    rows = land_session.execute(
+        text(f"{statement} WHERE parcel_code IN ('L1', 'L2', 'L3', 'P1') ORDER BY 2"),
+        {**box_params(source, None), "limit": 10, "offset": 0},
+    ).all()
+    # 三调 0303 红树林地 is wetland (00), not forest (03); 060101 村道用地 → 0601 → 06
+    assert [(r.parcel_code, r.landuse_l1, r.landuse_l1_name_zh) for r in rows] == [
+        ("L1", f"{TD}:00", "湿地"),
+        ("L2", f"{MNR}:06", "农业设施建设用地"),
+        ("L3", f"{TD}:02", "种植园用地"),
+        ("P1", f"{GB}:08", "公共管理与公共服务用地"),
+    ]
