@@ -6,6 +6,8 @@ crosswalk (`landuse_link`, migration 0014) when its class is linked to one of th
 classes: the linked class itself, and the classes below it when the link says the parcel's
 side lies within the asked one (`same`, `narrower`). A `broader` or `partial` link matches
 only parcels coded with exactly that class: its subclasses may well lie outside the search.
+A search chooses the relations it crosses; by default not `partial` (新闻出版 is partly
+商务金融: every business parcel would turn up in a search for public administration).
 
 The matching is done on the class tables (a few hundred rows) into the CTE `landuse_match`;
 parcels then join it on (scheme, code), which the parcel index answers.
@@ -17,12 +19,13 @@ MATCH_CTE = "landuse_match"
 _RANK = "CASE x.relation WHEN 'same' THEN 1 WHEN 'narrower' THEN 2 WHEN 'broader' THEN 3 ELSE 4 END"
 
 
-def match_cte(s: str, c: str, crosswalk: bool) -> str:
+def match_cte(s: str, c: str, relations: str | None) -> str:
     """`landuse_match(scheme, code, via, searched, linked, relation)`: every class matching
     the asked codes `c` (a bound text array) of scheme `s` (bound), each once, by its closest
     tie (direct, then same, narrower, broader, partial). `searched` is the asked scheme's
     class the match came from (the asked code itself for a direct match), `linked` the
-    parcel-side class of the link; `crosswalk=False` keeps direct matches only."""
+    parcel-side class of the link. `relations` (a bound text array) are the links crossed;
+    None: direct matches only."""
     asked = f"q.scheme = {s} AND q.ancestor = ANY(CAST({c} AS text[]))"
     direct = (
         "SELECT q.scheme, q.code, 'direct' AS via, q.ancestor AS searched, "
@@ -35,11 +38,11 @@ def match_cte(s: str, c: str, crosswalk: bool) -> str:
         "JOIN landuse_link x ON x.from_scheme = q.scheme AND x.from_code = q.code "
         "JOIN landuse_class_tree k ON k.scheme = x.to_scheme AND k.ancestor = x.to_code "
         "AND (k.code = x.to_code OR x.relation IN ('same', 'narrower')) "
-        f"WHERE {asked} AND x.to_scheme <> {s}"
+        f"WHERE {asked} AND x.to_scheme <> {s} AND x.relation = ANY(CAST({relations} AS text[]))"
     )
     return (
         f"{MATCH_CTE} AS MATERIALIZED (SELECT DISTINCT ON (m.scheme, m.code) m.scheme, m.code, "
-        f"m.via, m.searched, m.linked, m.relation FROM ({direct}{through if crosswalk else ''}) m "
+        f"m.via, m.searched, m.linked, m.relation FROM ({direct}{through if relations else ''}) m "
         "ORDER BY m.scheme, m.code, m.rank, m.searched, m.linked)"
     )
 

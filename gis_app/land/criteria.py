@@ -12,6 +12,7 @@ from shapely.validation import explain_validity
 from gis_app.models.base import (
     CGCS2000_BOUNDS,
     CONSTRAINT_KINDS,
+    LANDUSE_RELATIONS,
     LANDUSE_SCHEMES,
     PARCEL_STATUSES,
     ROAD_CLASSES,
@@ -40,9 +41,14 @@ class Landuse(RequestModel):
 
     scheme: Literal[LANDUSE_SCHEMES] = Field(examples=["GB/T 21010-2017"])  # type: ignore[valid-type]
     codes: list[str] = Field(min_length=1, max_length=200, examples=[["0801", "1201"]])
-    crosswalk: bool = Field(
-        default=True,
-        description="Also find parcels coded in the other schemes, through the crosswalk",
+    crosswalk: list[Literal[LANDUSE_RELATIONS]] = Field(  # type: ignore[valid-type]
+        default=["same", "narrower", "broader"],
+        max_length=4,
+        description=(
+            "Crosswalk relations by which a parcel coded in another scheme matches: same, "
+            "narrower (its class lies within the asked one), broader (its class contains the "
+            "asked one: it may be of it), partial (they overlap); [] = the asked scheme only"
+        ),
     )
 
 

@@ -111,7 +111,9 @@ def add_filters(st: Statement, c: LandCriteria) -> None:
     if c.landuse is not None:
         scheme = st.bind("lu_scheme", c.landuse.scheme)
         codes = st.bind("lu_codes", c.landuse.codes)
-        st.ctes.append(classes.match_cte(scheme, codes, c.landuse.crosswalk))
+        crossed = c.landuse.crosswalk
+        relations = st.bind("lu_relations", list(crossed)) if crossed else None
+        st.ctes.append(classes.match_cte(scheme, codes, relations))
         st.passes["landuse"] = classes.MATCHES
         st.cheap.append(classes.MATCHES)
         st.columns.append(f"{classes.match_column(scheme)} AS landuse_match")

@@ -121,7 +121,7 @@ def test_a_2023_search_finds_gb_parcels_through_the_crosswalk(land_session, land
         "Q1": via("0801", None, "same"),  # coded in the asked scheme
         "Q2": via("0801", "08H1", "broader"),  # 机关团体新闻出版用地: may be press
     }
-    assert matches(land_session, land_world, MNR, ["0801"], crosswalk=False) == {
+    assert matches(land_session, land_world, MNR, ["0801"], crosswalk=[]) == {
         "Q1": via("0801", None, "same")
     }
 
@@ -148,10 +148,16 @@ def test_a_first_level_class_crosses_only_where_its_content_stayed(
         ("Q5", TD, "08H2"),  # 科教文卫: broader than each of 2023 0802–0807
     )
     found = matches(land_session, land_world, MNR, ["08"])
-    assert sorted(found) == ["P1", "P4", "P5", "P6", "Q3", "Q4", "Q5"]
-    assert found["Q3"] == via("08", "08", "partial")
+    assert sorted(found) == ["P1", "P4", "P5", "P6", "Q4", "Q5"]
     assert found["Q4"] == via("08", None, "same")
     assert found["Q5"] == via("0802", "08H2", "broader")  # the first of 0802–0807 linked
+    # partial links are crossed only when asked for
+    every = ["same", "narrower", "broader", "partial"]
+    found = matches(land_session, land_world, MNR, ["08"], crosswalk=every)
+    assert sorted(found) == ["P1", "P4", "P5", "P6", "Q3", "Q4", "Q5"]
+    assert found["Q3"] == via("08", "08", "partial")
+    only_same = matches(land_session, land_world, MNR, ["08"], crosswalk=["same"])
+    assert sorted(only_same) == ["P1", "P4", "P5", "P6", "Q4"]
     parks = matches(land_session, land_world, MNR, ["14"])
     assert parks == {"Q1": via("14", "0810", "same")}
 
