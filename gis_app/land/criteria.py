@@ -205,7 +205,7 @@ class Normalise(RequestModel):
 
     linear_up: 0 at `low`, 1 at `high` (more is better); linear_down: the reverse; ideal: 1 at
     `ideal`, falling linearly to 0 at `tolerance` away; classes: a score per land-use code
-    (first-level codes apply to their children; others score `default`)."""
+    (a code applies to the classes below it, the deepest given wins; others score `default`)."""
 
     shape: Shape
     low: float | None = None

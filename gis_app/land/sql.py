@@ -200,9 +200,9 @@ def add_score(st: Statement, key: str, s: Scored) -> tuple[str, str]:
         st.columns.append(f"p.landuse_code AS {key}")
         value = (
             f"coalesce(CASE WHEN p.landuse_scheme = {scheme} THEN (SELECT e.value::float "
-            f"FROM jsonb_each_text(CAST({classes} AS jsonb)) e "
-            f"WHERE p.landuse_code LIKE e.key || '%' ORDER BY length(e.key) DESC LIMIT 1) END, "
-            f"{default})"
+            f"FROM jsonb_each_text(CAST({classes} AS jsonb)) e JOIN landuse_class_tree k "
+            "ON k.scheme = p.landuse_scheme AND k.ancestor = e.key AND k.code = p.landuse_code "
+            f"ORDER BY length(e.key) DESC LIMIT 1) END, {default})"
         )
     score = score_sql(st, key, value, s.normalise)
     st.columns.append(f"{score} AS {key}_score")

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 
 from gis_app.errors import InvalidParameter
-from gis_app.land.criteria import LandSearch
-from gis_app.land.run import search
+from gis_app.land.criteria import LandSearch, SiteSelection
+from gis_app.land.run import search, select_sites
 from gis_app.layers.sources import TABLES, box_params, features_sql
 
 GB, MNR, TD = "GB/T 21010-2017", "MNR-YDYH-2023", "TD/T 1055-2019"
@@ -203,3 +203,24 @@ def test_the_parcel_layer_colours_a_class_by_its_first_level_class(land_session)
         ("L3", f"{TD}:02", "种植园用地"),
         ("P1", f"{GB}:08", "公共管理与公共服务用地"),
     ]
+
+
+def test_a_class_score_applies_to_the_classes_below_it(land_session, land_world) -> None:
+    add(land_session, ("S1", TD, "0603"), ("S2", TD, "0303"), ("S3", TD, "0201K"))
+    request = SiteSelection(
+        exclude={"district": "西湖区"},
+        scores=[
+            {
+                "name": "用地",
+                "measure": "landuse",
+                "scheme": TD,
+                "normalise": {"shape": "classes", "classes": {"00": 0.8, "0303": 0.3, "02": 0.5}},
+            }
+        ],
+        weights={"values": [1]},
+    )
+    result = select_sites(land_session, request, land_world["raster_dir"])
+    scores = {r["parcel_code"]: r["score"] for r in result.ranked}
+    # 0603 盐田 is under 00 湿地 (0.8); 0303 has its own score (0.3, deeper than 00);
+    # 0201K 可调整果园 is under 0201 under 02 (0.5); GB/T parcels score the default 0
+    assert (scores["S1"], scores["S2"], scores["S3"], scores["P1"]) == (0.8, 0.3, 0.5, 0)
