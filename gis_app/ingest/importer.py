@@ -33,7 +33,7 @@ from gis_app.ingest.targets import TARGETS, TargetSpec
 from gis_app.ingest.values import BadCell, as_text, convert, convert_column
 from gis_app.ingest.write import insert_rows
 from gis_app.ingest.zipguard import DEFAULT_LIMITS, ZipLimits
-from gis_app.models.base import LOCAL_SRID, SRID
+from gis_app.models.base import LANDUSE_SCHEMES, LOCAL_SRID, SRID
 from gis_app.models.space import floor_label
 
 Progress = Callable[[str, int, int], None]
@@ -241,11 +241,18 @@ def _overlaps(rows: _Rows, good: np.ndarray) -> list[Problem]:
 
 
 def _check_landuse(conn: Connectable, rows: _Rows) -> None:
+    """Each code must exist in its feature's scheme; a code found only in other schemes
+    (08H1 given as GB/T 21010) names them, so the user can set `landuse_scheme`."""
     known = lookups.landuse_codes(conn)
     schemes, codes = rows.values["landuse_scheme"], rows.values["landuse_code"]
     for i, (scheme, code) in enumerate(zip(schemes, codes, strict=True)):
         if scheme and code and (scheme, code) not in known:
-            rows.problem(i, "landuse_code", "unknown_code", f"{code} ({scheme})")
+            others = [s for s in LANDUSE_SCHEMES if (s, code) in known]
+            if others:
+                detail = f"{code} ({scheme}) → {', '.join(others)}"
+                rows.problem(i, "landuse_code", "landuse_other_scheme", detail)
+            else:
+                rows.problem(i, "landuse_code", "unknown_landuse", f"{code} ({scheme})")
 
 
 def _geometry_columns(rows: _Rows, chosen: list[int]) -> dict[str, tuple[list[bytes | None], int]]:

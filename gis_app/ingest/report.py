@@ -21,6 +21,8 @@ PROBLEM_CODES = (
     "out_of_area",
     "missing_field",
     "unknown_code",
+    "unknown_landuse",
+    "landuse_other_scheme",
     "bad_value",
     "out_of_range",
     "too_long",

@@ -12,6 +12,7 @@ from shapely.validation import explain_validity
 from gis_app.models.base import (
     CGCS2000_BOUNDS,
     CONSTRAINT_KINDS,
+    LANDUSE_RELATIONS,
     LANDUSE_SCHEMES,
     PARCEL_STATUSES,
     ROAD_CLASSES,
@@ -34,10 +35,21 @@ _CRS_NAMES = {
 
 
 class Landuse(RequestModel):
-    """Land-use classes of one classification; a first-level code takes all its children."""
+    """Land-use classes of one classification; a code takes every class below it. Parcels
+    coded in the other schemes match through the crosswalk, each result saying how
+    (`landuse_match`)."""
 
     scheme: Literal[LANDUSE_SCHEMES] = Field(examples=["GB/T 21010-2017"])  # type: ignore[valid-type]
     codes: list[str] = Field(min_length=1, max_length=200, examples=[["0801", "1201"]])
+    crosswalk: list[Literal[LANDUSE_RELATIONS]] = Field(  # type: ignore[valid-type]
+        default=["same", "narrower", "broader"],
+        max_length=4,
+        description=(
+            "Crosswalk relations by which a parcel coded in another scheme matches: same, "
+            "narrower (its class lies within the asked one), broader (its class contains the "
+            "asked one: it may be of it), partial (they overlap); [] = the asked scheme only"
+        ),
+    )
 
 
 class Range(RequestModel):
@@ -193,7 +205,7 @@ class Normalise(RequestModel):
 
     linear_up: 0 at `low`, 1 at `high` (more is better); linear_down: the reverse; ideal: 1 at
     `ideal`, falling linearly to 0 at `tolerance` away; classes: a score per land-use code
-    (first-level codes apply to their children; others score `default`)."""
+    (a code applies to the classes below it, the deepest given wins; others score `default`)."""
 
     shape: Shape
     low: float | None = None

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from gis_app.land import classes
 from gis_app.land.criteria import Distance, LandCriteria, Normalise, Scored
 from gis_app.models.base import SRID
 
@@ -28,6 +29,8 @@ MEASURED = "ST_Area(p.geom::geography)"
 class Statement:
     """Criterion columns, their pass tests and the bound parameters, built step by step."""
 
+    ctes: list[str] = field(default_factory=list)
+    """Named subqueries the parcels' columns and tests read (`name AS (…)`)."""
     columns: list[str] = field(default_factory=list)
     joins: list[str] = field(default_factory=list)
     passes: dict[str, str] = field(default_factory=dict)
@@ -108,11 +111,12 @@ def add_filters(st: Statement, c: LandCriteria) -> None:
     if c.landuse is not None:
         scheme = st.bind("lu_scheme", c.landuse.scheme)
         codes = st.bind("lu_codes", c.landuse.codes)
-        st.passes["landuse"] = (
-            f"p.landuse_scheme = {scheme} AND EXISTS (SELECT 1 FROM unnest("
-            f"CAST({codes} AS text[])) c WHERE p.landuse_code LIKE c || '%')"
-        )
-        st.cheap.append(st.passes["landuse"])
+        crossed = c.landuse.crosswalk
+        relations = st.bind("lu_relations", list(crossed)) if crossed else None
+        st.ctes.append(classes.match_cte(scheme, codes, relations))
+        st.passes["landuse"] = classes.MATCHES
+        st.cheap.append(classes.MATCHES)
+        st.columns.append(f"{classes.match_column(scheme)} AS landuse_match")
     if c.area_m2 is not None:
         tests = []
         if c.area_m2.min is not None:
@@ -196,9 +200,9 @@ def add_score(st: Statement, key: str, s: Scored) -> tuple[str, str]:
         st.columns.append(f"p.landuse_code AS {key}")
         value = (
             f"coalesce(CASE WHEN p.landuse_scheme = {scheme} THEN (SELECT e.value::float "
-            f"FROM jsonb_each_text(CAST({classes} AS jsonb)) e "
-            f"WHERE p.landuse_code LIKE e.key || '%' ORDER BY length(e.key) DESC LIMIT 1) END, "
-            f"{default})"
+            f"FROM jsonb_each_text(CAST({classes} AS jsonb)) e JOIN landuse_class_tree k "
+            "ON k.scheme = p.landuse_scheme AND k.ancestor = e.key AND k.code = p.landuse_code "
+            f"ORDER BY length(e.key) DESC LIMIT 1) END, {default})"
         )
     score = score_sql(st, key, value, s.normalise)
     st.columns.append(f"{score} AS {key}_score")
@@ -231,9 +235,11 @@ def parcels_cte(st: Statement, c: LandCriteria, part: Part, first: str | None = 
         cheap = " AND ".join(f"({test})" for test in st.cheap)
         where.append(cheap if part == "candidates" else f"NOT coalesce({cheap}, false)")
     tail = f" ORDER BY p.id LIMIT {first}" if first else ""
+    ctes = "".join(f"{cte}, " for cte in st.ctes)
     return (
-        "WITH p AS MATERIALIZED (SELECT p.id, p.parcel_code, p.landuse_scheme, p.landuse_code, "
-        "lc.name_zh AS landuse_name_zh, lc.name_en AS landuse_name_en, p.status, p.district, "
+        f"WITH {ctes}p AS MATERIALIZED (SELECT p.id, p.parcel_code, p.landuse_scheme, "
+        "p.landuse_code, lc.name_zh AS landuse_name_zh, lc.name_en AS landuse_name_en, "
+        "p.status, p.district, "
         f"p.owner_id, p.area_m2 AS recorded_m2, {MEASURED} AS measured_m2, p.geom "
         "FROM land_parcel p JOIN landuse_class lc "
         "ON lc.scheme = p.landuse_scheme AND lc.code = p.landuse_code "

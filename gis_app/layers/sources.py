@@ -124,11 +124,15 @@ TABLES: dict[str, SourceDef] = {
     ),
     "land_parcel": SourceDef(
         geometry="polygon",
+        # classes are at most three deep (060101 → 0601 → 06), and the 三调 scheme files some
+        # codes under another first-level class than their digits (0303 → 00 湿地), so the
+        # first-level class is the parent's parent, the parent or the class itself
         from_sql=(
             "land_parcel t JOIN landuse_class c"
             " ON c.scheme = t.landuse_scheme AND c.code = t.landuse_code"
-            " LEFT JOIN landuse_class c1"
-            " ON c1.scheme = t.landuse_scheme AND c1.code = left(t.landuse_code, 2)"
+            " LEFT JOIN landuse_class c2 ON c2.scheme = c.scheme AND c2.code = c.parent_code"
+            " LEFT JOIN landuse_class c1 ON c1.scheme = c.scheme"
+            " AND c1.code = coalesce(c2.parent_code, c.parent_code, c.code)"
         ),
         fields={
             "parcel_code": _text("t.parcel_code"),
@@ -136,7 +140,7 @@ TABLES: dict[str, SourceDef] = {
             "landuse_code": _text("t.landuse_code"),
             "landuse_name_zh": _text("c.name_zh"),
             "landuse_name_en": _text("c.name_en"),
-            "landuse_l1": _text("t.landuse_scheme || ':' || left(t.landuse_code, 2)"),
+            "landuse_l1": _text("t.landuse_scheme || ':' || c1.code"),
             "landuse_l1_name_zh": _text("c1.name_zh"),
             "landuse_l1_name_en": _text("c1.name_en"),
             "area_m2": _num("t.area_m2"),

@@ -8,7 +8,7 @@ migration can extend them without ALTER TYPE.
 from gis_app.models.account import ApiToken, AppUser, UserCredential, UserSession
 from gis_app.models.base import Base
 from gis_app.models.history import HISTORY_TABLES, Reallocation
-from gis_app.models.land import LandParcel, LandUseClass
+from gis_app.models.land import LandParcel, LandUseClass, LandUseCrosswalk
 from gis_app.models.log import AuditLog
 from gis_app.models.org import Organisation, Staff
 from gis_app.models.preset import LandQueryPreset
@@ -31,6 +31,7 @@ __all__ = [
     "LandParcel",
     "LandQueryPreset",
     "LandUseClass",
+    "LandUseCrosswalk",
     "OfficeAreaStandard",
     "Organisation",
     "ParcelRasterStat",

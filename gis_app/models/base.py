@@ -34,7 +34,11 @@ ROOM_STATUSES = ("in_use", "vacant", "renovation", "leased_out")
 SAFETY_GRADES = ("A", "B", "C", "D")
 PARCEL_STATUSES = ("in_use", "idle", "reserved")
 OWNERSHIPS = ("state", "collective")
-LANDUSE_SCHEMES = ("GB/T 21010-2017", "MNR-YDYH-2023")
+LANDUSE_SCHEMES = ("GB/T 21010-2017", "MNR-YDYH-2023", "TD/T 1055-2019")
+"""GB/T 21010-2017 土地利用现状分类; the 2023 用地用海分类 (自然资发〔2023〕234号); the 三调
+working classification (国土调查工作分类, TD/T 1055-2019): codes mean different things in each."""
+LANDUSE_RELATIONS = ("same", "narrower", "broader", "partial")
+"""How a class of one scheme relates to a class of another (landuse_crosswalk)."""
 ROAD_CLASSES = ("expressway", "arterial", "secondary", "local")
 STATION_MODES = ("metro", "rail", "bus")
 CONSTRAINT_KINDS = (

@@ -140,8 +140,11 @@ def test_unknown_rank_is_refused_naming_staff(conn: Connection, floor_id: int) -
     [
         ("GB/T 21010-2017", "0801", True),
         ("MNR-YDYH-2023", "0801", True),
+        ("MNR-YDYH-2023", "1201", True),  # 铁路用地 (GB/T 1201 is 空闲地)
+        ("TD/T 1055-2019", "08H1", True),
         ("GB/T 21010-2017", "2301", False),
-        ("MNR-YDYH-2023", "1201", False),
+        ("GB/T 21010-2017", "08H1", False),
+        ("MNR-YDYH-2023", "1210", False),
     ],
 )
 def test_land_use_code_must_exist_in_its_scheme(

@@ -78,6 +78,54 @@ def test_dry_run_then_refusal_then_skip_invalid(client: TestClient, url: str) ->
     assert _count(url, "land_parcel") == 192
 
 
+def test_land_use_codes_of_three_schemes(client: TestClient, url: str, tmp_path) -> None:
+    # real-style codes: 2023 0701 城镇住宅, 1001 工业, 1301 供水; 三调 08H1 and 0508
+    rows = [
+        ("ZD-1", "MNR-YDYH-2023", "0701"),
+        ("ZD-2", "MNR-YDYH-2023", "1001"),
+        ("ZD-3", "MNR-YDYH-2023", "1301"),
+        ("ZD-4", "TD/T 1055-2019", "08H1"),
+        ("ZD-5", "TD/T 1055-2019", "0508"),
+        ("ZD-6", "GB/T 21010-2017", "08H1"),  # a 三调 code given as GB/T 21010
+        ("ZD-7", "GB/T 21010-2017", "9999"),
+    ]
+    features = [
+        ({"ZDDM": code, "TX": scheme, "DLBM": landuse}, square(120.15 + n * 0.002, 30.25, 0.001))
+        for n, (code, scheme, landuse) in enumerate(rows)
+    ]
+    path = geojson(tmp_path / "zd.geojson", features)
+    mapping = {"parcel_code": "ZDDM", "landuse_scheme": "TX", "landuse_code": "DLBM"}
+    form = {"target": "parcel", "mapping": mapping, "defaults": PARCEL_DEFAULTS}
+    refused = _post(client, "zd.geojson", path.read_bytes(), **form)
+    assert refused.status_code == 422
+    problems = refused.json()["problems"]
+    assert [(p["index"], p["field"], p["code"]) for p in problems] == [
+        (5, "landuse_code", "landuse_other_scheme"),
+        (6, "landuse_code", "unknown_landuse"),
+    ]
+    assert problems[0]["message"].startswith(
+        "feature 5, landuse_code: land-use code 08H1 (GB/T 21010-2017) → TD/T 1055-2019: "
+    )
+    assert "set landuse_scheme to it" in problems[0]["message"]
+    assert problems[1]["message"].startswith(
+        "feature 6, landuse_code: land-use code 9999 (GB/T 21010-2017) is not in that scheme. "
+        "Accepted schemes (landuse_scheme): GB/T 21010-2017"
+    )
+    assert "TD/T 1055-2019" in problems[1]["message"]
+    written = _post(client, "zd.geojson", path.read_bytes(), skip_invalid=True, **form)
+    assert written.status_code == 200 and written.json()["written"] == 5
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT parcel_code, landuse_scheme, landuse_code FROM land_parcel "
+                "WHERE parcel_code LIKE 'ZD-%' ORDER BY parcel_code"
+            )
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in stored] == rows[:5]
+
+
 def test_a_good_geojson_is_written(client: TestClient, url: str, tmp_path) -> None:
     path = geojson(
         tmp_path / "b.geojson", [({"BM": "API-1", "MC": "楼"}, square(120.15, 30.25, 0.001))]

@@ -218,7 +218,7 @@ def test_parcels_need_a_known_landuse_code(conn: Connection, tmp_path: Path) -> 
     mapping = {"parcel_code": "ZDDM", "landuse_code": "DLBM", "area_m2": "MJ"}
     report = import_features(conn, "parcel", path, mapping=mapping, defaults=defaults)
     assert [(p.index, p.field, p.code, p.detail) for p in report.problems] == [
-        (1, "landuse_code", "unknown_code", "9999 (GB/T 21010-2017)"),
+        (1, "landuse_code", "unknown_landuse", "9999 (GB/T 21010-2017)"),
         (2, "area_m2", "out_of_range", "-5 ∉ (0, 999999999999.99]"),
     ]
     report = import_features(

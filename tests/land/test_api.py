@@ -34,10 +34,19 @@ def test_search_json_and_geojson(client: TestClient) -> None:
     assert body["numberMatched"] == 2
     assert [i["parcel_code"] for i in body["items"]] == ["P2", "P1"]  # largest first
     assert body["items"][0]["passes"] == {"landuse": True, "status": True, "zone_0": True}
+    # P2 is GB/T 1201 空闲地, under the asked 12
+    assert body["items"][0]["landuse_match"] == {
+        "via": "direct",
+        "scheme": "GB/T 21010-2017",
+        "code": "12",
+        "crosswalk_code": None,
+        "relation": "same",
+    }
     geo = client.post("/api/v1/land/search", params={"format": "geojson"}, json=SEARCH)
     assert geo.headers["content-type"] == "application/geo+json"
     features = geo.json()["features"]
     assert {f["id"] for f in features} == {1, 2}
+    assert features[1]["properties"]["landuse_match"]["code"] == "08"  # P1: GB/T 0801
     assert features[0]["geometry"]["type"] == "MultiPolygon"
 
 

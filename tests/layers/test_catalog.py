@@ -65,11 +65,12 @@ def test_vector_sources_and_rasters_are_described() -> None:
     assert layers["rooms"].min_zoom >= 16
 
 
-def test_landuse_categories_cover_both_schemes_first_level_classes() -> None:
+def test_landuse_categories_cover_the_schemes_first_level_classes() -> None:
     style = load_catalog().layers["parcels_landuse"].style
     values = {c.value for c in style.categories}
     assert {f"GB/T 21010-2017:{c:02d}" for c in range(1, 13)} <= values
     assert {f"MNR-YDYH-2023:{c:02d}" for c in (*range(1, 18), 23)} <= values
+    assert {f"TD/T 1055-2019:{c:02d}" for c in range(13)} <= values
 
 
 def test_sources_registry_is_closed() -> None:
