@@ -6,7 +6,7 @@ vice-ministerial unit, a dispatched body or institution. A body names its note
 read the table. Also a person's start date (`staff.started_on`).
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-03 19:40:00
 """
 
@@ -19,7 +19,7 @@ from gis_app.db.history import create_at_function
 from gis_app.db.migrate import run_sql_file
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
