@@ -88,10 +88,18 @@ def _detail(value: Any) -> Any:
     return value
 
 
+WORDED_BY = {"occupied_dangerous_building": "grade"}
+"""Checks whose wording depends on one of their details: people in a D building must stop
+using it, in a C building its use is restricted (explain.dq.<check>.<value>)."""
+
+
 def finding(_level: str, row: dict[str, Any], lang: str) -> str:
     """What a data-quality finding means, with its figures."""
     details = {k: _detail(v) for k, v in row["details"].items()}
-    return t(f"explain.dq.{row['check']}", lang, **details)
+    key = f"explain.dq.{row['check']}"
+    if row["check"] in WORDED_BY:
+        key += f".{row['details'][WORDED_BY[row['check']]]}"
+    return t(key, lang, **details)
 
 
 def match(candidate: dict[str, Any], need: Any, lang: str) -> str:
