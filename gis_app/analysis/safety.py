@@ -30,8 +30,9 @@ RELOCATION_DISTANCE_M = 5_000.0
 
 _BUILDINGS = """
 SELECT s.building_id, s.code, s.name, s.campus_id, s.safety_grade, s.safety_appraised_on,
-       s.appraisal_overdue, s.people, s.rooms, s.area_m2, s.bodies,
-       ST_AsGeoJSON(s.geom, 7, 0) AS geometry, count(*) OVER () AS total
+       s.appraisal_overdue, CAST(:appraisal_years AS integer) AS appraisal_years, s.people,
+       s.rooms, s.area_m2, s.bodies, ST_AsGeoJSON(s.geom, 7, 0) AS geometry,
+       count(*) OVER () AS total
 FROM safety_building s
 WHERE NOT CAST(:only_flagged AS boolean)
    OR (s.safety_grade IN ('C', 'D') AND s.people > 0) OR s.appraisal_overdue
