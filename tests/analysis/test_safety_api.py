@@ -8,10 +8,12 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 
+import mapbox_vector_tile
 import pytest
 from fastapi.testclient import TestClient
 
 from gis_app.config import Settings
+from gis_app.layers.grid import tile_at
 from tests.analysis.conftest import build_office_world
 from tests.analysis.test_safety import CHANGES
 from tests.auth import app_client
@@ -118,3 +120,75 @@ def test_a_scoped_user_sees_the_buildings_of_its_bodies(safety_url: str) -> None
     assert y.status_code == 200 and len(y.json()["bodies"]) == 2
     assert z.status_code == 404
     assert [i["code"] for i in report["items"]] == ["Y"]
+
+
+def test_the_safety_layer_draws_c_d_and_overdue_buildings(client: TestClient) -> None:
+    # the box of the campus (120.10-120.11, 30.25-30.26): X (grade A, appraised in time) is
+    # not drawn; Z is D (and overdue), Y is C
+    body = client.get(
+        "/api/v1/layers/buildings_safety/features",
+        params={**AS_OF, "bbox": "120.1,30.25,120.11,30.26"},
+    ).json()
+    drawn = {f["id"]: f["properties"] for f in body["features"]}
+    assert sorted(drawn) == [2, 3]
+    assert {k: drawn[3][k] for k in ("safety_class", "people", "area_m2", "bodies")} == {
+        "safety_class": "D",
+        "people": 1,
+        "area_m2": 16.0,
+        "bodies": "杭州市丙中心",
+    }
+    assert drawn[3]["appraisal_overdue"] is True and drawn[3]["safety_appraised_on"] == "2021-11-27"
+    # a3 (A) and b2 (B) one each: A (id 1) first
+    assert (drawn[2]["safety_class"], drawn[2]["bodies"]) == ("C", "杭州市甲局、西湖区乙局")
+
+
+def test_the_safety_layer_legend(client: TestClient) -> None:
+    legend = client.get("/api/v1/layers/buildings_safety").json()["legend"]
+    assert [(e["value"], e["color"]) for e in legend["entries"]] == [
+        ("D", "#d7191c"),
+        ("C", "#ffb000"),
+        ("overdue", "#9e9ac8"),
+    ]
+    assert legend["entries"][0]["label"] == "D 级整幢危房：停止使用、立即搬迁"
+
+
+def test_the_safety_layer_as_a_vector_tile(client: TestClient) -> None:
+    z = 14
+    x, y = tile_at(120.1055, 30.2515, z)  # Y's centre; the z14 tile is 0.022° wide
+    response = client.get(f"/tiles/buildings_safety/{z}/{x}/{y}.mvt", params=AS_OF)
+    layer = mapbox_vector_tile.decode(response.content)["buildings_safety"]
+    classes = {f["id"]: f["properties"]["safety_class"] for f in layer["features"]}
+    assert classes[2] == "C" and 1 not in classes
+
+
+def test_the_dashboard_safety_block(client: TestClient) -> None:
+    safety = client.get("/api/v1/dashboard", params=AS_OF).json()["safety"]
+    # X is A, Y is C, Z is D
+    assert safety["grades"] == {"A": 1, "C": 1, "D": 1}
+    # c1 in Z (16 m²), a3 and b2 in Y (30 m²): 3 people, 46 m², each person and room once
+    assert safety["occupied"] == {
+        "buildings": 2,
+        "d_buildings": 1,
+        "c_buildings": 1,
+        "people": 3,
+        "area_m2": 46.0,
+    }
+    assert (safety["overdue"], safety["appraisal_years"]) == (1, 5)
+    assert [(r["code"], r["severity"], r["map_url"]) for r in safety["buildings"]] == [
+        ("Z", "error", "/map?building=3"),
+        ("Y", "warning", "/map?building=2"),
+    ]
+    assert safety["buildings"][1]["action"] == "限制使用、安排加固或搬迁"
+    report = client.get(safety["report_url"])
+    assert report.status_code == 200 and report.content[:2] == b"PK"
+    assert "as_of=2026-11-28" in safety["report_url"]
+    overdue = client.get(safety["overdue_report_url"].replace("xlsx", "csv"))
+    rows = list(csv.reader(io.StringIO(overdue.content.decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:]] == ["appraisal_overdue"]
+
+
+def test_the_dashboard_takes_the_appraisal_period(client: TestClient) -> None:
+    six = client.get("/api/v1/dashboard", params={**AS_OF, "appraisal_years": 6}).json()
+    assert (six["safety"]["overdue"], six["safety"]["appraisal_years"]) == (0, 6)
+    bad = client.get("/api/v1/dashboard", params={**AS_OF, "appraisal_years": 101})
+    assert bad.status_code == 422 and "appraisal_years" in bad.text

@@ -18,8 +18,8 @@
   WHERE s.left_on IS NULL OR s.left_on > CAST(:as_of AS date)
 ),
 danger_room AS (
-  SELECT r.building_id, o.staff_body_id AS organisation_id, r.id AS room_id, o.staff_id,
-         r.usable_area_m2,
+  SELECT r.building_id, r.safety_grade, o.staff_body_id AS organisation_id, r.id AS room_id,
+         o.staff_id, r.usable_area_m2,
          r.category = 'office' AND coalesce(r.subtype NOT IN ('rest_room', 'private_toilet'), true)
            AS is_office,
          row_number() OVER (PARTITION BY r.id, o.staff_body_id ORDER BY o.staff_id) = 1
