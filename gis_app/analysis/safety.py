@@ -10,7 +10,7 @@ the offices and area that body occupies there, from the building itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -103,10 +103,44 @@ def place_sql(final: str) -> str:
 
 @dataclass(frozen=True)
 class Relocation:
-    """Where the people of one dangerous building could go, body by body."""
+    """Where the people of one dangerous building could go, body by body (and floor by
+    floor when nothing takes a body whole)."""
 
     building: dict[str, Any]
     bodies: list[dict[str, Any]]
+
+
+@dataclass
+class _Offers:
+    """Asks the idle-space match for groups of people of one building, one after another,
+    never offering first a room an earlier group was offered first."""
+
+    session: Session
+    standard: Standard
+    lon: float
+    lat: float
+    max_distance_m: float
+    limit: int
+    taken: set[int] = field(default_factory=set)
+    asked: int = 0
+
+    def __call__(self, organisation_id: int, group: dict[str, Any]) -> list[dict[str, Any]]:
+        need = Need(
+            organisation_id=organisation_id,
+            area_m2=Decimal(str(group["area_m2"])),
+            offices=group["offices"],
+            lon=self.lon,
+            lat=self.lat,
+            max_distance_m=self.max_distance_m,
+        )
+        found = match(self.session, need, self.standard, limit=self.limit + self.asked)
+        self.asked += 1
+        free = [
+            c for c in found["candidates"] if not self.taken & {r["room_id"] for r in c["rooms"]}
+        ][: self.limit]
+        if free:
+            self.taken |= {r["room_id"] for r in free[0]["rooms"]}
+        return free
 
 
 def relocation(
@@ -119,24 +153,28 @@ def relocation(
 ) -> Relocation:
     """For each body with people in the C or D building `building_id`: the idle floors or
     buildings nearest to it that hold as many offices and as much area as the body
-    occupies there (the idle-space match, from the building's point on surface). A
-    building of another grade, or with nobody in it, has no bodies to move."""
+    occupies there (the idle-space match, from the building's point on surface). When
+    nothing takes a body spread over several floors whole, each of those floors is asked
+    for (`by_floor`). The first offer of each group is kept from the later groups, so two
+    groups are not sent to the same rooms first. A building of another grade, or with
+    nobody in it, has no bodies to move."""
     params = _params(Scope(building_id=building_id), standard, APPRAISAL_YEARS)
     rows = run(session, statement(("safety.sql",), _ORIGIN), params)
     building = rows[0] if rows else {"building_id": building_id, "bodies": []}
     occupied = bool(building.get("people"))
     building["severity"] = severity(building.get("safety_grade")) if occupied else None
     moving = building.pop("bodies")  # only people in C and D buildings are in it
+    if not moving:
+        return Relocation(building=building, bodies=[])
+    offers = _Offers(session, standard, building["lon"], building["lat"], max_distance_m, limit)
     bodies = []
     for body in moving:
-        need = Need(
-            organisation_id=body["organisation_id"],
-            area_m2=Decimal(str(body["area_m2"])),
-            offices=body["offices"],
-            lon=building["lon"],
-            lat=building["lat"],
-            max_distance_m=max_distance_m,
-        )
-        found = match(session, need, standard, limit=limit)
-        bodies.append({**body, "candidates": found["candidates"]})
+        floors = body.pop("floors")
+        candidates = offers(body["organisation_id"], body)
+        by_floor = []
+        if not candidates and len(floors) > 1:
+            by_floor = [
+                {**floor, "candidates": offers(body["organisation_id"], floor)} for floor in floors
+            ]
+        bodies.append({**body, "candidates": candidates, "by_floor": by_floor})
     return Relocation(building=building, bodies=bodies)

@@ -339,16 +339,13 @@ def relocation_route(
     lang = api_language(request)
     building = found.building
     grade = building.get("safety_grade")
-    bodies = []
-    for body in found.bodies:
-        asked = MatchRequest.model_construct(  # what the explanation reads; asked by us
-            area_m2=body["area_m2"], rooms=RoomMix.model_construct(office=body["offices"])
-        )
-        candidates = [
-            {**_plain_row(c), "explanation": explain.match(c, asked, lang)}
-            for c in body["candidates"]
-        ]
-        bodies.append({**_plain_row(body), "candidates": candidates})
+    bodies = [
+        {
+            **_offered(body, lang),
+            "by_floor": [_offered(floor, lang) for floor in body["by_floor"]],
+        }
+        for body in found.bodies
+    ]
     return JSONResponse(
         {
             **_plain_row(building),
@@ -358,6 +355,18 @@ def relocation_route(
             "bodies": bodies,
         }
     )
+
+
+def _offered(group: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A group of people to move (a body, or its people on one floor) with the candidates
+    offered, each explained as the idle-space match explains it."""
+    asked = MatchRequest.model_construct(  # what the explanation reads; asked by us
+        area_m2=group["area_m2"], rooms=RoomMix.model_construct(office=group["offices"])
+    )
+    candidates = [
+        {**_plain_row(c), "explanation": explain.match(c, asked, lang)} for c in group["candidates"]
+    ]
+    return {**_plain_row(group), "candidates": candidates}
 
 
 def _plain_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -90,6 +90,7 @@ def test_relocation_of_a_d_building(client: TestClient) -> None:
     [c] = body["bodies"]
     assert (c["name"], c["people"], c["offices"], c["area_m2"]) == ("杭州市丙中心", 1, 2, 16)
     [first] = c["candidates"]
+    assert c["by_floor"] == []  # taken whole: no floor by floor
     # 304 (17 m²) + 308 (12 m²) on X 3F: 29 m², 13 over the 16 asked, ≈ 674 m away
     assert (first["unit_id"], first["picked_area_m2"], first["surplus_m2"]) == (10, 29.0, 13.0)
     assert first["explanation"].startswith("第 1 位：X楼 3F")
@@ -99,7 +100,11 @@ def test_relocation_of_a_d_building(client: TestClient) -> None:
 def test_relocation_when_nothing_fits_or_nobody_is_in_danger(client: TestClient) -> None:
     y = client.get("/api/v1/analysis/buildings/2/relocation", params=AS_OF).json()
     # each body in 101 needs 30 m²; the pool holds 29 m² at most
-    assert [(b["organisation_id"], b["candidates"]) for b in y["bodies"]] == [(1, []), (2, [])]
+    # (and each on one floor: nothing to ask floor by floor)
+    assert [(b["organisation_id"], b["candidates"], b["by_floor"]) for b in y["bodies"]] == [
+        (1, [], []),
+        (2, [], []),
+    ]
     x = client.get("/api/v1/analysis/buildings/1/relocation", params=AS_OF).json()
     assert (x["safety_grade"], x["bodies"], x["action"]) == ("A", [], None)
 

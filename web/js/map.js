@@ -109,12 +109,15 @@
       box.innerHTML = `<h3>${GIS.escape(GIS.t("web.map.safety.heading"))}</h3>${lines.join("")}`;
       if (!b.relocation_url) { return; }
       const moves = await GIS.fetchJSON(GIS.asOf.with(b.relocation_url));
-      const bodies = moves.bodies.map(body => {
-        const options = body.candidates.map(c => `<li>${GIS.escape(candidateText(c))}</li>`).join("")
-          || `<li class="gis-muted">${GIS.escape(GIS.t("web.map.safety.no_candidate", {distance: GIS.number(moves.max_distance_m, 0)}))}</li>`;
-        return `<li>${GIS.escape(GIS.t("web.map.safety.body", {name: body.name, people: body.people,
-          offices: body.offices, area: GIS.number(body.area_m2, 1)}))}<ul>${options}</ul></li>`;
-      }).join("");
+      const options = group => group.candidates.map(c => `<li>${GIS.escape(candidateText(c))}</li>`).join("")
+        || `<li class="gis-muted">${GIS.escape(GIS.t("web.map.safety.no_candidate", {distance: GIS.number(moves.max_distance_m, 0)}))}</li>`;
+      const floors = body => body.by_floor.map(f => `<li>${GIS.escape(GIS.t("web.map.safety.floor", {
+        floor: f.floor_name, people: f.people, offices: f.offices, area: GIS.number(f.area_m2, 1)}))}` +
+        `<ul>${options(f)}</ul></li>`).join("");
+      const bodies = moves.bodies.map(body =>
+        `<li>${GIS.escape(GIS.t("web.map.safety.body", {name: body.name, people: body.people,
+          offices: body.offices, area: GIS.number(body.area_m2, 1)}))}` +
+        `<ul>${body.by_floor.length ? floors(body) : options(body)}</ul></li>`).join("");
       box.insertAdjacentHTML("beforeend", `<h4>${GIS.escape(GIS.t("web.map.safety.relocation"))}</h4>` +
         `<ul class="gis-list" id="building-relocation">${bodies}</ul>`);
     } catch (error) {

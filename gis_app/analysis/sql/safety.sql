@@ -6,7 +6,8 @@
 -- someone who has left no longer counts even when their stay was never closed.
 -- danger_room: each (room, person) in a C or D building; body_first / room_first mark one
 -- row per room and body / per room, so areas are summed once.
--- danger_body: per building and body of the people (who, how many, which rooms, m²);
+-- danger_floor, danger_body: per building, body of the people and floor, and per building
+-- and body with its floors (who, how many, which rooms, m²);
 -- danger_building: the same per building, with its bodies.
 -- safety_building: every building in scope (those the scoped rooms are in; with no body
 -- or floor asked, also the place's buildings without rooms) with its grade, whether its
@@ -18,8 +19,8 @@
   WHERE s.left_on IS NULL OR s.left_on > CAST(:as_of AS date)
 ),
 danger_room AS (
-  SELECT r.building_id, r.safety_grade, o.staff_body_id AS organisation_id, r.id AS room_id,
-         o.staff_id, r.usable_area_m2,
+  SELECT r.building_id, r.safety_grade, r.floor_id, r.floor_name,
+         o.staff_body_id AS organisation_id, r.id AS room_id, o.staff_id, r.usable_area_m2,
          r.category = 'office' AND coalesce(r.subtype NOT IN ('rest_room', 'private_toilet'), true)
            AS is_office,
          row_number() OVER (PARTITION BY r.id, o.staff_body_id ORDER BY o.staff_id) = 1
@@ -28,12 +29,28 @@ danger_room AS (
   FROM scoped_room r JOIN safety_occupant o ON o.room_id = r.id
   WHERE r.safety_grade IN ('C', 'D')
 ),
+danger_floor AS (
+  SELECT d.building_id, d.organisation_id, d.floor_id, min(d.floor_name) AS floor_name,
+         count(DISTINCT d.staff_id) AS people,
+         count(*) FILTER (WHERE d.body_first) AS rooms,
+         count(*) FILTER (WHERE d.body_first AND d.is_office) AS offices,
+         coalesce(sum(d.usable_area_m2) FILTER (WHERE d.body_first), 0) AS area_m2
+  FROM danger_room d
+  GROUP BY d.building_id, d.organisation_id, d.floor_id
+),
 danger_body AS (
   SELECT d.building_id, d.organisation_id, o.name AS organisation_name,
          count(DISTINCT d.staff_id) AS people,
          count(*) FILTER (WHERE d.body_first) AS rooms,
          count(*) FILTER (WHERE d.body_first AND d.is_office) AS offices,
-         coalesce(sum(d.usable_area_m2) FILTER (WHERE d.body_first), 0) AS area_m2
+         coalesce(sum(d.usable_area_m2) FILTER (WHERE d.body_first), 0) AS area_m2,
+         (SELECT jsonb_agg(jsonb_build_object(
+                   'floor_id', x.floor_id, 'floor_name', x.floor_name, 'people', x.people,
+                   'rooms', x.rooms, 'offices', x.offices, 'area_m2', x.area_m2)
+                 ORDER BY x.floor_id)
+          FROM danger_floor x
+          WHERE x.building_id = d.building_id AND x.organisation_id = d.organisation_id)
+           AS floors
   FROM danger_room d
   LEFT JOIN organisation_at(CAST(:as_of AS date)) o ON o.id = d.organisation_id
   GROUP BY d.building_id, d.organisation_id, o.name
@@ -46,7 +63,7 @@ danger_building AS (
          (SELECT jsonb_agg(jsonb_build_object(
                    'organisation_id', x.organisation_id, 'name', x.organisation_name,
                    'people', x.people, 'rooms', x.rooms, 'offices', x.offices,
-                   'area_m2', x.area_m2)
+                   'area_m2', x.area_m2, 'floors', x.floors)
                  ORDER BY x.people DESC, x.organisation_id)
           FROM danger_body x WHERE x.building_id = d.building_id) AS bodies
   FROM danger_room d
