@@ -238,7 +238,8 @@
       t("safety.overdue", {years: safety.appraisal_years});
     card("overdue", whole(safety.overdue), null, safety.overdue > 0);
     const head = ["building", "grade", "people", "area", "bodies", "action"]
-      .map(c => `<th>${GIS.escape(t("safety.column." + c))}</th>`).join("");
+      .map(c => `<th${["people", "area"].includes(c) ? ' class="num"' : ""}>` +
+        `${GIS.escape(t("safety.column." + c))}</th>`).join("");
     const rows = safety.buildings.map(r => `<tr class="dash-safety-${r.severity}">` +
       `<td><a href="${GIS.escape(GIS.withLang(r.map_url))}">${GIS.escape(buildingTitle(r))}</a></td>` +
       `<td>${GIS.escape(r.safety_grade)}</td><td class="num">${GIS.escape(whole(r.people))}</td>` +

@@ -118,7 +118,7 @@
         `<li>${GIS.escape(GIS.t("web.map.safety.body", {name: body.name, people: body.people,
           offices: body.offices, area: GIS.number(body.area_m2, 1)}))}` +
         `<ul>${body.by_floor.length ? floors(body) : options(body)}</ul></li>`).join("");
-      box.insertAdjacentHTML("beforeend", `<h4>${GIS.escape(GIS.t("web.map.safety.relocation"))}</h4>` +
+      box.insertAdjacentHTML("beforeend", `<h3>${GIS.escape(GIS.t("web.map.safety.relocation"))}</h3>` +
         `<ul class="gis-list" id="building-relocation">${bodies}</ul>`);
     } catch (error) {
       GIS.message(box, GIS.t("web.common.error", {detail: error.message}), true);
