@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from gis_app.analysis.safety import DANGEROUS
 from gis_app.i18n import t
 
 
@@ -128,7 +129,7 @@ def _clauses(texts: list[str], lang: str) -> str:
 
 
 def _occupied_danger(row: dict[str, Any]) -> bool:
-    return bool(row["people"]) and row["safety_grade"] in ("C", "D")
+    return bool(row["people"]) and row["safety_grade"] in DANGEROUS
 
 
 def safety_action(row: dict[str, Any], lang: str) -> str:

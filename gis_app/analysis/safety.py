@@ -5,7 +5,8 @@ A D building (整幢危房) must not be used: its people are moved now (an error
 (局部危房) is used with restrictions while it is strengthened or its people are moved (a
 warning). The figures are `sql/safety.sql`; the relocation asks the idle-space match
 (`idle_match.match`, which never offers C or D space) once per body in the building, for
-the offices and area that body occupies there, from the building itself.
+the offices and area that body occupies there, from the building itself (and once per
+floor of the body when nothing takes it whole).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from gis_app.analysis.idle_match import Need, match
 APPRAISAL_YEARS = 5
 """An appraisal older than this (years) is overdue unless the caller sets another period."""
 DANGEROUS = ("C", "D")
+"""The grades whose buildings people should not be working in (JGJ 125-2016 危房)."""
 Severity = Literal["error", "warning"]
 SEVERITY: dict[str, Severity] = {"D": "error", "C": "warning"}
 """D: stop using, move now (error); C: restricted use, strengthen or move (warning)."""

@@ -216,6 +216,16 @@ def test_people_in_a_dangerous_building_and_an_old_appraisal(office_engine) -> N
                 "rooms": 1,
                 "offices": 1,
                 "area_m2": 30,
+                "floors": [
+                    {
+                        "floor_id": 20,
+                        "floor_name": "1F",
+                        "people": 1,
+                        "rooms": 1,
+                        "offices": 1,
+                        "area_m2": 30,
+                    }
+                ],
             }
         ],
     }
