@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from gis_app.analysis.common import Scope, Standard, base_params, run, statement
+from gis_app.analysis.safety import APPRAISAL_YEARS
 from gis_app.db.identity import in_context
 
 _VACANCY = """
@@ -132,6 +133,32 @@ GROUP BY p.district, p.status
 """
 """Land parcels by district and status (with a body: the parcels its subtree owns)."""
 
+_SAFETY = """
+SELECT
+  (SELECT coalesce(jsonb_object_agg(g.grade, g.buildings), '{}') FROM (
+     SELECT coalesce(safety_grade, 'none') AS grade, count(*) AS buildings
+     FROM safety_building GROUP BY 1) g) AS grades,
+  (SELECT jsonb_build_object(
+     'buildings', count(DISTINCT building_id),
+     'd_buildings', count(DISTINCT building_id) FILTER (WHERE safety_grade = 'D'),
+     'c_buildings', count(DISTINCT building_id) FILTER (WHERE safety_grade = 'C'),
+     'people', count(DISTINCT staff_id),
+     'area_m2', coalesce(sum(usable_area_m2) FILTER (WHERE room_first), 0))
+   FROM danger_room) AS occupied,
+  (SELECT count(*) FROM safety_building WHERE appraisal_overdue) AS overdue,
+  (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.safety_grade DESC, x.people DESC,
+                                                  x.building_id), '[]')
+   FROM (
+     SELECT building_id, code, name, safety_grade, people, rooms, area_m2, bodies,
+            appraisal_overdue
+     FROM safety_building WHERE safety_grade IN ('C', 'D') AND people > 0
+     ORDER BY safety_grade DESC, people DESC, building_id
+     LIMIT :top) x) AS buildings
+"""
+"""Building safety (as `safety.py`): buildings by grade, the people in post and the usable
+area in occupied C and D buildings (each person and room once), overdue appraisals, and the
+occupied C and D buildings, D first, then by people."""
+
 PARCEL_STATUSES = ("idle", "reserved", "in_use")
 
 
@@ -146,6 +173,7 @@ class Figures:
     over_standard_by_body: list[dict[str, Any]]
     parcels_by_district: list[dict[str, Any]]
     parcels_by_status: list[dict[str, Any]]
+    safety: dict[str, Any]
 
 
 _PASSES: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -153,6 +181,7 @@ _PASSES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("over_standard_rooms.sql",), _OVER_ROOMS),
     (("over_standard_bodies.sql",), _OVER_BODIES),
     ((), _PARCELS),
+    (("safety.sql",), _SAFETY),
 )
 
 
@@ -205,19 +234,26 @@ def _parcels(rows: list[dict[str, Any]], top: int) -> tuple[dict, list[dict], li
     return totals, worst[:top], list(by_status.values())
 
 
-def dashboard(engine: Engine, scope: Scope, standard: Standard, *, top: int = 15) -> Figures:
+def dashboard(
+    engine: Engine,
+    scope: Scope,
+    standard: Standard,
+    *,
+    top: int = 15,
+    appraisal_years: int = APPRAISAL_YEARS,
+) -> Figures:
     """Every figure of the dashboard for `scope` (a body's subtree, or everything).
 
     The passes share nothing, so they run side by side, each on its own connection: on a
     province the two room passes take seconds each, and one waiting for the other doubled
     the answer time. Each thread acts as the caller (`in_context`): the passes see what the
     caller's scope shows."""
-    params = base_params(scope, standard) | {"top": top}
+    params = base_params(scope, standard) | {"top": top, "appraisal_years": appraisal_years}
     with ThreadPoolExecutor(max_workers=len(_PASSES)) as pool:
         answers = [
             pool.submit(in_context(_pass), engine, parts, final, params) for parts, final in _PASSES
         ]
-        vacancy_rows, room_rows, body_rows, parcel_rows = (a.result() for a in answers)
+        vacancy_rows, room_rows, body_rows, parcel_rows, safety_rows = (a.result() for a in answers)
     vacancy, rooms, bodies = vacancy_rows[0], room_rows[0], body_rows[0]
     parcels, districts, statuses = _parcels(parcel_rows, top)
     space = vacancy["rooms"]
@@ -247,4 +283,5 @@ def dashboard(engine: Engine, scope: Scope, standard: Standard, *, top: int = 15
         over_standard_by_body=bodies["rows"],
         parcels_by_district=districts,
         parcels_by_status=statuses,
+        safety={**safety_rows[0], "appraisal_years": appraisal_years},
     )

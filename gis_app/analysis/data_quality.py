@@ -16,6 +16,7 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from gis_app.analysis.common import Page, Scope, Standard, base_params, paged, run, statement
+from gis_app.analysis.safety import APPRAISAL_YEARS
 
 Check = Literal[
     "area_mismatch",
@@ -54,7 +55,7 @@ def data_quality(
     checks: tuple[Check, ...] = CHECKS,
     area_threshold: Decimal = Decimal("0.10"),
     sliver_m2: float = 0.01,
-    appraisal_years: int = 5,
+    appraisal_years: int = APPRAISAL_YEARS,
     limit: int = 100,
     offset: int = 0,
 ) -> Page:
@@ -67,4 +68,4 @@ def data_quality(
         "limit": limit,
         "offset": offset,
     }
-    return paged(run(session, statement(("data_quality.sql",), _FINAL), params))
+    return paged(run(session, statement(("safety.sql", "data_quality.sql"), _FINAL), params))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from gis_app.analysis.safety import DANGEROUS
 from gis_app.i18n import t
 
 
@@ -112,10 +113,18 @@ def _detail(value: Any) -> Any:
     return value
 
 
+WORDED_BY = {"occupied_dangerous_building": "grade"}
+"""Checks whose wording depends on one of their details: people in a D building must stop
+using it, in a C building its use is restricted (explain.dq.<check>.<value>)."""
+
+
 def finding(_level: str, row: dict[str, Any], lang: str) -> str:
     """What a data-quality finding means, with its figures."""
     details = {k: _detail(v) for k, v in row["details"].items()}
-    return t(f"explain.dq.{row['check']}", lang, **details)
+    key = f"explain.dq.{row['check']}"
+    if row["check"] in WORDED_BY:
+        key += f".{row['details'][WORDED_BY[row['check']]]}"
+    return t(key, lang, **details)
 
 
 def match(candidate: dict[str, Any], need: Any, lang: str) -> str:
@@ -136,4 +145,45 @@ def match(candidate: dict[str, Any], need: Any, lang: str) -> str:
         surplus=_m2(candidate["surplus_m2"]),
         distance=f"{Decimal(candidate['distance_m']):.0f}",
         grade=candidate["safety_grade"] or "—",
+    )
+
+
+def _clauses(texts: list[str], lang: str) -> str:
+    return ("; " if lang == "en" else "；").join(texts)
+
+
+def _occupied_danger(row: dict[str, Any]) -> bool:
+    return bool(row["people"]) and row["safety_grade"] in DANGEROUS
+
+
+def safety_action(row: dict[str, Any], lang: str) -> str:
+    """What to do about a building: move its people (D) or restrict its use and strengthen
+    it (C), appraise it again when overdue; empty when nothing."""
+    actions = []
+    if _occupied_danger(row):
+        actions.append(t(f"safety.action.{row['safety_grade']}", lang))
+    if row["appraisal_overdue"]:
+        actions.append(t("safety.action.overdue", lang))
+    return _clauses(actions, lang)
+
+
+def safety(_level: str, row: dict[str, Any], lang: str) -> str:
+    """A building's safety findings in the data-quality wording, or that it has none."""
+    details = {
+        **row,
+        "grade": row["safety_grade"],
+        "bodies": [b["name"] for b in row["bodies"]],
+        "appraised_on": row["safety_appraised_on"],
+        "years": row["appraisal_years"],
+    }
+    checks = []
+    if _occupied_danger(row):
+        checks.append("occupied_dangerous_building")
+    if row["appraisal_overdue"]:
+        checks.append("appraisal_overdue")
+    if not checks:
+        grade = row["safety_grade"] or "—"
+        return t("explain.safety.no_finding", lang, name=row["name"], grade=grade)
+    return _clauses(
+        [finding("building", {"check": c, "details": details}, lang) for c in checks], lang
     )

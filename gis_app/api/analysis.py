@@ -16,8 +16,9 @@ from gis_app.analysis import explain
 from gis_app.analysis.common import DEFAULT_STANDARD, Page, Scope, Standard, check_scope
 from gis_app.analysis.data_quality import CHECKS, Check, data_quality
 from gis_app.analysis.idle_match import Need, match
-from gis_app.analysis.match_request import MatchRequest
+from gis_app.analysis.match_request import MatchRequest, RoomMix
 from gis_app.analysis.over_standard import over_standard
+from gis_app.analysis.safety import APPRAISAL_YEARS, RELOCATION_DISTANCE_M, buildings, relocation
 from gis_app.analysis.vacancy import LONG_IDLE_DAYS, vacancy
 from gis_app.api.features import GeoJSONResponse, feature_collection_body, plain
 from gis_app.db.identity import sees_people
@@ -104,6 +105,11 @@ def analysis_query(
 AnalysisDep = Annotated[AnalysisQuery, Depends(analysis_query)]
 REPORTS = answers(GEOJSON_MEDIA_TYPE, writers.CSV_MEDIA_TYPE, writers.XLSX_MEDIA_TYPE)
 """The formats of analysis reports."""
+AppraisalYears = Annotated[
+    int, Query(ge=1, le=100, description="An appraisal older than this (years) is overdue")
+]
+RELOCATION = "/api/v1/analysis/buildings/{building_id}/relocation"
+"""Where the idle space for the people of a dangerous building is offered."""
 
 
 def _report(
@@ -268,8 +274,10 @@ def data_quality_route(
     area_threshold: Annotated[
         Decimal, Query(gt=0, le=10, description="Recorded vs drawn area, as a fraction")
     ] = Decimal("0.10"),
+    appraisal_years: AppraisalYears = APPRAISAL_YEARS,
 ) -> Response:
-    """Findings where the ledger disagrees with drawings or people, grouped by check."""
+    """Findings where the ledger disagrees with drawings or people, grouped by check. An
+    occupied C or D building links to the relocation its people are offered."""
     paging = _window(request, session, query, paging)
     page = data_quality(
         session,
@@ -277,12 +285,109 @@ def data_quality_route(
         query.standard,
         checks=tuple(check or CHECKS),
         area_threshold=area_threshold,
+        appraisal_years=appraisal_years,
         limit=paging.limit,
         offset=paging.offset,
     )
+    for row in page.items:
+        if row["check"] == "occupied_dangerous_building":
+            row["details"]["relocation_url"] = RELOCATION.format(building_id=row["building_id"])
     return _answer(
         request, "data-quality", "finding", query, page, paging, explain.finding, _id_key("finding")
     )
+
+
+@router.get(
+    "/safety",
+    operation_id="safety",
+    summary="房屋安全 / Building safety",
+    responses=REPORTS,
+)
+def safety_route(
+    request: Request,
+    session: SessionDep,
+    query: AnalysisDep,
+    paging: PageDep,
+    appraisal_years: AppraisalYears = APPRAISAL_YEARS,
+    only_flagged: Annotated[
+        bool, Query(description="Only occupied C/D buildings and overdue appraisals")
+    ] = True,
+) -> Response:
+    """Buildings by safety (JGJ 125-2016): occupied D buildings first (stop using, move),
+    then occupied C (restrict, strengthen or move), then overdue appraisals; each with the
+    bodies, people in post and usable area in danger, what to do and the relocation link."""
+    paging = _window(request, session, query, paging)
+    page = buildings(
+        session,
+        query.scope,
+        query.standard,
+        appraisal_years=appraisal_years,
+        only_flagged=only_flagged,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    lang = api_language(request)
+    for row in page.items:
+        row["action"] = explain.safety_action(row, lang)
+        row["relocation_url"] = (
+            RELOCATION.format(building_id=row["building_id"]) if row["severity"] else None
+        )
+    return _answer(
+        request, "safety", "building", query, page, paging, explain.safety, "building_id"
+    )
+
+
+@router.get(
+    "/buildings/{building_id}/relocation",
+    operation_id="building_relocation",
+    summary="危房人员搬迁建议 / Where to move the people of a dangerous building",
+)
+def relocation_route(
+    request: Request,
+    building_id: IdPath,
+    session: SessionDep,
+    standard: StandardDep,
+    max_distance_m: Annotated[
+        float, Query(gt=0, le=500_000, description="How far to look (m, on the ellipsoid)")
+    ] = RELOCATION_DISTANCE_M,
+    limit: Annotated[int, Query(ge=1, le=20, description="Candidates per body")] = 3,
+) -> JSONResponse:
+    """For each body with people in the C or D building: the nearest idle floors or
+    buildings (no C or D space) holding as many offices and as much area as it occupies
+    there, with the rooms picked (the idle-space match). Other buildings: no bodies."""
+    check_scope(session, Scope(building_id=building_id), standard)
+    found = relocation(session, building_id, standard, max_distance_m=max_distance_m, limit=limit)
+    lang = api_language(request)
+    building = found.building
+    grade = building.get("safety_grade")
+    bodies = [
+        {
+            **_offered(body, lang),
+            "by_floor": [_offered(floor, lang) for floor in body["by_floor"]],
+        }
+        for body in found.bodies
+    ]
+    return JSONResponse(
+        {
+            **_plain_row(building),
+            "action": t(f"safety.action.{grade}", lang) if building["severity"] else None,
+            "as_of": standard.as_of.isoformat(),
+            "max_distance_m": max_distance_m,
+            "bodies": bodies,
+        }
+    )
+
+
+def _offered(group: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A group of people to move (a body, or its people on one floor) with the candidates
+    offered, each explained as the idle-space match explains it."""
+    asked = MatchRequest.model_construct(  # what the explanation reads; asked by us
+        area_m2=group["area_m2"], rooms=RoomMix.model_construct(office=group["offices"])
+    )
+    candidates = [
+        {**_plain_row(c), "explanation": explain.match(c, asked, lang)} for c in group["candidates"]
+    ]
+    return {**_plain_row(group), "candidates": candidates}
 
 
 def _plain_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,9 @@ from gis_app.accounts.rights import Right
 from gis_app.analysis.common import Scope, check_scope
 from gis_app.analysis.dashboard import Figures, dashboard
 from gis_app.analysis.data_quality import data_quality
-from gis_app.api.analysis import StandardDep
+from gis_app.analysis.explain import safety_action
+from gis_app.analysis.safety import APPRAISAL_YEARS, severity
+from gis_app.api.analysis import RELOCATION, AppraisalYears, StandardDep
 from gis_app.api.features import plain
 from gis_app.http.auth import needs
 from gis_app.http.language import Language
@@ -29,8 +31,10 @@ BodyQuery = Annotated[
     int | None, Query(ge=1, le=MAX_INT, description="Only this body and its subtree")
 ]
 TopQuery = Annotated[int, Query(ge=1, le=100, description="Rows per chart, worst first")]
-SCOPE_PARAMS = ("body_id", "standard", "tolerance_m2", "as_of")
-"""What the data-quality link carries over from the dashboard request."""
+SCOPE_PARAMS = ("body_id", "standard", "tolerance_m2", "as_of", "appraisal_years")
+"""What the data-quality and safety links carry over from the dashboard request."""
+SAFETY_REPORT = "/api/v1/analysis/safety"
+DATA_QUALITY_REPORT = "/api/v1/analysis/data-quality"
 MAP = "/map"
 """The map page: `?building=` opens on a building, `?body=` on a body's buildings."""
 LAND = "/land"
@@ -97,6 +101,39 @@ def _charts(figures: Figures, lang: str) -> dict[str, dict[str, Any]]:
     }
 
 
+def _safety(request: Request, figures: Figures, lang: str) -> dict[str, Any]:
+    """Buildings by grade, people and area in occupied C/D buildings, overdue appraisals;
+    the occupied C/D buildings with what to do, their map and relocation links; the
+    reports (the safety report, the overdue appraisals) as XLSX."""
+    safety = figures.safety
+    rows = [
+        {
+            **{k: plain(v) for k, v in row.items()},
+            "severity": severity(row["safety_grade"]),
+            "action": safety_action(row, lang),
+            "map_url": map_url(building=row["building_id"]),
+            "relocation_url": RELOCATION.format(building_id=row["building_id"]),
+        }
+        for row in safety["buildings"]
+    ]
+    report = _same_scope(request, SAFETY_REPORT)
+    overdue = _same_scope(request, DATA_QUALITY_REPORT)
+    return {
+        "grades": safety["grades"],
+        "occupied": {k: plain(v) for k, v in safety["occupied"].items()},
+        "overdue": safety["overdue"],
+        "appraisal_years": safety["appraisal_years"],
+        "buildings": rows,
+        "report_url": _with(report, format="xlsx"),
+        "overdue_report_url": _with(overdue, check="appraisal_overdue", format="xlsx"),
+    }
+
+
+def _with(url: str, **params: object) -> str:
+    """`url` with `params` added to its query."""
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+
+
 def _scope(session: Session, body_id: int | None) -> dict[str, Any]:
     """What the figures cover, with the map link of the body's buildings."""
     if body_id is None:
@@ -120,13 +157,14 @@ def dashboard_route(
     standard: StandardDep,
     body_id: BodyQuery = None,
     top: TopQuery = 15,
+    appraisal_years: AppraisalYears = APPRAISAL_YEARS,
 ) -> JSONResponse:
     """Totals (buildings, areas, vacancy, over-standard offices and bodies, parcels) and the
     rows of each chart, worst first, with map links; labels in the caller's language. The
     data-quality count is `/data-quality`: on a province its checks take far longer."""
     scope = Scope(body_id=body_id)
     check_scope(session, scope, standard)
-    figures = dashboard(engine, scope, standard, top=top)
+    figures = dashboard(engine, scope, standard, top=top, appraisal_years=appraisal_years)
     return JSONResponse(
         {
             "scope": _scope(session, body_id),
@@ -136,6 +174,7 @@ def dashboard_route(
             "totals": {k: plain(v) for k, v in figures.totals.items()},
             "labels": {k: t(f"web.dashboard.total.{k}", lang) for k in figures.totals},
             "charts": _charts(figures, lang),
+            "safety": _safety(request, figures, lang),
             "data_quality_url": _same_scope(request, f"{router.prefix}/data-quality"),
         }
     )
@@ -152,17 +191,18 @@ def data_quality_route(
     standard: StandardDep,
     lang: Language,
     body_id: BodyQuery = None,
+    appraisal_years: AppraisalYears = APPRAISAL_YEARS,
 ) -> JSONResponse:
     """How many data-quality findings the scope has, asked apart from the other figures so
     the dashboard shows them first (every check over a province takes 20-30 s)."""
     scope = Scope(body_id=body_id)
     check_scope(session, scope, standard)
-    found = data_quality(session, scope, standard, limit=1).total
+    found = data_quality(session, scope, standard, appraisal_years=appraisal_years, limit=1).total
     return JSONResponse(
         {
             "data_quality_findings": found,
             "label": t("web.dashboard.total.data_quality_findings", lang),
             "as_of": standard.as_of.isoformat(),
-            "report_url": _same_scope(request, "/api/v1/analysis/data-quality"),
+            "report_url": _same_scope(request, DATA_QUALITY_REPORT),
         }
     )

@@ -55,7 +55,7 @@ class AnalysisSource(Strict):
     """An office-space analysis per place, as its report computes it."""
 
     kind: Literal["analysis"]
-    analysis: Literal["vacancy", "over_standard"]
+    analysis: Literal["vacancy", "over_standard", "safety"]
     level: Literal["building"] = "building"
 
 

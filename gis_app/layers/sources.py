@@ -7,9 +7,10 @@ provides as SQL expressions typed for vector tiles (ST_AsMVT writes float8, inte
 boolean as such, and anything else, NUMERIC included, as text). Identifiers in the statements
 come only from this module; every value is a bound parameter.
 
-Building vacancy and over-standard figures come from the analysis definitions themselves
-(`vacancy.place_sql`, `over_standard.place_sql`) with the analysis scope limited to the
-buildings in the box, so a tile computes a few hundred buildings, not the province.
+Building vacancy, over-standard and safety figures come from the analysis definitions
+themselves (`vacancy.place_sql`, `over_standard.place_sql`, `safety.place_sql`) with the
+analysis scope limited to the buildings in the box, so a tile computes a few hundred
+buildings, not the province.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from gis_app.analysis import over_standard, vacancy
+from gis_app.analysis import over_standard, safety, vacancy
 from gis_app.analysis.common import BBox, Scope, Standard, base_params
 
 FieldKind = Literal["text", "number", "bool"]
@@ -241,6 +242,22 @@ ANALYSES: dict[tuple[str, str], SourceDef] = {
         },
         rank=_AREA_RANK,
         prefix=over_standard.place_sql("building_id", ""),
+    ),
+    ("safety", "building"): SourceDef(
+        geometry="polygon",
+        from_sql=f"building_at({AS_OF}) t JOIN place_safety a ON a.id = t.id",
+        fields={
+            **_BUILDING_FIELDS,
+            "safety_class": _text("a.safety_class"),
+            "safety_appraised_on": _text("CAST(a.safety_appraised_on AS text)"),
+            "appraisal_overdue": _bool("a.appraisal_overdue"),
+            "people": _int("a.people"),
+            "rooms": _int("a.rooms"),
+            "area_m2": _num("a.area_m2"),
+            "bodies": _text("a.bodies"),
+        },
+        rank=_AREA_RANK,
+        prefix=safety.place_sql(""),
     ),
 }
 """Analyses (name, level) a layer may show: the figures of the analysis reports, per place."""

@@ -124,3 +124,18 @@ COLUMNS[("data-quality", "finding")] = (
     "organisation_id",
     "explanation",
 )
+COLUMNS[("safety", "building")] = (
+    "building_id",
+    "code",
+    "name",
+    "safety_grade",
+    "safety_appraised_on",
+    "appraisal_overdue",
+    "severity",
+    "people",
+    "rooms",
+    "area_m2",
+    "bodies",
+    "action",
+    "explanation",
+)

@@ -30,6 +30,10 @@ def _cell(key: str, value: Any, lang: str) -> Any:
         return "、".join(f"{o[rank]}（{o['limit_m2']} m²）" for o in value)
     if key == "category":
         return t(f"category.{value}", lang)
+    if key == "severity" and value:
+        return t(f"safety.severity.{value}", lang)
+    if key == "bodies" and isinstance(value, list):
+        return "、".join(t("report.body_people", lang, **body) for body in value)
     if isinstance(value, list | dict):
         return str(value)
     return value

@@ -30,6 +30,7 @@ MAP_LAYERS = (
     "roads",
     "buildings_vacancy",
     "buildings_over_standard",
+    "buildings_safety",
     "transit_stations",
 )
 """Catalog layers of the map browser, lowest first. Campuses are left out: as a GeoJSON (SVG)

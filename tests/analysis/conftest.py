@@ -98,7 +98,12 @@ SQL = [
 
 @pytest.fixture(scope="session")
 def office_world_url(new_database: Callable[..., str]) -> str:
-    url = new_database()
+    return build_office_world(new_database())
+
+
+def build_office_world(url: str, then: tuple[str, ...] = ()) -> str:
+    """The hand-built world in the empty database `url` (migrated here), with the
+    statements `then` run after it in the same transaction; returns `url`."""
     migrate.upgrade(url)
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -139,6 +144,8 @@ def office_world_url(new_database: Callable[..., str]) -> str:
                 "(13, 7, '2025-01-01', NULL), (14, 7, '2025-01-01', NULL)"
             )
         )
+        for statement in then:
+            conn.execute(text(statement))
     engine.dispose()
     return url
 

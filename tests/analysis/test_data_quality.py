@@ -203,9 +203,31 @@ def test_people_in_a_dangerous_building_and_an_old_appraisal(office_engine) -> N
     assert danger["details"] == {
         "name": "Y楼",
         "grade": "C",
+        "severity": "warning",
         "people": 1,
         "rooms": 1,
         "area_m2": 30,
+        "bodies": ["西湖区乙局"],
+        "by_body": [
+            {
+                "organisation_id": 2,
+                "name": "西湖区乙局",
+                "people": 1,
+                "rooms": 1,
+                "offices": 1,
+                "area_m2": 30,
+                "floors": [
+                    {
+                        "floor_id": 20,
+                        "floor_name": "1F",
+                        "people": 1,
+                        "rooms": 1,
+                        "offices": 1,
+                        "area_m2": 30,
+                    }
+                ],
+            }
+        ],
     }
     [old] = by_check(found, "appraisal_overdue")
     assert (old["building_id"], old["details"]["years"]) == (3, 5)

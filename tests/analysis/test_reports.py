@@ -75,7 +75,7 @@ def test_english_headers_on_request(client: TestClient) -> None:
         ("/api/v1/analysis/vacancy", level)
         for level in ("room", "idle_space", "floor", "building", "campus", "body")
     ]
-    + [("/api/v1/analysis/data-quality", None)],
+    + [("/api/v1/analysis/data-quality", None), ("/api/v1/analysis/safety", None)],
 )
 def test_every_report_downloads_in_both_formats(
     client: TestClient, path: str, level: str | None

@@ -12,6 +12,7 @@ from gis_app.layers.sources import ANALYSES, TABLES
 REQUIRED = {
     "buildings_vacancy",
     "buildings_over_standard",
+    "buildings_safety",
     "campuses",
     "parcels_landuse",
     "roads",
@@ -84,7 +85,11 @@ def test_sources_registry_is_closed() -> None:
         "floor",
         "room",
     }
-    assert set(ANALYSES) == {("vacancy", "building"), ("over_standard", "building")}
+    assert set(ANALYSES) == {
+        ("vacancy", "building"),
+        ("over_standard", "building"),
+        ("safety", "building"),
+    }
 
 
 def _write(folder: Path, text: str, name: str = "zones.toml") -> Path:

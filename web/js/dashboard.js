@@ -213,6 +213,45 @@
     new Chart(canvas, spec.doughnut ? doughnutConfig(rows, spec) : barConfig(rows, spec));
   }
 
+  /* The safety block: buildings by grade, people in occupied C/D buildings, overdue
+     appraisals, and the occupied C/D buildings (D first) linking to the map. */
+  const GRADE_COLOURS = {A: "#1a9641", B: "#a6d96a", C: "#ffb000", D: "#d7191c", none: "#bdbdbd"};
+  function renderSafety(safety) {
+    const box = document.getElementById("dash-safety");
+    const grade = g => (g === "none" ? t("safety.grade_none") : t("safety.grade", {grade: g}));
+    box.querySelector('[data-safety="grades"]').innerHTML = ["A", "B", "C", "D", "none"]
+      .filter(g => g !== "none" || safety.grades.none)
+      .map(g => `<span class="dash-grade" data-grade="${g}">` +
+        `<i style="background:${GRADE_COLOURS[g]}"></i>${GIS.escape(grade(g))} ` +
+        `<b>${GIS.escape(whole(safety.grades[g] || 0))}</b></span>`).join("");
+    const occupied = safety.occupied;
+    const card = (name, value, sub, warn) => {
+      const el = box.querySelector(`[data-safety="${name}"]`);
+      el.querySelector(".value").textContent = value;
+      if (sub !== null) { el.querySelector(".sub").textContent = sub; }
+      el.classList.toggle("warn", warn);
+    };
+    card("occupied", whole(occupied.buildings), t("safety.occupied_sub", {buildings:
+      whole(occupied.buildings), people: whole(occupied.people), area: m2(occupied.area_m2, 1)}),
+      occupied.buildings > 0);
+    box.querySelector('[data-safety="overdue"] .label').textContent =
+      t("safety.overdue", {years: safety.appraisal_years});
+    card("overdue", whole(safety.overdue), null, safety.overdue > 0);
+    const head = ["building", "grade", "people", "area", "bodies", "action"]
+      .map(c => `<th${["people", "area"].includes(c) ? ' class="num"' : ""}>` +
+        `${GIS.escape(t("safety.column." + c))}</th>`).join("");
+    const rows = safety.buildings.map(r => `<tr class="dash-safety-${r.severity}">` +
+      `<td><a href="${GIS.escape(GIS.withLang(r.map_url))}">${GIS.escape(buildingTitle(r))}</a></td>` +
+      `<td>${GIS.escape(r.safety_grade)}</td><td class="num">${GIS.escape(whole(r.people))}</td>` +
+      `<td class="num">${GIS.escape(m2(r.area_m2, 1))}</td>` +
+      `<td>${GIS.escape(r.bodies.map(b => b.name).join("、"))}</td>` +
+      `<td>${GIS.escape(r.action)}</td></tr>`).join("");
+    box.querySelector('[data-safety="buildings"]').innerHTML = rows
+      ? `<tr>${head}</tr>${rows}` : `<tr><td>${GIS.escape(t("safety.none"))}</td></tr>`;
+    box.querySelector('[data-safety="report"]').href = safety.report_url;
+    box.querySelector('[data-safety="overdue-report"]').href = safety.overdue_report_url;
+  }
+
   async function loadDataQuality(url) {
     const card = root.querySelector('[data-kpi="data_quality"]');
     card.querySelector(".sub").textContent = GIS.t("web.common.loading");
@@ -242,6 +281,7 @@
       t("as_of", {date: figures.as_of, standard: figures.standard});
     fillKpis(figures.totals);
     data.charts.forEach(name => draw(name, figures.charts[name]));
+    renderSafety(figures.safety);
     root.dataset.state = "ready";
     loadDataQuality(figures.data_quality_url);
   }

@@ -72,13 +72,56 @@
       panel.innerHTML = `<h3 id="building-name">${GIS.escape(p.name)}</h3>` +
         `<table class="gis-table gis-facts" id="building-facts">${facts}</table>` +
         `<p class="gis-muted" id="building-as-of">${GIS.escape(GIS.t("web.as_of.shown", {date: summary.as_of}))}</p>` +
+        `<div id="building-safety"></div>` +
         `<h3>${GIS.escape(GIS.t("web.map.bodies"))}</h3>` +
         `<ul class="gis-list">${bodyRows || GIS.escape(GIS.t("web.map.none"))}</ul>` +
         `<h3>${GIS.escape(GIS.t("web.map.floors"))}</h3><ul class="gis-list" id="building-floors">${floors}</ul>`;
+      showSafety(id, panel.querySelector("#building-safety"));
       const layer = await outline([id]);
       if (fly && layer) { map.fitBounds(layer.getBounds(), {maxZoom: 18, padding: [60, 60], animate: false}); }
     } catch (error) {
       GIS.message(panel, GIS.t("web.common.error", {detail: error.message}), true);
+    }
+  }
+
+  /* A C/D building people still work in: what to do and, per body, the nearest idle space
+     (GET …/relocation); an overdue appraisal. Nothing for a building without findings. */
+  function candidateText(c) {
+    const values = {building: c.building_name, floor: c.rooms.length ? c.rooms[0].floor_name : "",
+      offices: c.offices, area: GIS.number(c.picked_area_m2, 1), distance: GIS.number(c.distance_m, 0)};
+    return GIS.t(c.unit === "floor" ? "web.map.safety.candidate" : "web.map.safety.candidate_building", values);
+  }
+  async function showSafety(id, box) {
+    try {
+      const report = await GIS.fetchJSON(GIS.asOf.with(`/api/v1/analysis/safety?building_id=${id}&only_flagged=false`));
+      const b = report.items[0];
+      if (!b || (!b.severity && !b.appraisal_overdue)) { return; }
+      const lines = [];
+      if (b.severity) {
+        lines.push(`<p class="gis-safety-${b.severity}">${GIS.escape(GIS.t("web.map.safety.danger", {
+          grade: b.safety_grade, people: b.people, rooms: b.rooms, area: GIS.number(b.area_m2, 1)}))}</p>`);
+      }
+      if (b.appraisal_overdue) {
+        lines.push(`<p class="gis-safety-warning">${GIS.escape(GIS.t("web.map.safety.overdue", {
+          date: b.safety_appraised_on, years: b.appraisal_years}))}</p>`);
+      }
+      lines.push(`<p id="building-safety-action">${GIS.escape(GIS.t("web.map.safety.action", {action: b.action}))}</p>`);
+      box.innerHTML = `<h3>${GIS.escape(GIS.t("web.map.safety.heading"))}</h3>${lines.join("")}`;
+      if (!b.relocation_url) { return; }
+      const moves = await GIS.fetchJSON(GIS.asOf.with(b.relocation_url));
+      const options = group => group.candidates.map(c => `<li>${GIS.escape(candidateText(c))}</li>`).join("")
+        || `<li class="gis-muted">${GIS.escape(GIS.t("web.map.safety.no_candidate", {distance: GIS.number(moves.max_distance_m, 0)}))}</li>`;
+      const floors = body => body.by_floor.map(f => `<li>${GIS.escape(GIS.t("web.map.safety.floor", {
+        floor: f.floor_name, people: f.people, offices: f.offices, area: GIS.number(f.area_m2, 1)}))}` +
+        `<ul>${options(f)}</ul></li>`).join("");
+      const bodies = moves.bodies.map(body =>
+        `<li>${GIS.escape(GIS.t("web.map.safety.body", {name: body.name, people: body.people,
+          offices: body.offices, area: GIS.number(body.area_m2, 1)}))}` +
+        `<ul>${body.by_floor.length ? floors(body) : options(body)}</ul></li>`).join("");
+      box.insertAdjacentHTML("beforeend", `<h3>${GIS.escape(GIS.t("web.map.safety.relocation"))}</h3>` +
+        `<ul class="gis-list" id="building-relocation">${bodies}</ul>`);
+    } catch (error) {
+      GIS.message(box, GIS.t("web.common.error", {detail: error.message}), true);
     }
   }
 
@@ -121,6 +164,13 @@
   }
   document.querySelectorAll('[name="colour"]').forEach(r =>
     r.addEventListener("change", () => colourBy(r.value)));
+  const safetyBox = document.querySelector('[name="safety-layer"]');
+  function showSafetyLayer() {
+    const layer = (window.GIS_LAYERS || {}).buildings_safety;
+    if (!layer) { return; }
+    if (safetyBox.checked) { map.addLayer(layer); } else { map.removeLayer(layer); }
+  }
+  if (safetyBox) { safetyBox.addEventListener("change", showSafetyLayer); }
 
   window.GIS_onFeatureClick = function (layerId, properties) {
     if (layerId.startsWith("buildings") && properties && properties.id !== undefined) {

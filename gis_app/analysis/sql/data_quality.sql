@@ -1,7 +1,8 @@
 -- Ledger against reality (账实相符). One row per finding:
 -- (check, entity, entity_id, room_id, floor_id, building_id, organisation_id, details, geom).
 -- :area_threshold is a fraction (0.10 = 10 %); :sliver_m2 the smallest area reported.
--- Staff counted are those in post on :as_of (left_on later or none).
+-- Staff counted are those in post on :as_of (left_on later or none). Follows scope.sql and
+-- safety.sql (safety_building).
 , occupied AS (SELECT DISTINCT c.room_id FROM current_occupant c
              WHERE c.room_id IN (SELECT id FROM scoped_room)),
 finding AS (
@@ -118,30 +119,29 @@ finding AS (
   WHERE t.category = 'office' AND t.subtype = 'private_toilet'
     AND (t.usable_area_m2 > v.leader_toilet_max_m2 OR NOT e.entitled)
   UNION ALL
-  -- JGJ 125-2016: a C building is partly dangerous (局部危房: use restricted), a D building
-  -- dangerous as a whole (整幢危房: not to be used). People still working in either are a
-  -- reason to move them (the idle pool, /api/v1/analysis/idle-space-match, offers the space).
-  SELECT 'occupied_dangerous_building', 'building', r.building_id, NULL, NULL, r.building_id,
-         NULL,
-         jsonb_build_object('name', min(r.building_name), 'grade', min(r.safety_grade),
-           'people', (SELECT count(DISTINCT c.staff_id) FROM current_occupant c
-                      JOIN scoped_room x ON x.id = c.room_id
-                      WHERE x.building_id = r.building_id),
-           'rooms', count(*), 'area_m2', sum(r.usable_area_m2)),
-         NULL
-  FROM scoped_room r JOIN occupied u ON u.room_id = r.id
-  WHERE r.safety_grade IN ('C', 'D')
-  GROUP BY r.building_id
+  -- JGJ 125-2016 (sql/safety.sql): people still working in a D building (整幢危房: not to be
+  -- used, move them now: an error) or a C building (局部危房: use restricted, strengthen or
+  -- move: a warning); GET /api/v1/buildings/{id}/relocation offers the idle space.
+  SELECT 'occupied_dangerous_building', 'building', s.building_id, NULL, NULL, s.building_id,
+         s.title_holder_id,
+         jsonb_build_object('name', s.name, 'grade', s.safety_grade,
+           'severity', CASE s.safety_grade WHEN 'D' THEN 'error' ELSE 'warning' END,
+           'people', s.people, 'rooms', s.rooms, 'area_m2', s.area_m2,
+           'bodies', (SELECT coalesce(jsonb_agg(x->>'name'), '[]')
+                      FROM jsonb_array_elements(s.bodies) x),
+           'by_body', s.bodies),
+         s.geom
+  FROM safety_building s
+  WHERE s.safety_grade IN ('C', 'D') AND s.people > 0
   UNION ALL
   -- A safety appraisal older than :appraisal_years on :as_of is overdue.
-  SELECT 'appraisal_overdue', 'building', b.id, NULL, NULL, b.id, b.title_holder_id,
-         jsonb_build_object('name', b.name, 'appraised_on', b.safety_appraised_on,
-           'years', CAST(:appraisal_years AS integer), 'grade', b.safety_grade),
-         b.geom
-  FROM building_at(CAST(:as_of AS date)) b
-  WHERE b.id IN (SELECT DISTINCT building_id FROM scoped_room)
-    AND b.safety_appraised_on
-        < CAST(:as_of AS date) - make_interval(years => CAST(:appraisal_years AS integer))
+  SELECT 'appraisal_overdue', 'building', s.building_id, NULL, NULL, s.building_id,
+         s.title_holder_id,
+         jsonb_build_object('name', s.name, 'appraised_on', s.safety_appraised_on,
+           'years', CAST(:appraisal_years AS integer), 'grade', s.safety_grade),
+         s.geom
+  FROM safety_building s
+  WHERE s.appraisal_overdue
   UNION ALL
   SELECT CASE WHEN o.room_id IS NULL THEN 'in_use_but_empty' ELSE 'vacant_but_occupied' END,
          'room', r.id, r.id, r.floor_id, r.building_id, r.organisation_id,
