@@ -4,6 +4,7 @@ web/js/land.js, each parcel with its explanation."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -115,6 +116,7 @@ def land_page(request: Request, session: SessionDep, lang: PageLanguage) -> HTML
         data={
             "criteria": [key for key, _, _ in options["criteria"]],
             "idealArea": IDEAL_AREA_M2,
+            "today": date.today().isoformat(),
             "prefill": _prefill(request, options),
         },
         text_prefixes=["web.land.", "land.column.", "land.status."],

@@ -66,6 +66,9 @@ def test_results_beside_the_map_on_a_desktop(web) -> None:
     assert bands[0].split("\t")[2] == expected
     ranks_named = re.findall(r"\d+", " ".join(b.split("\t")[2] for b in bands))
     assert "1" in ranks_named and str(len(scores)) in ranks_named
+    # The area and score columns say what they are and of when.
+    note = page.get_attribute("#land-table th.gis-note:last-child", "title")
+    assert note.startswith("各评分指标的得分") and re.search(r"\d{4}-\d{2}-\d{2}", note)
     # A parcel's criteria carry their units.
     page.click("#land-table tbody tr:first-child")
     raw = page.locator("#land-criteria tbody td:nth-child(2)").all_inner_texts()

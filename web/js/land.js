@@ -7,6 +7,7 @@
 (function () {
   const RAMP = ["#fee8c8", "#fdbb84", "#fc8d59", "#e34a33", "#b30000"];
   const FOUND = "#e6550d";
+  const NOTES = {measured_m2: "web.land.note.measured_m2", score: "web.land.note.score"};
   const data = GIS.data();
   const form = document.getElementById("land-form");
   const formMessage = document.getElementById("land-form-message");
@@ -227,7 +228,10 @@
       }).join("");
       return `<tr data-id="${GIS.escape(f.id)}">${cells}</tr>`;
     }).join("");
-    const th = head.map(k => `<th>${GIS.escape(GIS.t("land.column." + k))}</th>`).join("");
+    const th = head.map(k => {
+      const note = NOTES[k] ? ` class="gis-note" title="${GIS.escape(GIS.t(NOTES[k], {date: data.today}))}"` : "";
+      return `<th${note}>${GIS.escape(GIS.t("land.column." + k))}</th>`;
+    }).join("");
     results.innerHTML = `<table class="gis-table" id="land-table"><thead><tr>${th}</tr></thead>` +
       `<tbody>${rows}</tbody></table>`;
     const featuresById = new Map(features.map(f => [String(f.id), f]));
