@@ -82,6 +82,7 @@ def test_results_below_the_map_on_a_phone_scrolled_to(web) -> None:
     web.open("/land")
     page.locator("#land-run").scroll_into_view_if_needed()
     assert page.evaluate("scrollY") > 0  # the form lies below the map
+    web.shot("land_phone_form")
     _run(page)
     page.wait_for_timeout(300)
     pane = _in_viewport(page, "#land-results-pane")
