@@ -435,13 +435,19 @@ def body_summary(body_id: IdPath, session: SessionDep, standard: StandardDep) ->
 def building_summary(
     building_id: IdPath, session: SessionDep, standard: StandardDep
 ) -> JSONResponse:
-    """A building's over-standard rollup, vacancy, floors by vacancy and findings."""
+    """A building's over-standard rollup, vacancy, floors by vacancy and findings.
+
+    The findings counted are those about the building, its floors and rooms: the scope of a
+    building also takes in the bodies using it, whose own findings (staff above 编制数,
+    ranks outside the level) concern them wherever they sit, so they are counted apart
+    (`data_quality_findings_of_bodies`) rather than charged to every building they use."""
     scope = Scope(building_id=building_id)
     check_scope(session, scope, standard)
     over = over_standard(session, "building", scope, standard, only_over=False).items
     empty = vacancy(session, "building", scope, standard).items
     floors = vacancy(session, "floor", scope, standard, limit=MAX_INT).items
-    findings = data_quality(session, scope, standard, limit=1)
+    findings = data_quality(session, scope, standard, limit=MAX_INT)
+    here = sum(1 for f in findings.items if f["building_id"] == building_id)
     return JSONResponse(
         {
             "building_id": building_id,
@@ -450,7 +456,8 @@ def building_summary(
             "over_standard": _plain_row(over[0]) if over else None,
             "vacancy": _plain_row(empty[0]) if empty else None,
             "floors": [_plain_row(f) for f in floors],
-            "data_quality_findings": findings.total,
+            "data_quality_findings": here,
+            "data_quality_findings_of_bodies": findings.total - here,
         }
     )
 

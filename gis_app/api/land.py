@@ -23,6 +23,7 @@ from gis_app.http.language import api_language
 from gis_app.http.openapi import GEOJSON_MEDIA_TYPE, HTML_MEDIA_TYPE, answers
 from gis_app.http.params import IdPath
 from gis_app.http.session import SessionDep
+from gis_app.i18n import t
 from gis_app.land import explain, presets
 from gis_app.land.criteria import LandSearch, OutputFormat, SiteSelection
 from gis_app.land.reference import reference
@@ -30,6 +31,7 @@ from gis_app.land.run import search, select_sites
 from gis_app.maps.export import assert_offline, standalone_html
 from gis_app.maps.land_map import land_map
 from gis_app.models.request import RequestModel
+from gis_app.queries.land_form import raster_labels
 from gis_app.raster.registry import refresh_pending
 from gis_app.reports import land_results
 from gis_app.reports.land_results import GPKG_MEDIA_TYPE
@@ -114,12 +116,15 @@ def run_selection(session: Session, body: SiteSelection, request: Request, outpu
     lang = api_language(request)
     _read_only_after_refresh(session, request)
     result = select_sites(session, body, _raster_dir(request), refresh=False)
+    rasters = raster_labels(session)
     for row in result.ranked:
-        row["criteria"] = explain.contributions(row, body.scores, result.weights)
-        row["explanation"] = explain.ranked_text(row, row["criteria"], body.scores, lang)
+        row["criteria"] = explain.contributions(
+            row, body.scores, result.weights, rasters=rasters, lang=lang
+        )
+        row["explanation"] = explain.ranked_text(row, row["criteria"], lang)
     for row in result.excluded:
-        row["failures"] = explain.failures(row, body.exclude, lang)
-        row["explanation"] = "; ".join(row["failures"])
+        row["failures"] = explain.failures(row, body.exclude, lang, rasters)
+        row["explanation"] = t("land.part_separator", lang).join(row["failures"])
     w = result.weights
     meta = {
         "numberMatched": result.total,

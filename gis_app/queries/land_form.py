@@ -3,6 +3,8 @@ parcels lie in, and which rasters are registered (slope and flood criteria need 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,3 +35,21 @@ def districts(session: Session) -> list[str]:
 def raster_codes(session: Session) -> set[str]:
     """Codes of the registered rasters."""
     return set(session.scalars(select(RasterLayer.code)))
+
+
+@dataclass(frozen=True)
+class RasterLabel:
+    """How a raster is named and what unit its values are in (`degree`, `m`)."""
+
+    name_zh: str
+    name_en: str | None
+    units: str
+
+
+def raster_labels(session: Session) -> dict[str, RasterLabel]:
+    """Every registered raster's names and units, by code: explanations say '坡度 3.2°',
+    not 'dem_slope 3.2'."""
+    rows = session.execute(
+        select(RasterLayer.code, RasterLayer.name_zh, RasterLayer.name_en, RasterLayer.units)
+    )
+    return {code: RasterLabel(zh, en, units) for code, zh, en, units in rows}

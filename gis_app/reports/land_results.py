@@ -1,4 +1,6 @@
-"""Land results as files: CSV (UTF-8 with BOM, Chinese headers) and GeoPackage."""
+"""Land results as files: CSV (UTF-8 with BOM, Chinese headers) and GeoPackage. Coded
+values a reader cannot decode (status `idle`, scheme `MNR-YDYH-2023`) are written in the
+file's language (闲置, 国土空间调查、规划、用途管制用地用海分类（2023）)."""
 
 from __future__ import annotations
 
@@ -32,14 +34,21 @@ COLUMNS = (
 )
 
 
+TRANSLATED = {"status": "land.status.", "landuse_scheme": "land.scheme."}
+"""Columns whose codes are written as their names: column → locale key prefix."""
+
+
 def _flat(row: dict[str, Any], lang: str) -> dict[str, Any]:
-    """The columns a table shows: fixed ones, then each criterion's value."""
+    """The columns a table shows: fixed ones (codes as names), then each criterion's value
+    with its unit in the header."""
     flat = {key: row[key] for key in COLUMNS if key in row}
+    for key, prefix in TRANSLATED.items():
+        if flat.get(key) is not None:
+            flat[key] = t(prefix + flat[key], lang)
     for part in row.get("criteria", []):
-        flat[part["name"]] = part["value"]
+        unit = f" ({part['unit']})" if part.get("unit") else ""
+        flat[f"{part['name']}{unit}"] = part["value"]
         flat[f"{part['name']} {t('land.column.score', lang)}"] = part["score"]
-    if row.get("failures"):
-        flat["explanation"] = "; ".join(row["failures"])
     return {k: _value(v) for k, v in flat.items()}
 
 

@@ -39,6 +39,9 @@ CHARTS = (
     "parcels_by_status",
 )
 """The charts, in order: one per chart of the API's answer."""
+NOTES = ("vacancy_rate", "vacancy_by_building", "vacancy_by_body")
+"""Cards and charts whose title carries a tooltip naming the basis of the figure and its
+date (`web.dashboard.note.*`): the vacancies, whose bases differ."""
 
 
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
@@ -57,7 +60,13 @@ def dashboard_page(
         request,
         page_id="dashboard",
         template="dashboard.html",
-        context={"kpis": KPIS, "charts": CHARTS, "body_id": body, "body_name": body_name},
+        context={
+            "kpis": KPIS,
+            "charts": CHARTS,
+            "notes": NOTES,
+            "body_id": body,
+            "body_name": body_name,
+        },
         scripts=["as_of", "dashboard"],
         data={
             "api": "/api/v1/dashboard",

@@ -4,6 +4,7 @@ web/js/land.js, each parcel with its explanation."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -27,6 +28,13 @@ LAND_LAYERS = ("parcels_landuse", "constraint_zones", "roads", "transit_stations
 """What the results are read against, lowest first."""
 EXCLUSION_KINDS = ("basic_farmland", "ecological_redline", "flood_zone")
 """Offered as "avoid" by default: the law excludes the first two, practice the third."""
+DEFAULT_STATUSES = ("idle", "reserved")
+"""Parcels offered for a new site by default: land in use is not."""
+WEIGHTS = (("metro", 5), ("slope", 2), ("flood", 2), ("area", 1))
+"""The scored criteria of the form and their default weights (web/js/land.js scores them)."""
+IDEAL_AREA_M2 = 50_000
+SAATY = ("9", "7", "5", "3", "1", "1/3", "1/5", "1/7", "1/9")
+"""The pairwise judgements offered, from "far more important" to "far less"."""
 
 
 def _classes(session: Session, lang: str) -> dict[str, list[tuple[str, str]]]:
@@ -38,9 +46,34 @@ def _classes(session: Session, lang: str) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
+def _criteria(rasters: set[str], lang: str) -> list[tuple[str, str, int]]:
+    """(key, name, default weight) of the scored criteria whose data exist."""
+    needs = {"slope": "dem_slope", "flood": "flood_depth"}
+    return [
+        (key, t(f"web.land.w_{key}", lang), weight)
+        for key, weight in WEIGHTS
+        if key not in needs or needs[key] in rasters
+    ]
+
+
+def _weighting(rasters: set[str], lang: str) -> dict[str, Any]:
+    """The weight fields and, for AHP, one judgement per pair of criteria (Saaty's scale,
+    'equally important' by default)."""
+    criteria = _criteria(rasters, lang)
+    named = [(key, name) for key, name, _ in criteria]
+    return {
+        "criteria": criteria,
+        "pairs": [(a, b) for i, a in enumerate(named) for b in named[i + 1 :]],
+        "saaty": [(value, t(f"web.land.saaty.{value}", lang)) for value in SAATY],
+        "ideal_area": IDEAL_AREA_M2,
+    }
+
+
 def _options(session: Session, lang: str) -> dict[str, Any]:
     rasters = raster_codes(session)
     return {
+        **_weighting(rasters, lang),
+        "default_statuses": DEFAULT_STATUSES,
         "schemes": LANDUSE_SCHEMES,
         "classes": _classes(session, lang),
         "statuses": [(s, t(f"land.status.{s}", lang)) for s in PARCEL_STATUSES],
@@ -81,9 +114,11 @@ def land_page(request: Request, session: SessionDep, lang: PageLanguage) -> HTML
         panel=render_template("land_panel.html", lang, **options),
         scripts=["land"],
         data={
-            "hasSlope": options["has_slope"],
-            "hasFlood": options["has_flood"],
+            "criteria": [key for key, _, _ in options["criteria"]],
+            "idealArea": IDEAL_AREA_M2,
+            "today": date.today().isoformat(),
             "prefill": _prefill(request, options),
         },
         text_prefixes=["web.land.", "land.column.", "land.status."],
+        styles=["land"],
     )

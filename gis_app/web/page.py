@@ -110,9 +110,11 @@ def map_page(
     scripts: Iterable[str],
     data: Mapping[str, Any],
     text_prefixes: Iterable[str] = (),
+    styles: Iterable[str] = (),
 ) -> HTMLResponse:
     """A folium map under the navigation bar, beside a side panel (`panel`, already safe
-    HTML from a template), driven by web/js/<scripts>.js (run after the map exists)."""
+    HTML from a template), driven by web/js/<scripts>.js (run after the map exists) and
+    styled by web/css/app.css, then the page's own web/css/<styles>.css."""
     lang = page_language(request)
     root = fmap.get_root()
     title = escape(f"{t(f'web.nav.{page_id}', lang)} · {t('web.brand', lang)}")
@@ -120,7 +122,11 @@ def map_page(
         Element(
             f'<meta charset="utf-8"><title>{title}</title>'
             f'<link rel="stylesheet" href="/static/css/app.css?v={__version__}">'
-            f"{_scripts(scripts)}"
+            + "".join(
+                f'<link rel="stylesheet" href="/static/css/{name}.css?v={__version__}">'
+                for name in styles
+            )
+            + f"{_scripts(scripts)}"
         ),
         name="gis_page_head",
     )

@@ -221,12 +221,14 @@ def test_data_quality_count_is_the_analysis_count(client: TestClient, session: S
 
 def test_labels_follow_the_language(client: TestClient, whole: dict) -> None:
     assert whole["labels"]["vacancy_rate"].startswith("空置率")
-    assert whole["charts"]["vacancy_by_building"]["title"] == "空置率最高的建筑"
+    assert whole["charts"]["vacancy_by_building"]["title"] == (
+        "空置率最高的建筑（空置 ÷ 可分配使用面积）"
+    )
     english = client.get(
         "/api/v1/dashboard", params={"top": 1}, headers={"Accept-Language": "en"}
     ).json()
     assert english["charts"]["vacancy_by_building"]["title"] == (
-        "Buildings with the highest vacancy rate"
+        "Buildings with the highest vacancy rate (vacant ÷ allocatable usable area)"
     )
     assert english["labels"]["idle_parcels"] == "Idle parcels"
     assert set(english["labels"]) == set(english["totals"])

@@ -41,8 +41,9 @@ def test_english_and_a_mistake_caught_before_sending(web) -> None:
     page.fill("#area-min", "5000")
     page.fill("#area-max", "100")
     page.click("#land-run")
-    page.wait_for_selector("#land-summary .gis-message.error")
-    assert "minimum area cannot exceed" in page.inner_text("#land-summary")
+    page.wait_for_selector(".land-field-error")
+    assert "minimum area cannot exceed" in page.inner_text("#area-max + .land-field-error")
+    assert page.is_hidden("#land-results-pane")
     web.shot("land_english")
 
 

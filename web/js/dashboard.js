@@ -279,6 +279,7 @@
     message.innerHTML = "";
     document.getElementById("dash-as-of").textContent =
       t("as_of", {date: figures.as_of, standard: figures.standard});
+    root.querySelectorAll("[data-note]").forEach(e => { e.title = GIS.t(e.dataset.note, {date: figures.as_of}); });
     fillKpis(figures.totals);
     data.charts.forEach(name => draw(name, figures.charts[name]));
     renderSafety(figures.safety);

@@ -12,9 +12,10 @@
   let highlight = null;
   let shown = null;
 
-  function row(label, value) {
+  function row(label, value, note) {
     if (value === null || value === undefined || value === "") { return ""; }
-    return `<tr><th>${GIS.escape(label)}</th><td>${GIS.escape(value)}</td></tr>`;
+    const th = note ? `<th class="gis-note" title="${GIS.escape(note)}">` : "<th>";
+    return `<tr>${th}${GIS.escape(label)}</th><td>${GIS.escape(value)}</td></tr>`;
   }
   function floorLabel(ordinal) {
     return ordinal < 0 ? GIS.t("web.map.below_b", {n: -ordinal})
@@ -55,11 +56,13 @@
         row(GIS.t("web.map.gfa"), p.gross_floor_area_m2 ? GIS.t("web.common.m2", {value: GIS.number(p.gross_floor_area_m2, 0)}) : ""),
         row(GIS.t("web.map.footprint"), GIS.t("web.common.m2", {value: GIS.number(p.footprint_area_m2, 0)})),
         row(GIS.t("web.map.year"), p.year_built),
-        row(GIS.t("web.map.vacancy"), v.vacancy_rate !== undefined ? GIS.t("web.common.percent", {value: percent(v.vacancy_rate)}) : ""),
+        row(GIS.t("web.map.vacancy"), v.vacancy_rate !== undefined ? GIS.t("web.common.percent", {value: percent(v.vacancy_rate)}) : "",
+          GIS.t("web.map.vacancy_note", {date: summary.as_of})),
         row(GIS.t("web.map.vacant_area"), v.vacant_area_m2 !== undefined ? GIS.t("web.common.m2", {value: GIS.number(v.vacant_area_m2, 1)}) : ""),
         row(GIS.t("web.map.over_rooms"), o.over_standard_rooms ?? 0),
         row(GIS.t("web.map.over_area"), GIS.t("web.common.m2", {value: GIS.number(o.excess_m2 || 0, 1)})),
-        row(GIS.t("web.map.findings"), summary.data_quality_findings),
+        row(GIS.t("web.map.findings"), summary.data_quality_findings, GIS.t("web.map.findings_note",
+          {date: summary.as_of, bodies: summary.data_quality_findings_of_bodies})),
       ].join("");
       const bodyRows = bodies.items.map(b =>
         `<li><a href="${GIS.withLang("/map?body=" + b.id)}">${GIS.escape(b.name)}</a> ` +
