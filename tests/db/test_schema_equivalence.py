@@ -21,11 +21,12 @@ INDEXES = text(
     "AND tablename NOT IN ('alembic_version', 'spatial_ref_sys')"
 )
 COLUMNS = text(
-    "SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default "
-    "FROM information_schema.columns WHERE table_schema = 'public' "
-    "AND table_name NOT IN ('alembic_version', 'spatial_ref_sys', 'geometry_columns', "
-    "'geography_columns', 'raster_columns', 'raster_overviews')"
+    "SELECT c.table_name, c.column_name, c.data_type, c.udt_name, c.is_nullable, "
+    "c.column_default FROM information_schema.columns c JOIN information_schema.tables t "
+    "USING (table_schema, table_name) WHERE c.table_schema = 'public' "
+    "AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ('alembic_version', 'spatial_ref_sys')"
 )
+"""Tables only: views (PostGIS's, the land-class views of migration 0014) are not models."""
 
 
 def _describe(url: str) -> dict[str, set[tuple]]:
