@@ -206,3 +206,11 @@ def test_scope_by_body_subtree(session: Session) -> None:
 def test_scope_by_place(session: Session) -> None:
     assert rooms(session, building_id=2) == {}
     assert set(rooms(session, floor_id=10)) == {"301", "302", "303", "305"}
+
+
+def test_a_person_who_has_left_sits_nowhere(session: Session) -> None:
+    """a1 (301's only occupant) recorded as left on 2026-12-01 while the loaded stay stays
+    open: 301 has no occupant today, so it is no longer over the standard (16 m² before)."""
+    session.execute(text("UPDATE staff SET left_on = DATE '2026-12-01' WHERE id = 1"))
+    r1 = rooms(session, NOW).get("301")
+    assert r1 is None or r1["occupant_count"] == 0

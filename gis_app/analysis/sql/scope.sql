@@ -42,4 +42,6 @@ current_occupant AS NOT MATERIALIZED (
     ON a.rank_code = s.rank_code AND a.standard_code = CAST(:standard AS text)
   WHERE o.valid_from <= CAST(:as_of AS date)
     AND (o.valid_to IS NULL OR o.valid_to > CAST(:as_of AS date))
+    -- a person who has left sits nowhere, even where a loaded stay was never closed
+    AND (s.left_on IS NULL OR s.left_on > CAST(:as_of AS date))
 )
