@@ -8,7 +8,8 @@ of bodies of its system: the same-level subtree of its system head, see idle_mat
 'other' (跨系统调剂: other systems, other levels, rooms no body holds). They rank by tier,
 then distance, then floor before building, then the smallest surplus, then safety grade.
 For each, rooms are picked from its tier and the nearer ones: the requested offices and
-meeting rooms, largest first, then more offices until the area is met.
+meeting rooms, largest first, then more offices until the area is met; and it is held
+against the body's office quota with only the rooms it would gain (not its own).
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ def match(session: Session, need: Need, standard: Standard, limit: int = 10) -> 
             text(head + _ROOMS), params | {"floors": floors, "buildings": buildings}
         ).mappings()
     ]
+    quota = quota_check(session, need, standard)
     for rank, candidate in enumerate(candidates, start=1):
         key = "floor_id" if candidate["unit"] == "floor" else "building_id"
         tier = candidate["tier"]
@@ -129,11 +131,24 @@ def match(session: Session, need: Need, standard: Standard, limit: int = 10) -> 
             ],
             picked_area_m2=picked_area,
             surplus_m2=picked_area - need.area_m2,
+            **_against_quota(chosen, quota),
         )
     return {
         "origin": {"lon": origin["lon"], "lat": origin["lat"]},
         "candidates": candidates,
-        "quota": quota_check(session, need, standard),
+        "quota": quota,
+    }
+
+
+def _against_quota(chosen: list[dict[str, Any]], quota: dict[str, Any]) -> dict[str, Any]:
+    """One candidate against the body's office quota: its own rooms are already counted in
+    what the body holds, so only the rooms it gains add (内部整合 adds nothing)."""
+    gained = sum((r["usable_area_m2"] for r in chosen if r["tier"] != 1), Decimal(0))
+    after = quota["office_m2"] + gained
+    return {
+        "gained_m2": gained,
+        "quota_after_m2": after,
+        "quota_over_by_m2": max(after - quota["office_quota_m2"], Decimal(0)),
     }
 
 
