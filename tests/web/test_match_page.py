@@ -167,15 +167,20 @@ def test_a_future_effective_date_is_refused_naming_it(web_as, own_room: dict) ->
     web.shot("match_refused_date")
 
 
-def test_a_viewer_sees_the_match_but_no_reallocation(web_as, own_room: dict) -> None:
+def test_a_viewer_in_english_sees_the_match_but_no_reallocation(web_as, own_room: dict) -> None:
     web = web_as("viewer", own_room["code"], 1440, 900)
-    web.open("/match")
+    web.open("/match?lang=en")
     page = web.page
+    assert page.inner_text("nav a.current") == "Space match"
     options = page.locator("#match-body option").all_inner_texts()
     assert own_room["name"] in options
     _ask(web, own_room["body_id"], own_room["area"])
-    assert page.locator("#match-table tbody tr").count() >= 1
+    assert page.locator("#match-table tbody tr:first-child td:nth-child(2)").inner_text() == (
+        "Own rooms"
+    )
+    assert page.inner_text("#match-detail p").startswith("#1 (Own rooms): ")
     assert page.locator("#match-realloc").count() == 0
+    web.shot("match_viewer_english")
 
 
 def test_on_a_phone_the_panel_is_below_the_map(web_as, own_room: dict) -> None:
