@@ -199,3 +199,38 @@ def test_on_a_phone_the_panel_is_below_the_map(web_as, own_room: dict) -> None:
     web.shot("match_phone")
     page.locator("#match-detail").scroll_into_view_if_needed()
     web.shot("match_phone_rooms")
+
+
+def test_recording_the_own_candidate_as_a_reallocation(web_as, own_room: dict) -> None:
+    """The button writes the reallocation with its date and 文号. A reallocation cannot be
+    undone (not_undoable), so the test sets the room back to vacant afterwards through the
+    room's PATCH: later tests see the demo district's figures as they were."""
+    web = web_as(width=1440, height=900)
+    web.open("/match")
+    page = web.page
+    _ask(web, own_room["body_id"], own_room["area"])
+    first = _api(web, own_room["body_id"], own_room["area"])["candidates"][0]
+    room_id = first["rooms"][0]["room_id"]
+    room_url = f"{web.base}/api/v1/rooms/{room_id}"
+    page.fill("#realloc-doc", "杭机管调〔2026〕12号")
+    page.click("#realloc-run")
+    page.wait_for_selector("#realloc-result .gis-message")
+    try:
+        assert page.locator("#realloc-result .gis-message.error").count() == 0
+        assert page.inner_text("#realloc-result").endswith(
+            f"{len(first['rooms'])} 间房分配给申请单位。"
+        )
+        room = page.request.get(room_url).json()
+        assert (room["organisation_id"], room["status"]) == (own_room["body_id"], "in_use")
+        change = page.request.get(f"{room_url}/history").json()["items"][0]
+        assert (change["document_no"], change["action"]) == ("杭机管调〔2026〕12号", "reallocation")
+        assert page.locator("#realloc-run").is_disabled()
+        web.shot("match_recorded")
+    finally:
+        for picked in first["rooms"]:
+            url = f"{web.base}/api/v1/rooms/{picked['room_id']}"
+            etag = page.request.get(url).headers["etag"]
+            back = page.request.patch(url, data={"status": "vacant"}, headers={"If-Match": etag})
+            assert back.ok, back.text()
+    room = page.request.get(room_url).json()
+    assert (room["organisation_id"], room["status"]) == (own_room["body_id"], "vacant")

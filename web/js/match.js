@@ -175,6 +175,7 @@
       const answer = await GIS.fetchJSON(data.reallocateApi, {json: body});
       GIS.message(box, GIS.t("web.match.realloc.done", {id: answer.id, rooms: answer.rooms.length}));
       event.target.querySelector("button").disabled = true;
+      box.scrollIntoView({block: "nearest"});
     } catch (error) {
       GIS.message(box, GIS.t("web.common.error", {detail: error.message}), true);
     }
