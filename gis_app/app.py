@@ -44,7 +44,7 @@ from gis_app.http.auth import route_rights
 from gis_app.http.json_body import JsonDepthLimit
 from gis_app.http.openapi import RIGHTS_KEY, document_errors
 from gis_app.http.signin_redirect import add_signin_handler
-from gis_app.web import dashboard_page, floor_page, land_page, login_page, map_page
+from gis_app.web import dashboard_page, floor_page, land_page, login_page, map_page, match_page
 
 ROUTERS = (
     health.router,
@@ -58,6 +58,7 @@ ROUTERS = (
     imports.router,
     xlsx_imports.router,
     land_page.router,
+    match_page.router,
     map_page.router,
     search.router,
     floors.router,

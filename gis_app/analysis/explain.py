@@ -134,6 +134,7 @@ def match(candidate: dict[str, Any], need: Any, lang: str) -> str:
         key,
         lang,
         rank=candidate["rank"],
+        tier=t(f"match.tier.{candidate['tier']}", lang),
         building=candidate["building_name"],
         floor=candidate["rooms"][0]["floor_name"] if candidate["rooms"] else "",
         offices=candidate["offices"],

@@ -26,3 +26,14 @@ def body_buildings(session: Session, organisation_id: int) -> dict[str, Any] | N
     """The body's id, name and the ids of the buildings it has rooms in; None when unknown."""
     row = session.execute(BODY_BUILDINGS_SQL, {"o": organisation_id}).mappings().first()
     return dict(row) if row else None
+
+
+def visible_bodies(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every current body the caller sees (row-level security decides), by
+    name: the bodies a form may ask for."""
+    rows = session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.ended_on.is_(None))
+        .order_by(Organisation.name, Organisation.id)
+    )
+    return [(r.id, r.name) for r in rows]

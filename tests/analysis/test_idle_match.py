@@ -34,7 +34,7 @@ def test_one_floor_holds_the_need(client: TestClient) -> None:
     assert (candidate["picked_area_m2"], candidate["surplus_m2"]) == (29.0, 4.0)
     # no location given: the origin is the centre of the body's building X itself
     assert candidate["distance_m"] == pytest.approx(0, abs=1)
-    assert candidate["explanation"].startswith("第 1 位：X楼 3F 一层即可满足")
+    assert candidate["explanation"].startswith("第 1 位（跨系统调剂）：X楼 3F 一层即可满足")
 
 
 def test_a_bigger_need_or_a_meeting_room_finds_nothing(client: TestClient) -> None:

@@ -5,12 +5,13 @@ local request fails the test after it ran."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from gis_app.maps.export import CHROMIUM, CHROMIUM_ARGS, BrowserReport, watched_page
 from tests.artifacts import ARTIFACTS
+from tests.auth import auth_headers
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +64,31 @@ def web(browser, live_url: str, live_headers: dict[str, str]) -> Iterator[Watche
     yield watched
     context.close()
     assert report.problems() == []
+
+
+@pytest.fixture
+def web_as(browser, live_url: str, sample_db: dict) -> Iterator[Callable[..., Watched]]:
+    """`web_as(role, org_code, width=1400, height=900)`: a watched Chinese page of that size
+    signed in as that user (made once); every page opened fails the test afterwards on
+    anything it did wrong."""
+    opened: list[tuple] = []
+
+    def open_as(
+        role: str = "admin", org_code: str | None = None, width: int = 1400, height: int = 900
+    ) -> Watched:
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            device_scale_factor=1,
+            service_workers="block",
+            locale="zh-CN",
+            extra_http_headers=auth_headers(sample_db["url"], role, org_code),
+        )
+        context.set_default_timeout(20_000)
+        report = BrowserReport()
+        opened.append((context, report))
+        return Watched(watched_page(context, report), report, live_url)
+
+    yield open_as
+    for context, report in opened:
+        context.close()
+        assert report.problems() == []

@@ -11,7 +11,6 @@ endpoint (docs/editing.md describes them); they run once it lands."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,8 +19,6 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine, text
 
 from gis_app.app import ROUTERS
-from gis_app.maps.export import BrowserReport, watched_page
-from tests.auth import auth_headers
 from tests.web.conftest import Watched
 
 MAP = "window[document.querySelector('.folium-map').id]"
@@ -54,31 +51,6 @@ PATCH_ROOM = "PATCH /api/v1/rooms/{id}"
 def _one(engine: Engine, sql: str, **params: Any) -> Any:
     with engine.connect() as conn:
         return conn.execute(text(sql), params).one()
-
-
-@pytest.fixture
-def web_as(browser, live_url: str, sample_db: dict) -> Iterator[Callable[..., Watched]]:
-    """`web_as(role, org_code)`: a watched page signed in as that user (made once); every page
-    opened fails the test afterwards on anything it did wrong."""
-    opened: list[tuple[Any, BrowserReport]] = []
-
-    def open_as(role: str, org_code: str | None = None) -> Watched:
-        context = browser.new_context(
-            viewport={"width": 1400, "height": 900},
-            device_scale_factor=1,
-            service_workers="block",
-            locale="zh-CN",
-            extra_http_headers=auth_headers(sample_db["url"], role, org_code),
-        )
-        context.set_default_timeout(20_000)
-        report = BrowserReport()
-        opened.append((context, report))
-        return Watched(watched_page(context, report), report, live_url)
-
-    yield open_as
-    for context, report in opened:
-        context.close()
-        assert report.problems() == []
 
 
 @pytest.fixture(scope="module")
