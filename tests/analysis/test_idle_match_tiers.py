@@ -175,17 +175,18 @@ def test_each_candidate_against_the_quota_counts_only_the_rooms_it_gains(
     conn: Connection,
 ) -> None:
     _three_floors(conn)
-    # A's office quota: 24 + 18 + 9 + 9 = 60 m². It holds 301 (40), 302 (20), 303 (20),
-    # 310 (16) and now its vacant 401 (15), 402 (14), 502 (10): 135 m².
+    # A's office quota on its establishment (编制 10): 24 + 18 for its two leaders and
+    # 8 × 9 for the other posts = 114 m². It holds 301 (40), 302 (20), 303 (20), 310 (16)
+    # and now its vacant 401 (15), 402 (14), 502 (10): 135 m².
     answer = match(Session(bind=conn), _need(1), Standard())
-    assert (answer["quota"]["office_m2"], answer["quota"]["over_by_m2"]) == (135, 135 + 25 - 60)
+    assert (answer["quota"]["office_m2"], answer["quota"]["over_by_m2"]) == (135, 135 + 25 - 114)
     figures = [
         (c["unit_id"], c["gained_m2"], c["quota_after_m2"], c["quota_over_by_m2"])
         for c in answer["candidates"]
     ]
     assert figures == [
-        (11, 0, 135, 75),  # 4F, own: 401 and 402 are A's already
-        (12, 20, 155, 95),  # 5F: D's 501 (20) is gained, A's 502 is not
-        (10, 29, 164, 104),  # 3F: 304 (17) + 308 (12)
-        (13, 60, 195, 135),  # 6F: 601 (30) + 602 (30)
+        (11, 0, 135, 21),  # 4F, own: 401 and 402 are A's already
+        (12, 20, 155, 41),  # 5F: D's 501 (20) is gained, A's 502 is not
+        (10, 29, 164, 50),  # 3F: 304 (17) + 308 (12)
+        (13, 60, 195, 81),  # 6F: 601 (30) + 602 (30)
     ]

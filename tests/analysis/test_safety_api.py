@@ -93,7 +93,7 @@ def test_relocation_of_a_d_building(client: TestClient) -> None:
     assert c["by_floor"] == []  # taken whole: no floor by floor
     # 304 (17 m²) + 308 (12 m²) on X 3F: 29 m², 13 over the 16 asked, ≈ 674 m away
     assert (first["unit_id"], first["picked_area_m2"], first["surplus_m2"]) == (10, 29.0, 13.0)
-    assert first["explanation"].startswith("第 1 位：X楼 3F")
+    assert first["explanation"].startswith("第 1 位（跨系统调剂）：X楼 3F")
     assert "距离 674 m" in first["explanation"]
 
 
