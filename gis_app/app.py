@@ -30,6 +30,7 @@ from gis_app.api import (
     ogc_edit,
     organisations,
     rasters,
+    registers,
     rooms,
     search,
     staff,
@@ -75,6 +76,7 @@ ROUTERS = (
     staff.router,
     organisations.router,
     history.router,
+    registers.router,
 )
 """One router per resource; a new resource adds its line here."""
 

@@ -18,6 +18,8 @@ from gis_app.reports.columns import COLUMNS
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CODED = {"category": "category", "status": "room_status", "level": "jurisdiction"}
+"""Columns holding a code, written as its text (`<prefix>.<code>` in the catalogue)."""
 
 
 def _cell(key: str, value: Any, lang: str) -> Any:
@@ -28,8 +30,8 @@ def _cell(key: str, value: Any, lang: str) -> Any:
     if key == "occupants" and isinstance(value, list):
         rank = "rank_en" if lang == "en" else "rank_zh"
         return "、".join(f"{o[rank]}（{o['limit_m2']} m²）" for o in value)
-    if key == "category":
-        return t(f"category.{value}", lang)
+    if key in CODED and value is not None:
+        return t(f"{CODED[key]}.{value}", lang)
     if isinstance(value, list | dict):
         return str(value)
     return value
