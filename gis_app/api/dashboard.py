@@ -7,29 +7,36 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from gis_app.accounts.rights import Right
-from gis_app.analysis.common import Scope, check_scope
+from gis_app.analysis.common import Scope, Standard, check_scope
 from gis_app.analysis.dashboard import Figures, dashboard
 from gis_app.analysis.data_quality import data_quality
 from gis_app.api.analysis import StandardDep
 from gis_app.api.features import plain
 from gis_app.http.auth import needs
 from gis_app.http.language import Language
+from gis_app.http.openapi import answers
 from gis_app.http.params import MAX_INT
 from gis_app.http.session import EngineDep, SessionDep
 from gis_app.i18n import t
 from gis_app.queries.organisations import organisation_name
+from gis_app.reports.dashboard_book import dashboard_xlsx
+from gis_app.reports.writers import XLSX_MEDIA_TYPE
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"], dependencies=[needs(Right.READ)])
 
 BodyQuery = Annotated[
     int | None, Query(ge=1, le=MAX_INT, description="Only this body and its subtree")
 ]
+DistrictQuery = Annotated[
+    str | None, Query(min_length=1, max_length=100, description="Only this 行政区, e.g. 西湖区")
+]
 TopQuery = Annotated[int, Query(ge=1, le=100, description="Rows per chart, worst first")]
-SCOPE_PARAMS = ("body_id", "standard", "tolerance_m2", "as_of")
+SCOPE_PARAMS = ("body_id", "district", "standard", "tolerance_m2", "as_of")
 """What the data-quality link carries over from the dashboard request."""
 MAP = "/map"
 """The map page: `?building=` opens on a building, `?body=` on a body's buildings."""
@@ -111,6 +118,30 @@ def _same_scope(request: Request, path: str) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
 
+def _figures(
+    request: Request,
+    session: Session,
+    engine: Engine,
+    lang: str,
+    standard: Standard,
+    scope: Scope,
+    top: int,
+) -> dict[str, Any]:
+    """The dashboard's answer: scope, totals with their labels and each chart's rows."""
+    check_scope(session, scope, standard)
+    figures = dashboard(engine, scope, standard, top=top)
+    return {
+        "scope": {**_scope(session, scope.body_id), "district": scope.district},
+        "standard": standard.code,
+        "tolerance_m2": float(standard.tolerance_m2),
+        "as_of": standard.as_of.isoformat(),
+        "totals": {k: plain(v) for k, v in figures.totals.items()},
+        "labels": {k: t(f"web.dashboard.total.{k}", lang) for k in figures.totals},
+        "charts": _charts(figures, lang),
+        "data_quality_url": _same_scope(request, f"{router.prefix}/data-quality"),
+    }
+
+
 @router.get("", operation_id="dashboard", summary="驾驶舱 / Dashboard figures")
 def dashboard_route(
     request: Request,
@@ -119,25 +150,41 @@ def dashboard_route(
     engine: EngineDep,
     standard: StandardDep,
     body_id: BodyQuery = None,
+    district: DistrictQuery = None,
     top: TopQuery = 15,
 ) -> JSONResponse:
     """Totals (buildings, areas, vacancy, over-standard offices and bodies, parcels) and the
     rows of each chart, worst first, with map links; labels in the caller's language. The
-    data-quality count is `/data-quality`: on a province its checks take far longer."""
-    scope = Scope(body_id=body_id)
-    check_scope(session, scope, standard)
-    figures = dashboard(engine, scope, standard, top=top)
-    return JSONResponse(
-        {
-            "scope": _scope(session, body_id),
-            "standard": standard.code,
-            "tolerance_m2": float(standard.tolerance_m2),
-            "as_of": standard.as_of.isoformat(),
-            "totals": {k: plain(v) for k, v in figures.totals.items()},
-            "labels": {k: t(f"web.dashboard.total.{k}", lang) for k in figures.totals},
-            "charts": _charts(figures, lang),
-            "data_quality_url": _same_scope(request, f"{router.prefix}/data-quality"),
-        }
+    data-quality count is `/data-quality`: on a province its checks take far longer. A
+    district keeps its buildings' rooms and its parcels."""
+    scope = Scope(body_id=body_id, district=district)
+    return JSONResponse(_figures(request, session, engine, lang, standard, scope, top))
+
+
+@router.get(
+    "/xlsx",
+    operation_id="dashboard_xlsx",
+    summary="驾驶舱表格导出 / Dashboard tables as XLSX",
+    responses=answers(XLSX_MEDIA_TYPE),
+)
+def dashboard_xlsx_route(
+    request: Request,
+    session: SessionDep,
+    lang: Language,
+    engine: EngineDep,
+    standard: StandardDep,
+    body_id: BodyQuery = None,
+    district: DistrictQuery = None,
+    top: TopQuery = 15,
+) -> Response:
+    """The same figures as a workbook: the totals, then one sheet per chart's table."""
+    scope = Scope(body_id=body_id, district=district)
+    book = dashboard_xlsx(_figures(request, session, engine, lang, standard, scope, top), lang)
+    name = f"dashboard_{standard.as_of.isoformat()}.xlsx"
+    return Response(
+        book,
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -152,10 +199,11 @@ def data_quality_route(
     standard: StandardDep,
     lang: Language,
     body_id: BodyQuery = None,
+    district: DistrictQuery = None,
 ) -> JSONResponse:
     """How many data-quality findings the scope has, asked apart from the other figures so
     the dashboard shows them first (every check over a province takes 20-30 s)."""
-    scope = Scope(body_id=body_id)
+    scope = Scope(body_id=body_id, district=district)
     check_scope(session, scope, standard)
     found = data_quality(session, scope, standard, limit=1).total
     return JSONResponse(

@@ -169,3 +169,48 @@ COLUMNS[("register", "bodies")] = (
     "unoccupied_area_m2",
     "vacancy_rate",
 )
+DASHBOARD_CHARTS: dict[str, tuple[str, ...]] = {
+    "vacancy_by_building": (
+        "building_id",
+        "code",
+        "name",
+        "allocatable_area_m2",
+        "vacant_area_m2",
+        "vacant_rooms",
+        "vacancy_rate",
+    ),
+    "over_standard_by_body": (
+        "organisation_id",
+        "code",
+        "name",
+        "office_excess_m2",
+        "service_excess_m2",
+        "equipment_excess_m2",
+        "over_standard_area_m2",
+    ),
+    "vacancy_by_body": (
+        "organisation_id",
+        "code",
+        "name",
+        "office_area_m2",
+        "unoccupied_area_m2",
+        "vacancy_rate",
+    ),
+    "over_standard_by_building": (
+        "building_id",
+        "code",
+        "name",
+        "over_standard_rooms",
+        "excess_m2",
+    ),
+    "parcels_by_district": (
+        "label",
+        "idle_parcels",
+        "idle_area_m2",
+        "reserved_parcels",
+        "reserved_area_m2",
+    ),
+    "parcels_by_status": ("label", "parcels", "area_m2"),
+}
+"""The dashboard's tables as its XLSX has them: one sheet per chart."""
+COLUMNS.update({("dashboard", chart): keys for chart, keys in DASHBOARD_CHARTS.items()})
