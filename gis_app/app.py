@@ -45,7 +45,14 @@ from gis_app.http.auth import route_rights
 from gis_app.http.json_body import JsonDepthLimit
 from gis_app.http.openapi import RIGHTS_KEY, document_errors
 from gis_app.http.signin_redirect import add_signin_handler
-from gis_app.web import dashboard_page, floor_page, land_page, login_page, map_page
+from gis_app.web import (
+    dashboard_page,
+    floor_page,
+    land_page,
+    login_page,
+    map_page,
+    registers_page,
+)
 
 ROUTERS = (
     health.router,
@@ -77,6 +84,7 @@ ROUTERS = (
     organisations.router,
     history.router,
     registers.router,
+    registers_page.router,
 )
 """One router per resource; a new resource adds its line here."""
 

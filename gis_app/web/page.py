@@ -29,7 +29,13 @@ from gis_app.maps.basemap import add_basemap
 from gis_app.maps.export import assert_offline, render_html
 
 TEMPLATES = PROJECT_ROOT / "web" / "templates"
-PAGES = (("map", "/map"), ("floors", "/floor-plan"), ("land", "/land"), ("dashboard", "/dashboard"))
+PAGES = (
+    ("map", "/map"),
+    ("floors", "/floor-plan"),
+    ("land", "/land"),
+    ("dashboard", "/dashboard"),
+    ("registers", "/registers"),
+)
 """The navigation bar: page id and path, in order."""
 
 
