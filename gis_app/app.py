@@ -51,6 +51,7 @@ from gis_app.web import (
     land_page,
     login_page,
     map_page,
+    print_page,
     registers_page,
 )
 
@@ -85,6 +86,7 @@ ROUTERS = (
     history.router,
     registers.router,
     registers_page.router,
+    print_page.router,
 )
 """One router per resource; a new resource adds its line here."""
 
