@@ -58,6 +58,8 @@ MAP_LAYERS = "buildings_vacancy"
 """What a printed map view shows unless told: the buildings coloured by vacancy."""
 FLOOR_MAX_ZOOM = 23
 """About 2 cm a pixel: a floor's rooms fill an A4 sheet."""
+WIDE_LEGEND_ROWS = 20
+"""A legend longer than this is set in two columns (land use has ~40 classes)."""
 CSS = PROJECT_ROOT / "web" / "css" / "print.css"
 SCRIPT = PROJECT_ROOT / "web" / "js" / "print_sheet.js"
 
@@ -99,6 +101,7 @@ def _sheet(
         legend=legend,
         brand=t("web.brand", lang),
         fit=[[fit[1], fit[0]], [fit[3], fit[2]]] if fit else None,
+        wide=sum(rows.count("gis-legend-row") for _, rows in legend) > WIDE_LEGEND_ROWS,
         max_zoom=FLOOR_MAX_ZOOM,
     )
     root.html.add_child(Element(chrome), name="print_sheet")
