@@ -26,3 +26,9 @@ def body_buildings(session: Session, organisation_id: int) -> dict[str, Any] | N
     """The body's id, name and the ids of the buildings it has rooms in; None when unknown."""
     row = session.execute(BODY_BUILDINGS_SQL, {"o": organisation_id}).mappings().first()
     return dict(row) if row else None
+
+
+def bodies(session: Session) -> list[dict[str, Any]]:
+    """Every body the caller sees (id, name), by id: what a body filter offers."""
+    rows = session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.id))
+    return [{"id": i, "name": n} for i, n in rows]

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from gis_app.accounts.rights import Right
 from gis_app.http.auth import needs
 from gis_app.http.session import SessionDep
-from gis_app.models import Campus, Organisation
+from gis_app.models import Campus
 from gis_app.models.base import ROOM_CATEGORIES, ROOM_STATUSES, SAFETY_GRADES
 from gis_app.queries.land_form import districts
+from gis_app.queries.organisations import bodies
 from gis_app.queries.registers import HAS_RATE, KINDS, columns
 from gis_app.web.page import plain_page
 
@@ -30,10 +31,9 @@ ROOM_FILTERS = ("status", "category")
 
 def _choices(session: Session) -> dict[str, list[Any]]:
     """What the filters offer: the bodies and campuses the caller sees, the districts."""
-    bodies = session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.id))
     campuses = session.execute(select(Campus.id, Campus.name).order_by(Campus.id))
     return {
-        "bodies": [{"id": i, "name": n} for i, n in bodies],
+        "bodies": bodies(session),
         "campuses": [{"id": i, "name": n} for i, n in campuses],
         "districts": [d for d in districts(session) if d],
         "grades": list(SAFETY_GRADES),
