@@ -24,7 +24,14 @@ from gis_app.web.page import plain_page
 
 router = APIRouter(include_in_schema=False, dependencies=[needs(Right.READ)])
 
-TEXT_PREFIXES = ("web.registers.", "category.", "room_status.", "jurisdiction.", "report.yes")
+TEXT_PREFIXES = (
+    "web.registers.",
+    "web.as_of.",
+    "category.",
+    "room_status.",
+    "jurisdiction.",
+    "report.yes",
+)
 ROOM_FILTERS = ("status", "category")
 """Filters only the rooms register has; `vacancy` only the registers in `HAS_RATE`."""
 
@@ -51,7 +58,7 @@ def registers_page(request: Request, session: SessionDep) -> HTMLResponse:
         page_id="registers",
         template="registers.html",
         context={"kinds": KINDS, "choices": choices},
-        scripts=["registers"],
+        scripts=["as_of", "registers"],
         data={
             "api": "/api/v1/registers",
             "kinds": KINDS,

@@ -54,8 +54,7 @@
 
   function query(extra) {
     const params = new URLSearchParams(formValues());
-    const asOf = new URLSearchParams(location.search).get("as_of");
-    if (asOf) { params.set("as_of", asOf); }
+    if (GIS.asOf.value()) { params.set("as_of", GIS.asOf.value()); }
     if (state.sort && data.columns[state.tab].includes(state.sort)) {
       params.set("sort", state.sort);
       params.set("order", state.order);
@@ -162,6 +161,10 @@
     load();
   });
 
+  GIS.asOf.onChange(() => {
+    state.offset = 0;
+    load();
+  });
   const params = new URLSearchParams(location.search);
   if (data.kinds.includes(params.get("tab"))) { state.tab = params.get("tab"); }
   state.sort = params.get("sort");
