@@ -19,17 +19,16 @@ from typing import Annotated, Any, Literal
 
 import folium
 from branca.element import Element
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from gis_app.accounts.rights import Right
 from gis_app.analysis.common import Scope, Standard, check_scope
-from gis_app.api.analysis import StandardDep
 from gis_app.config import PROJECT_ROOT
 from gis_app.errors import InvalidParameter, NotFound
 from gis_app.http.auth import needs
 from gis_app.http.language import Language
 from gis_app.http.openapi import HTML_MEDIA_TYPE, answers
-from gis_app.http.params import MAX_INT, BBoxDep
+from gis_app.http.params import MAX_INT, AsOf, BBoxDep
 from gis_app.http.session import SessionDep
 from gis_app.i18n import t
 from gis_app.layers.style import Category, CategoryStyle
@@ -109,11 +108,11 @@ def _sheet(
     return standalone_html(fmap, icons=False).replace("<html>", f'<html lang="{lang}">', 1)
 
 
-def _dates(request: Request, standard: Standard, lang: str) -> list[str]:
+def _dates(as_of: date | None, lang: str) -> list[str]:
     """The print date, and the date the figures are of when one was asked."""
     lines = [t("print.date", lang, date=date.today().isoformat())]
-    if "as_of" in request.query_params:
-        lines.append(t("print.as_of", lang, date=standard.as_of.isoformat()))
+    if as_of is not None:
+        lines.append(t("print.as_of", lang, date=as_of.isoformat()))
     return lines
 
 
@@ -174,11 +173,10 @@ def _room_layer(rooms: list[dict[str, Any]], lang: str) -> MapLayer:
     responses=PRINTS,
 )
 def print_floor_plan(
-    request: Request,
     session: SessionDep,
     lang: Language,
-    standard: StandardDep,
     building: Annotated[int, Query(ge=1, le=MAX_INT, description="Building id")],
+    as_of: AsOf = None,
     level: Annotated[int, Query(ge=-100, le=500, description="Level ordinal, 0 = 1F")] = 0,
     paper: Paper = "A4",
     orientation: Orientation = "landscape",
@@ -187,6 +185,7 @@ def print_floor_plan(
     """The floor's rooms coloured as on the floor plan (over the standard, vacant, by
     category), with title, legend, north arrow, scale, dates and the standard; 404 naming
     the building, or the level, when there is none."""
+    standard = Standard(as_of=as_of or date.today())
     row = find_building(session, building)
     if row is None:
         raise NotFound(resource="building", id=building)
@@ -209,7 +208,7 @@ def print_floor_plan(
     landscape = orientation == "landscape"
     area = sum(float(room["usable_area_m2"]) for room in rooms)
     figures = t("print.rooms", lang, rooms=len(rooms), area=f"{area:,.1f}")
-    lines = [*_dates(request, standard, lang), figures]
+    lines = [*_dates(as_of, lang), figures]
     legend = [("", category_html(layer.style, lang, t("web.floor.status_label", lang), None))]
     html = _sheet(
         fmap,
@@ -231,10 +230,8 @@ def print_floor_plan(
     responses=PRINTS,
 )
 def print_map(
-    request: Request,
     session: SessionDep,
     lang: Language,
-    standard: StandardDep,
     bbox: BBoxDep,
     layers: Annotated[
         str, Query(min_length=1, max_length=500, description="Layer ids, a,b,c")
@@ -244,8 +241,8 @@ def print_map(
     orientation: Orientation = "landscape",
     format: PrintFormat = "pdf",
 ) -> Response:
-    """The catalog layers inside `bbox` (required) with their legend, north arrow, scale,
-    dates and the standard; unknown layers are a 404 naming them."""
+    """The catalog layers inside `bbox` (required) as they are today, with their legend,
+    north arrow, scale, date and the standard; unknown layers are a 404 naming them."""
     if bbox is None:
         raise InvalidParameter(field="bbox", reason="reason.missing", column="bbox")
     ids = [i.strip() for i in layers.split(",") if i.strip()]
@@ -261,7 +258,7 @@ def print_map(
         fmap,
         lang,
         title=t("print.map_title", lang, name=name),
-        lines=_dates(request, standard, lang),
+        lines=_dates(None, lang),
         legend=legend,
         paper=paper,
         landscape=landscape,
