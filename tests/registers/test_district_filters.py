@@ -100,3 +100,10 @@ def test_dashboard_workbook(client: TestClient, by_district) -> None:
     first_chart = book.worksheets[1]
     assert [c.value for c in first_chart[4]][-1] == "空置率（%）"
     assert client.get("/api/v1/dashboard/xlsx", params={"district": ""}).status_code == 422
+
+
+def test_an_unknown_district(client: TestClient) -> None:
+    page = client.get("/dashboard", params={"district": "火星区"})
+    assert page.status_code == 422 and "district" in page.text
+    empty = client.get("/api/v1/registers/buildings", params={"district": "火星区"}).json()
+    assert empty["total"] == 0  # a filter naming no district's buildings keeps none
