@@ -30,6 +30,7 @@ from gis_app.api import (
     ogc_edit,
     organisations,
     rasters,
+    registers,
     rooms,
     search,
     staff,
@@ -44,7 +45,16 @@ from gis_app.http.auth import route_rights
 from gis_app.http.json_body import JsonDepthLimit
 from gis_app.http.openapi import RIGHTS_KEY, document_errors
 from gis_app.http.signin_redirect import add_signin_handler
-from gis_app.web import dashboard_page, floor_page, land_page, login_page, map_page, match_page
+from gis_app.web import (
+    dashboard_page,
+    floor_page,
+    land_page,
+    login_page,
+    map_page,
+    match_page,
+    print_page,
+    registers_page,
+)
 
 ROUTERS = (
     health.router,
@@ -76,6 +86,9 @@ ROUTERS = (
     staff.router,
     organisations.router,
     history.router,
+    registers.router,
+    registers_page.router,
+    print_page.router,
 )
 """One router per resource; a new resource adds its line here."""
 

@@ -35,6 +35,8 @@ class Scope:
     building_id: int | None = None
     floor_id: int | None = None
     bbox: BBox | None = None
+    district: str | None = None
+    """A 行政区: buildings on that district's land parcels (`building_district` of scope.sql)."""
 
 
 @dataclass(frozen=True)

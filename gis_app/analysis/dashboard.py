@@ -39,8 +39,10 @@ _VACANCY = """
 ),
 place AS (
   SELECT b.id, b.campus_id, b.gross_floor_area_m2 FROM building b
-  WHERE CAST(:body_id AS integer) IS NULL
-     OR b.id IN (SELECT building_id FROM grouped WHERE grouping_set = 1)
+  WHERE (CAST(:body_id AS integer) IS NULL
+         OR b.id IN (SELECT building_id FROM grouped WHERE grouping_set = 1))
+    AND (CAST(:district AS text) IS NULL OR b.id IN (
+         SELECT building_id FROM building_district WHERE district = CAST(:district AS text)))
 )
 SELECT
   (SELECT jsonb_build_object(
@@ -128,10 +130,12 @@ many bodies over), then by the area over their quotas, each category counted whe
 _PARCELS = """
 SELECT p.district, p.status, count(*) AS parcels, sum(p.area_m2) AS area_m2
 FROM land_parcel p
-WHERE CAST(:body_id AS integer) IS NULL OR p.owner_id IN (SELECT id FROM body_tree)
+WHERE (CAST(:body_id AS integer) IS NULL OR p.owner_id IN (SELECT id FROM body_tree))
+  AND (CAST(:district AS text) IS NULL OR p.district = CAST(:district AS text))
 GROUP BY p.district, p.status
 """
-"""Land parcels by district and status (with a body: the parcels its subtree owns)."""
+"""Land parcels by district and status (with a body: the parcels its subtree owns; with a
+district: that district's)."""
 
 _SAFETY = """
 SELECT
@@ -242,7 +246,8 @@ def dashboard(
     top: int = 15,
     appraisal_years: int = APPRAISAL_YEARS,
 ) -> Figures:
-    """Every figure of the dashboard for `scope` (a body's subtree, or everything).
+    """Every figure of the dashboard for `scope` (a body's subtree and/or a district, or
+    everything).
 
     The passes share nothing, so they run side by side, each on its own connection: on a
     province the two room passes take seconds each, and one waiting for the other doubled

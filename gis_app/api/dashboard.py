@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from gis_app.accounts.rights import Right
-from gis_app.analysis.common import Scope, check_scope
+from gis_app.analysis.common import Scope, Standard, check_scope
 from gis_app.analysis.dashboard import Figures, dashboard
 from gis_app.analysis.data_quality import data_quality
 from gis_app.analysis.explain import safety_action
@@ -20,18 +21,24 @@ from gis_app.api.analysis import RELOCATION, AppraisalYears, StandardDep
 from gis_app.api.features import plain
 from gis_app.http.auth import needs
 from gis_app.http.language import Language
+from gis_app.http.openapi import answers
 from gis_app.http.params import MAX_INT
 from gis_app.http.session import EngineDep, SessionDep
 from gis_app.i18n import t
 from gis_app.queries.organisations import organisation_name
+from gis_app.reports.dashboard_book import dashboard_xlsx
+from gis_app.reports.writers import XLSX_MEDIA_TYPE
 
 router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"], dependencies=[needs(Right.READ)])
 
 BodyQuery = Annotated[
     int | None, Query(ge=1, le=MAX_INT, description="Only this body and its subtree")
 ]
+DistrictQuery = Annotated[
+    str | None, Query(min_length=1, max_length=100, description="Only this 行政区, e.g. 西湖区")
+]
 TopQuery = Annotated[int, Query(ge=1, le=100, description="Rows per chart, worst first")]
-SCOPE_PARAMS = ("body_id", "standard", "tolerance_m2", "as_of", "appraisal_years")
+SCOPE_PARAMS = ("body_id", "district", "standard", "tolerance_m2", "as_of", "appraisal_years")
 """What the data-quality and safety links carry over from the dashboard request."""
 SAFETY_REPORT = "/api/v1/analysis/safety"
 DATA_QUALITY_REPORT = "/api/v1/analysis/data-quality"
@@ -148,6 +155,33 @@ def _same_scope(request: Request, path: str) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
 
+def _figures(
+    request: Request,
+    session: Session,
+    engine: Engine,
+    lang: str,
+    standard: Standard,
+    scope: Scope,
+    top: int,
+    appraisal_years: int,
+) -> dict[str, Any]:
+    """The dashboard's answer: scope, totals with their labels, each chart's rows and the
+    safety block."""
+    check_scope(session, scope, standard)
+    figures = dashboard(engine, scope, standard, top=top, appraisal_years=appraisal_years)
+    return {
+        "scope": {**_scope(session, scope.body_id), "district": scope.district},
+        "standard": standard.code,
+        "tolerance_m2": float(standard.tolerance_m2),
+        "as_of": standard.as_of.isoformat(),
+        "totals": {k: plain(v) for k, v in figures.totals.items()},
+        "labels": {k: t(f"web.dashboard.total.{k}", lang) for k in figures.totals},
+        "charts": _charts(figures, lang),
+        "safety": _safety(request, figures, lang),
+        "data_quality_url": _same_scope(request, f"{router.prefix}/data-quality"),
+    }
+
+
 @router.get("", operation_id="dashboard", summary="驾驶舱 / Dashboard figures")
 def dashboard_route(
     request: Request,
@@ -156,27 +190,46 @@ def dashboard_route(
     engine: EngineDep,
     standard: StandardDep,
     body_id: BodyQuery = None,
+    district: DistrictQuery = None,
     top: TopQuery = 15,
     appraisal_years: AppraisalYears = APPRAISAL_YEARS,
 ) -> JSONResponse:
     """Totals (buildings, areas, vacancy, over-standard offices and bodies, parcels) and the
     rows of each chart, worst first, with map links; labels in the caller's language. The
-    data-quality count is `/data-quality`: on a province its checks take far longer."""
-    scope = Scope(body_id=body_id)
-    check_scope(session, scope, standard)
-    figures = dashboard(engine, scope, standard, top=top, appraisal_years=appraisal_years)
+    data-quality count is `/data-quality`: on a province its checks take far longer. A
+    district keeps its buildings' rooms and its parcels."""
+    scope = Scope(body_id=body_id, district=district)
     return JSONResponse(
-        {
-            "scope": _scope(session, body_id),
-            "standard": standard.code,
-            "tolerance_m2": float(standard.tolerance_m2),
-            "as_of": standard.as_of.isoformat(),
-            "totals": {k: plain(v) for k, v in figures.totals.items()},
-            "labels": {k: t(f"web.dashboard.total.{k}", lang) for k in figures.totals},
-            "charts": _charts(figures, lang),
-            "safety": _safety(request, figures, lang),
-            "data_quality_url": _same_scope(request, f"{router.prefix}/data-quality"),
-        }
+        _figures(request, session, engine, lang, standard, scope, top, appraisal_years)
+    )
+
+
+@router.get(
+    "/xlsx",
+    operation_id="dashboard_xlsx",
+    summary="驾驶舱表格导出 / Dashboard tables as XLSX",
+    responses=answers(XLSX_MEDIA_TYPE),
+)
+def dashboard_xlsx_route(
+    request: Request,
+    session: SessionDep,
+    lang: Language,
+    engine: EngineDep,
+    standard: StandardDep,
+    body_id: BodyQuery = None,
+    district: DistrictQuery = None,
+    top: TopQuery = 15,
+    appraisal_years: AppraisalYears = APPRAISAL_YEARS,
+) -> Response:
+    """The same figures as a workbook: the totals, then one sheet per chart's table."""
+    scope = Scope(body_id=body_id, district=district)
+    figures = _figures(request, session, engine, lang, standard, scope, top, appraisal_years)
+    book = dashboard_xlsx(figures, lang)
+    name = f"dashboard_{standard.as_of.isoformat()}.xlsx"
+    return Response(
+        book,
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -191,11 +244,12 @@ def data_quality_route(
     standard: StandardDep,
     lang: Language,
     body_id: BodyQuery = None,
+    district: DistrictQuery = None,
     appraisal_years: AppraisalYears = APPRAISAL_YEARS,
 ) -> JSONResponse:
     """How many data-quality findings the scope has, asked apart from the other figures so
     the dashboard shows them first (every check over a province takes 20-30 s)."""
-    scope = Scope(body_id=body_id)
+    scope = Scope(body_id=body_id, district=district)
     check_scope(session, scope, standard)
     found = data_quality(session, scope, standard, appraisal_years=appraisal_years, limit=1).total
     return JSONResponse(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import ipaddress
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -385,6 +387,47 @@ def _target_url(target: str | Path) -> str:
     return path.as_uri()
 
 
+@contextmanager
+def shown_page(
+    target: str | Path,
+    width: int,
+    height: int,
+    *,
+    bounds: tuple[float, float, float, float] | None = None,
+    executable: Path = CHROMIUM,
+    timeout_s: float = 30.0,
+) -> Iterator[Page]:
+    """A width x height page of system Chromium showing `target` (an HTML file or a
+    loopback URL), fitted to `bounds` when given, its map drawn and fonts loaded. Raises
+    BrowserCheckError after the block when the page tried to reach the network, logged a
+    console error, threw, or failed to load a local file."""
+    from playwright.sync_api import sync_playwright
+
+    url = _target_url(target)
+    report = BrowserReport()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(executable), headless=True, args=list(CHROMIUM_ARGS)
+        )
+        try:
+            context = browser.new_context(
+                viewport={"width": width, "height": height},
+                device_scale_factor=1,
+                service_workers="block",
+            )
+            context.set_default_timeout(timeout_s * 1000)
+            page = watched_page(context, report)
+            page.goto(url, wait_until="load")
+            if bounds is not None and not page.evaluate(_FIT, list(bounds)):
+                raise ValueError("bounds given, but the page has no folium map to fit")
+            page.evaluate(_READY)
+            yield page
+        finally:
+            browser.close()
+    if report.problems():
+        raise BrowserCheckError(report)
+
+
 def screenshot(
     target: str | Path,
     png_path: str | Path,
@@ -402,31 +445,48 @@ def screenshot(
     logged a console error, threw, or failed to load a local file; the PNG is still
     written so the failure can be looked at.
     """
-    from playwright.sync_api import sync_playwright
-
-    url = _target_url(target)
     png_path = Path(png_path)
-    report = BrowserReport()
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(executable), headless=True, args=list(CHROMIUM_ARGS)
-        )
-        try:
-            context = browser.new_context(
-                viewport={"width": width, "height": height},
-                device_scale_factor=1,
-                service_workers="block",
-            )
-            context.set_default_timeout(timeout_s * 1000)
-            page = watched_page(context, report)
-            page.goto(url, wait_until="load")
-            if bounds is not None and not page.evaluate(_FIT, list(bounds)):
-                raise ValueError("bounds given, but the page has no folium map to fit")
-            page.evaluate(_READY)
-            page.screenshot(path=str(png_path))
-        finally:
-            browser.close()
-    if report.problems():
-        raise BrowserCheckError(report)
+    with shown_page(
+        target, width, height, bounds=bounds, executable=executable, timeout_s=timeout_s
+    ) as page:
+        page.screenshot(path=str(png_path))
     return png_path
+
+
+PAPER_MM = {"A4": (210, 297), "A3": (297, 420)}
+"""Paper sizes (portrait width, height) in millimetres."""
+CSS_PX_PER_MM = 96 / 25.4
+
+
+def paper_mm(paper: str, landscape: bool) -> tuple[int, int]:
+    """Width and height of the sheet in millimetres."""
+    width, height = PAPER_MM[paper]
+    return (height, width) if landscape else (width, height)
+
+
+def print_pdf(
+    target: str | Path,
+    pdf_path: str | Path,
+    *,
+    paper: str = "A4",
+    landscape: bool = True,
+    executable: Path = CHROMIUM,
+    timeout_s: float = 30.0,
+) -> Path:
+    """Print a page (its own print CSS decides the layout) to a PDF of one `paper` sheet.
+
+    The window is the size of the sheet, so the map is laid out and fitted as it prints;
+    Chromium's page.pdf() then writes vectors and text (the title, legend and scale can be
+    read back from the PDF). Problems as `screenshot`."""
+    width_mm, height_mm = paper_mm(paper, landscape)
+    width, height = round(width_mm * CSS_PX_PER_MM), round(height_mm * CSS_PX_PER_MM)
+    pdf_path = Path(pdf_path)
+    with shown_page(target, width, height, executable=executable, timeout_s=timeout_s) as page:
+        page.pdf(
+            path=str(pdf_path),
+            width=f"{width_mm}mm",
+            height=f"{height_mm}mm",
+            print_background=True,
+            margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
+        )
+    return pdf_path

@@ -37,3 +37,8 @@ def visible_bodies(session: Session) -> list[tuple[int, str]]:
         .order_by(Organisation.name, Organisation.id)
     )
     return [(r.id, r.name) for r in rows]
+
+
+def body_choices(session: Session) -> list[dict[str, Any]]:
+    """`visible_bodies` as {id, name}: what a page's body filter offers."""
+    return [{"id": i, "name": n} for i, n in visible_bodies(session)]

@@ -141,7 +141,7 @@ def floor_plan(
         panel=render_template(
             "floor_panel.html", lang, mode="plan", building=row, can_edit=editing
         ),
-        scripts=["as_of", "floor_plan", *(EDIT_SCRIPTS if editing else ())],
+        scripts=["as_of", "floor_plan", "exports", *(EDIT_SCRIPTS if editing else ())],
         data=data,
         text_prefixes=(*TEXT_PREFIXES, *(EDIT_TEXT_PREFIXES if editing else ())),
     )

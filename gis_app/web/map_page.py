@@ -35,6 +35,8 @@ MAP_LAYERS = (
 )
 """Catalog layers of the map browser, lowest first. Campuses are left out: as a GeoJSON (SVG)
 layer they would take the clicks meant for the buildings drawn on the tiles' canvas."""
+PRINT_LAYERS = "roads,buildings_vacancy"
+"""What a printed map view draws (rasters are left out of printed and exported maps)."""
 
 
 def _body(session: Session, body_id: int) -> dict[str, Any]:
@@ -70,7 +72,7 @@ def map_browser(
         page_id="map",
         fmap=fmap,
         panel=render_template("map_panel.html", lang),
-        scripts=["as_of", "map"],
-        data=data,
+        scripts=["as_of", "map", "exports"],
+        data={**data, "printLayers": PRINT_LAYERS},
         text_prefixes=["web.map.", "web.as_of."],
     )

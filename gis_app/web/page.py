@@ -35,6 +35,7 @@ PAGES = (
     ("land", "/land"),
     ("dashboard", "/dashboard"),
     ("match", "/match"),
+    ("registers", "/registers"),
 )
 """The navigation bar: page id and path, in order."""
 

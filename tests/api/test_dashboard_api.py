@@ -181,6 +181,7 @@ def test_a_body_subtree(client: TestClient, session: Session) -> None:
         "body_id": WESTLAKE_GOVERNMENT,
         "body_name": "西湖区人民政府",
         "map_url": f"/map?body={WESTLAKE_GOVERNMENT}",
+        "district": None,
     }
     tree = session.scalars(
         text(

@@ -265,9 +265,25 @@
     root.dataset.quality = "ready";
   }
 
+  /* The filter bar (body, district): applying it opens the dashboard of that scope on the
+     chosen date; the figures are asked for the page's scope. */
+  function filterBar() {
+    const form = document.getElementById("dash-filters");
+    form.onsubmit = event => {
+      event.preventDefault();
+      const params = new URLSearchParams(new FormData(form));
+      [...params.keys()].filter(k => !params.get(k)).forEach(k => params.delete(k));
+      window.location.href = GIS.asOf.with("/dashboard?" + params);
+    };
+    const scope = new URLSearchParams();
+    if (data.bodyId) { scope.set("body_id", data.bodyId); }
+    if (data.district) { scope.set("district", data.district); }
+    return scope.toString() ? "?" + scope : "";
+  }
+
   async function load() {
     GIS.message(message, GIS.t("web.common.loading"));
-    const query = GIS.asOf.with(data.bodyId ? `?body_id=${encodeURIComponent(data.bodyId)}` : "");
+    const query = GIS.asOf.with(filterBar());
     let figures;
     try {
       figures = await GIS.fetchJSON(data.api + query);

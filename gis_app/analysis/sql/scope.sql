@@ -2,9 +2,13 @@
 -- :body_id limits to a body and its whole subtree; :campus_id, :building_id, :floor_id to
 -- a place; :bbox_west.. :bbox_north (CGCS2000 lon/lat) to buildings whose footprint meets
 -- that box, through the building GIST index, so a map tile computes only its buildings
--- (NULL = no limit). Every analysis appends its own CTEs and final SELECT. `common`: toilets
--- and boiled-water rooms, building common space (公共部位) shared by whoever works there:
--- never allocatable or vacant, and not a body's service room (README, "Service rooms").
+-- (NULL = no limit); :district to buildings in that 行政区. Every analysis appends its own
+-- CTEs and final SELECT. `common`: toilets and boiled-water rooms, building common space
+-- (公共部位) shared by whoever works there: never allocatable or vacant, and not a body's
+-- service room (README, "Service rooms").
+-- building_district: a building's 行政区 is the district of the land parcel under a point
+-- of its footprint (ST_PointOnSurface; the lowest parcel id where parcels overlap). Only the
+-- statements that name a district or show it compute it.
 -- current_occupant: who sits where on :as_of, with the limit of their rank; consumers join
 -- it to scoped_room. Both are inlined (NOT MATERIALIZED) so that the planner sees real row
 -- counts and can push a building or floor filter down to the indexes. Rooms, floors,
@@ -15,6 +19,13 @@ body_tree(id) AS (
   SELECT id FROM organisation WHERE id = CAST(:body_id AS integer)
   UNION ALL
   SELECT o.id FROM organisation o JOIN body_tree t ON o.parent_id = t.id
+),
+building_district AS NOT MATERIALIZED (
+  SELECT b.id AS building_id,
+         (SELECT p.district FROM land_parcel p
+          WHERE ST_Intersects(p.geom, ST_PointOnSurface(b.geom))
+          ORDER BY p.id LIMIT 1) AS district
+  FROM building_at(CAST(:as_of AS date)) b
 ),
 scoped_room AS NOT MATERIALIZED (
   SELECT r.id, r.number, r.category, r.subtype, r.usable_area_m2, r.organisation_id,
@@ -28,6 +39,8 @@ scoped_room AS NOT MATERIALIZED (
     AND (CAST(:building_id AS integer) IS NULL OR f.building_id = CAST(:building_id AS integer))
     AND (CAST(:campus_id AS integer) IS NULL OR b.campus_id = CAST(:campus_id AS integer))
     AND (CAST(:body_id AS integer) IS NULL OR r.organisation_id IN (SELECT id FROM body_tree))
+    AND (CAST(:district AS text) IS NULL OR f.building_id IN (
+      SELECT building_id FROM building_district WHERE district = CAST(:district AS text)))
     AND (CAST(:bbox_west AS float8) IS NULL OR b.geom && ST_MakeEnvelope(
       CAST(:bbox_west AS float8), CAST(:bbox_south AS float8),
       CAST(:bbox_east AS float8), CAST(:bbox_north AS float8), 4490))
