@@ -205,10 +205,12 @@ def test_map_and_floor_plan_keep_the_building(web, sample_engine) -> None:
     page = web.page
     web.open(f"/map?building={building}")
     page.wait_for_selector("#building-floors")
+    _settled(page)  # a label request cut short by leaving the page would count as failed
     assert f"building={building}" in page.get_attribute('.gis-nav a[data-page="floors"]', "href")
     page.click('.gis-nav a[data-page="floors"]')
     page.wait_for_url("**/floor-plan?building=*")
-    page.wait_for_load_state("load")
+    page.wait_for_selector('.gis-levels button[aria-pressed="true"]')
+    page.wait_for_selector("#floor-summary h3")
     assert f"building={building}" in page.get_attribute('.gis-nav a[data-page="map"]', "href")
     page.click('.gis-nav a[data-page="map"]')
     page.wait_for_selector("#building-name")
@@ -247,3 +249,36 @@ def test_parcel_click_campus_panel_tools(web) -> None:
     assert "campus=" in page.url
     _settled(page)
     web.shot("layout_campus")
+
+
+def test_floor_plan_chooser_searches_beyond_its_list(web, sample_engine, monkeypatch) -> None:
+    """With more buildings than the chooser lists, it says how many and the search finds
+    them (more than the map's 8 a kind); Enter opens the first building found."""
+    from gis_app.web import floor_page
+
+    monkeypatch.setattr(floor_page, "CHOOSER_LIST_MAX", 10)  # the app runs in this process
+    page = web.page
+    web.open("/floor-plan")
+    assert page.locator("#floor-buildings").count() == 0
+    with sample_engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM building")).scalar_one()
+    assert f"共 {total} 栋" in page.inner_text("#panel")
+    page.fill("#floor-search", "办公楼")
+    page.wait_for_selector("#floor-search-results a")
+    assert page.locator("#floor-search-results a").count() > 8
+    first = page.locator("#floor-search-results a").first.inner_text()
+    page.press("#floor-search", "Enter")
+    page.wait_for_url("**/floor-plan?building=*")
+    page.wait_for_selector("#floor-title")
+    assert page.inner_text("#floor-title") == first
+
+
+def test_home_view_must_be_a_box() -> None:
+    from pydantic import ValidationError
+
+    from gis_app.config import SAMPLE_DISTRICT_BBOX, Settings
+
+    assert Settings().home_bbox == SAMPLE_DISTRICT_BBOX
+    assert Settings(home_bbox=None).home_bbox is None
+    with pytest.raises(ValidationError, match="GIS_HOME_BBOX"):
+        Settings(home_bbox=(120.2, 30.2, 120.1, 30.3))

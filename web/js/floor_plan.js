@@ -114,6 +114,7 @@
     }
     map.on("moveend", drawBuildings);
     drawBuildings();
+    GIS.mapTools.labels(map);
   }
 
   /* ---- one building: level picker, rooms, legend, details ---- */
