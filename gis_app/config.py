@@ -10,6 +10,8 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DISTRICT_BBOX = (120.13, 30.25, 120.175, 30.275)
+"""The sample district's buildings (make run's demo city, in Hangzhou) with a margin."""
 
 
 class Settings(BaseSettings):
@@ -99,9 +101,11 @@ class Settings(BaseSettings):
         default=15.0, gt=0, description="How long an account stays locked after too many failures."
     )
     home_bbox: tuple[float, float, float, float] | None = Field(
-        default=None,
-        description="Where the map pages open (west,south,east,north; GIS_HOME_BBOX as JSON, "
-        "e.g. [120.1,30.2,120.2,30.3]): the office's own district. Unset: all the data.",
+        default=SAMPLE_DISTRICT_BBOX,
+        description="Where the map pages open and their home button returns "
+        "(west,south,east,north; GIS_HOME_BBOX as JSON, e.g. [120.1,30.2,120.2,30.3]): set it "
+        "to the office's own district. Default: the sample district's built-up area; `null`: "
+        "wherever the data is (one import abroad then leaves the map on an empty view).",
     )
     basemap: Literal["none", "osm", "tianditu"] = Field(
         default="none",
@@ -123,6 +127,18 @@ class Settings(BaseSettings):
         if self.basemap == "tianditu" and not self.tianditu_key:
             raise ValueError("GIS_BASEMAP=tianditu needs GIS_TIANDITU_KEY")
         return self
+
+    @field_validator("home_bbox")
+    @classmethod
+    def _home_is_a_box(
+        cls, value: tuple[float, float, float, float] | None
+    ) -> tuple[float, float, float, float] | None:
+        """A home view with west < east and south < north, in lon/lat."""
+        if value is not None:
+            west, south, east, north = value
+            if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+                raise ValueError("GIS_HOME_BBOX must be [west, south, east, north] in lon/lat")
+        return value
 
     @field_validator("database_url", "app_database_url")
     @classmethod

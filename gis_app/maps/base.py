@@ -16,6 +16,7 @@ from typing import Any
 
 import folium
 
+from gis_app.i18n import DEFAULT_LANGUAGE
 from gis_app.layers.style import AnyStyle, FixedStyle, number
 from gis_app.maps.controls import Legend, MapChrome
 
@@ -153,15 +154,17 @@ def base_map(
     *,
     max_zoom: int,
     collapsed: bool = True,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> folium.Map:
     """An offline map of `layers` (first drawn lowest) on the plain background, with a layer
     control (`collapsed` or open), the `legend` sections (see `controls.Legend`) and its
-    first view fitted to `bounds` (west, south, east, north)."""
+    first view fitted to `bounds` (west, south, east, north); the legend's header is in
+    `lang`."""
     fmap = offline_map(bounds, max_zoom=max_zoom)
     for layer in layers:
         layer.add_to(fmap)
     folium.LayerControl(collapsed=collapsed).add_to(fmap)
     if legend:
-        Legend(legend).add_to(fmap)
+        Legend(legend, lang).add_to(fmap)
     MapChrome(BACKGROUND, bounds).add_to(fmap)
     return fmap

@@ -4,8 +4,8 @@ both coloured and explained from the layer files, with one legend.
 
 Vector-tile layers fetch their tiles from the app, so a page holding them must be served by
 it (`base_url` is the app's root path, e.g. "" or "/gis"); the GeoJSON layers are in the page.
-Raster overlays are not drawn here (they are images of another module) and are reported as
-skipped.
+Raster overlays are pictures from the raster API over the raster's bounds, with a legend
+like any layer; one not registered (or any, in an inline page) is reported as skipped.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from html import escape
 from typing import Any, TypedDict, Unpack
 
 import folium
+from branca.element import MacroElement
+from folium.template import Template
 from sqlalchemy.orm import Session
 
 from gis_app.i18n import t
@@ -180,17 +182,16 @@ def catalog_layers(
     added = AddedLayers()
     for layer_id in layer_ids:
         spec = catalog.get_layer(layer_id)
+        element: folium.map.Layer | None
         if isinstance(spec.source, RasterSource):
-            overlay = None if inline else _raster_overlay(session, spec, lang, base_url)
-            if overlay is None:
+            element = None if inline else _raster_overlay(session, spec, lang, base_url)
+            if element is None:
                 added.skipped.append(spec.id)
-            else:
-                added.layers.append((spec.id, overlay))
-            continue
-        if spec.delivery == "geojson" or inline:
+                continue
+        elif spec.delivery == "geojson" or inline:
             if session is None:
                 raise ValueError(f"layer {spec.id} is drawn from GeoJSON: pass a session")
-            element: folium.map.Layer = geojson_layer(geojson_map_layer(session, spec, lang, bbox))
+            element = geojson_layer(geojson_map_layer(session, spec, lang, bbox))
         else:
             element = CatalogVectorGrid(spec, lang, base_url)
         added.layers.append((spec.id, element))
@@ -228,4 +229,27 @@ def catalog_map(
         layer_ids, lang, session=session, bbox=bounds, base_url=base_url, inline=inline
     )
     layers = [element for _, element in added.layers]
-    return base_map(layers, added.legend, bounds, max_zoom=22, collapsed=False)
+    fmap = base_map(layers, added.legend, bounds, max_zoom=22, collapsed=False, lang=lang)
+    LayerIndex(added.layers).add_to(fmap)
+    return fmap
+
+
+class LayerIndex(MacroElement):
+    """`window.GIS_LAYERS[<layer id>]`: every catalog layer of the map by its id, rasters
+    included, so a page's script can switch layers by id and write them into its URL."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.GIS_LAYERS = window.GIS_LAYERS || {};
+        {%- for layer_id, name in this.names %}
+        window.GIS_LAYERS[{{ layer_id|tojson }}] = {{ name }};
+        {%- endfor %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layers: list[tuple[str, folium.map.Layer]]) -> None:
+        super().__init__()
+        self._name = "LayerIndex"
+        self.names = [(layer_id, element.get_name()) for layer_id, element in layers]

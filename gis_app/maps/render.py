@@ -117,4 +117,4 @@ def feature_map(
             sections.append((element.get_name(), section))
     if (west, south) == (east, north):  # one point: show its surroundings, not zoom 18
         west, south, east, north = west - 0.002, south - 0.002, east + 0.002, north + 0.002
-    return base_map(elements, sections, (west, south, east, north), max_zoom=20)
+    return base_map(elements, sections, (west, south, east, north), max_zoom=20, lang=lang)

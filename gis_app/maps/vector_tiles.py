@@ -128,6 +128,27 @@ class CatalogVectorGrid(VectorGridProtobuf):
             maxZoom: spec.max_zoom,
             getFeatureId: function (f) { return f.id; }
           });
+          layer.gisValuesInView = function () {
+            // The styled field's values in the loaded tiles of this zoom that meet the view
+            // (tile-exact, not feature-exact), for the legend to show only those classes.
+            var map = layer._map, values = new Set();
+            if (!map) { return values; }
+            var view = map.getBounds();
+            Object.keys(layer._vectorTiles || {}).forEach(function (key) {
+              var parts = key.split(":"), coords = L.point(+parts[0], +parts[1]);
+              coords.z = +parts[2];
+              if (coords.z !== layer._tileZoom ||
+                  !view.intersects(layer._tileCoordsToBounds(coords))) { return; }
+              var features = layer._vectorTiles[key]._features || {};
+              Object.keys(features).forEach(function (id) {
+                var value = features[id].feature.properties[spec.style.property];
+                if (value !== undefined && value !== null) {
+                  values.add(typeof value === "string" ? value : JSON.stringify(value));
+                }
+              });
+            });
+            return values;
+          };
           var tip = null;
           window.GIS_LAYERS = window.GIS_LAYERS || {};
           window.GIS_LAYERS[spec.layer] = layer;

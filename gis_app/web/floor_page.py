@@ -31,13 +31,14 @@ from gis_app.maps.base import BACKGROUND, offline_map
 from gis_app.maps.controls import MapChrome
 from gis_app.models.base import ROOM_CATEGORIES, ROOM_STATUSES
 from gis_app.queries.floors import STATUS_CLASSES, count_buildings, find_building, list_buildings
-from gis_app.web.extent import data_extent
-from gis_app.web.page import map_page, render_template
+from gis_app.web.extent import home_extent
+from gis_app.web.page import geoman_head, map_page, render_template
 
 router = APIRouter(include_in_schema=False, dependencies=[needs(Right.READ)])
 
 CHOOSER_LIST_MAX = 200
-"""Up to this many buildings the chooser lists them all; beyond, it offers search only."""
+"""Up to this many buildings the chooser lists them all; beyond, it says so and offers the
+search (50 matches of each kind, Enter opening the first) and the buildings drawn on the map."""
 MAX_ZOOM = 23
 """About 2 cm a pixel: a 2 m corridor still reads on a floor plan."""
 LEVEL_RANGE = (-100, 500)
@@ -45,7 +46,6 @@ LEVEL_RANGE = (-100, 500)
 TEXT_PREFIXES = ("web.floor.", "category.", "web.as_of.")
 EDIT_TEXT_PREFIXES = ("web.room_edit.", "web.history.")
 EDIT_SCRIPTS = ("history", "room_edit", "room_draw")
-GEOMAN = "/static/vendor/leaflet-geoman/leaflet-geoman"
 
 
 def _whole_number(value: str | None, low: int, high: int) -> int | None:
@@ -73,10 +73,7 @@ def _map(bounds: tuple[float, float, float, float], editing: bool = False) -> fo
     MapChrome(BACKGROUND, bounds).add_to(fmap)
     links = f'<link rel="stylesheet" href="/static/css/floor_plan.css?v={__version__}">'
     if editing:
-        links += (
-            f'<link rel="stylesheet" href="{GEOMAN}.css">'
-            f'<script defer src="{GEOMAN}.min.js"></script>'
-        )
+        links += geoman_head()
     fmap.get_root().header.add_child(Element(links), name="gis_floor_css")
     return fmap
 
@@ -89,15 +86,21 @@ def _chooser(
     total = count_buildings(session)
     buildings = list_buildings(session, CHOOSER_LIST_MAX) if total <= CHOOSER_LIST_MAX else []
     message = t(problem, lang, value=asked or "") if problem else None
+    home = home_extent(session, "building", request.app.state.settings.home_bbox)
     response = map_page(
         request,
         page_id="floors",
-        fmap=_map(data_extent(session, "building")),
+        fmap=_map(home),
         panel=render_template(
-            "floor_panel.html", lang, mode="choose", message=message, buildings=buildings
+            "floor_panel.html",
+            lang,
+            mode="choose",
+            message=message,
+            buildings=buildings,
+            total=total,
         ),
-        scripts=["as_of", "floor_plan"],
-        data={"mode": "choose", "buildingCount": total},
+        scripts=["as_of", "map_tools", "floor_plan"],
+        data={"mode": "choose", "buildingCount": total, "home": list(home)},
         text_prefixes=TEXT_PREFIXES,
     )
     if problem:
@@ -131,6 +134,7 @@ def floor_plan(
         "level": None if level is None else _whole_number(level, *LEVEL_RANGE),
         "levelAsked": level,
         "statusClasses": STATUS_CLASSES,
+        "home": [row["west"], row["south"], row["east"], row["north"]],
     }
     if editing:
         data.update(roomStatuses=ROOM_STATUSES, roomCategories=ROOM_CATEGORIES)
@@ -141,7 +145,7 @@ def floor_plan(
         panel=render_template(
             "floor_panel.html", lang, mode="plan", building=row, can_edit=editing
         ),
-        scripts=["as_of", "floor_plan", "exports", *(EDIT_SCRIPTS if editing else ())],
+        scripts=["as_of", "map_tools", "floor_plan", "exports", *(EDIT_SCRIPTS if editing else ())],
         data=data,
         text_prefixes=(*TEXT_PREFIXES, *(EDIT_TEXT_PREFIXES if editing else ())),
     )

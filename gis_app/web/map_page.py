@@ -1,11 +1,17 @@
-"""以图管房 map browser: catalog layers over the district, search, and the building panel
-(web/js/map.js). `?building=ID` opens on a building, `?body=ID` on a body's buildings: the
-dashboard and other pages link here that way."""
+"""以图管房 map browser: catalog layers over the district, search, the building, body,
+campus and parcel panels (web/js/map.js), and the home button, tile-loading note and
+measuring tool (web/js/map_tools.js).
+
+The URL is the view: `?building=ID` opens on a building, `?body=ID` on a body's buildings,
+`?campus=ID` on a campus; `layers=a,b` the layers shown and `view=lat,lon,zoom` where the map
+looks (map.js keeps them current, so a view is a link to share). The dashboard and other
+pages link here that way."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+from branca.element import Element
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
@@ -19,7 +25,7 @@ from gis_app.http.session import SessionDep
 from gis_app.maps.catalog_map import catalog_map
 from gis_app.queries.organisations import body_buildings
 from gis_app.web.extent import home_extent
-from gis_app.web.page import map_page, render_template
+from gis_app.web.page import geoman_head, map_page, render_template
 
 router = APIRouter(include_in_schema=False, dependencies=[needs(Right.READ)])
 
@@ -64,7 +70,8 @@ def map_browser(
     """The district on the map; a building or body given in the URL is opened."""
     bounds = home_extent(session, "building", request.app.state.settings.home_bbox)
     fmap = catalog_map(list(MAP_LAYERS), lang, bounds, session=session)
-    data: dict[str, Any] = {"building": building}
+    fmap.get_root().header.add_child(Element(geoman_head()), name="gis_geoman")
+    data: dict[str, Any] = {"building": building, "home": list(bounds)}
     if body is not None:
         data["body"] = _body(session, body)
     return map_page(
@@ -72,7 +79,7 @@ def map_browser(
         page_id="map",
         fmap=fmap,
         panel=render_template("map_panel.html", lang),
-        scripts=["as_of", "map", "exports"],
+        scripts=["as_of", "map_tools", "map", "exports"],
         data={**data, "printLayers": PRINT_LAYERS},
         text_prefixes=["web.map.", "web.as_of."],
     )

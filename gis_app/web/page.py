@@ -38,6 +38,15 @@ PAGES = (
     ("registers", "/registers"),
 )
 """The navigation bar: page id and path, in order."""
+GEOMAN = "/static/vendor/leaflet-geoman/leaflet-geoman"
+"""Leaflet-Geoman (vendored): the floor plan's drawing tools and the map's measuring tool."""
+
+
+def geoman_head() -> str:
+    """The `<head>` links that load Leaflet-Geoman, for a page whose script draws."""
+    return (
+        f'<link rel="stylesheet" href="{GEOMAN}.css"><script defer src="{GEOMAN}.min.js"></script>'
+    )
 
 
 @cache
@@ -73,6 +82,8 @@ def chrome(request: Request, page_id: str, lang: str) -> str:
         .render(
             pages=[(pid, _with_lang(path, lang), t(f"web.nav.{pid}", lang)) for pid, path in PAGES],
             current=page_id,
+            current_label=t(f"web.nav.{page_id}", lang),
+            menu_label=t("web.layout.menu", lang),
             brand=t("web.brand", lang),
             switch_url=_with_lang(here, other),
             switch_label=t("web.switch_language", lang),
@@ -94,7 +105,7 @@ def page_data(lang: str, data: Mapping[str, Any], text_prefixes: Iterable[str]) 
     payload = {
         "lang": lang,
         "version": __version__,
-        "texts": texts(lang, ("web.common.", *text_prefixes)),
+        "texts": texts(lang, ("web.common.", "web.layout.", *text_prefixes)),
         **data,
     }
     encoded = json.dumps(payload, ensure_ascii=False).replace("</", "<\\/")

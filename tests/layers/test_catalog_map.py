@@ -54,7 +54,7 @@ def test_added_layers_report_legend_and_skipped(engine: Engine, bounds: tuple) -
     assert added.skipped == []
     without_session = add_catalog_layers(folium.Map(tiles=None), ["dem_hillshade"], "en")
     assert without_session.skipped == ["dem_hillshade"]  # no session: where is it?
-    assert len(added.legend) == 3  # campuses draw one colour: no legend
+    assert len(added.legend) == 4  # campuses draw one colour: no legend; rasters have one
     assert isinstance(dict(added.layers)["buildings_vacancy"], CatalogVectorGrid)
 
 

@@ -200,6 +200,7 @@ def test_sign_in_and_account_pages_fit_a_phone(stranger, officer: str) -> None:
     assert card["x"] >= 0 and card["x"] + card["width"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     stranger.shot("account_phone")
+    page.click("#nav-toggle")  # on a phone the navigation folds behind its menu button
     page.click("#nav-sign-out")
     page.wait_for_selector(".gis-message")
     assert page.inner_text(".gis-message") == "已退出登录。"

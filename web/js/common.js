@@ -85,3 +85,36 @@ window.GIS = (function () {
   }
   return {data: pageData, t, escape, map, number, fetchJSON, message, withLang};
 })();
+/* The page's frame on a phone: the navigation folds behind its menu button, and a map page's
+   side panel is a bottom sheet raised and lowered by its handle. */
+(function () {
+  function nav() {
+    const bar = document.querySelector(".gis-nav");
+    const toggle = document.getElementById("nav-toggle");
+    if (!bar || !toggle) { return; }
+    toggle.addEventListener("click", () => {
+      const open = bar.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+  function sheet() {
+    const panel = document.getElementById("panel");
+    if (!panel) { return; }
+    const handle = document.createElement("button");
+    handle.type = "button";
+    handle.className = "gis-sheet-handle";
+    handle.id = "sheet-handle";
+    handle.setAttribute("aria-expanded", "false");
+    handle.setAttribute("aria-label", GIS.t("web.layout.sheet"));
+    handle.title = GIS.t("web.layout.sheet");
+    handle.addEventListener("click", () => {
+      const open = document.body.classList.toggle("gis-sheet-open");
+      handle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    panel.prepend(handle);
+  }
+  function ready() { nav(); sheet(); }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else { ready(); }
+})();

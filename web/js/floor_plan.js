@@ -45,6 +45,11 @@
     return url.pathname + url.search;
   }
 
+  GIS.mapTools.home(map, data.home);
+  const mapLink = document.querySelector('.gis-nav a[data-page="map"]');
+  if (mapLink && data.building) {
+    mapLink.href = GIS.withLang(`/map?building=${data.building.id}`);
+  }
   if (data.mode === "choose") { chooser(); } else { plan(); }
 
   /* ---- no building given (or a wrong one): search, list, or click one on the map ---- */
@@ -54,23 +59,37 @@
     let pending = null;
     let footprints = null;
 
+    const SEARCH_MAX = 50;
+    let first = null;
     async function search() {
       const q = input.value.trim();
+      first = null;
       if (!q) { list.innerHTML = ""; return; }
       try {
-        const answer = await GIS.fetchJSON(`/api/v1/search?q=${encodeURIComponent(q)}`);
+        const answer = await GIS.fetchJSON(`/api/v1/search?q=${encodeURIComponent(q)}&limit=${SEARCH_MAX}`);
         const found = answer.items.filter(i => i.kind === "building" || i.kind === "body");
+        const buildings = found.filter(i => i.kind === "building");
+        first = buildings.length ? GIS.withLang("/floor-plan?building=" + buildings[0].id) : null;
+        const more = buildings.length >= SEARCH_MAX
+          ? `<li class="gis-muted">${esc(t("web.floor.x.more", {count: SEARCH_MAX}))}</li>` : "";
         list.innerHTML = found.length ? found.map(item => item.kind === "building"
           ? `<li><a href="${esc(GIS.withLang("/floor-plan?building=" + item.id))}">${esc(item.name)}</a> ` +
             `<span class="gis-muted">${esc(item.detail || "")}</span></li>`
           : `<li>${esc(item.name)} <a href="${esc(GIS.withLang("/map?body=" + item.id))}">` +
             `${esc(t("web.floor.body_on_map", {count: item.building_ids.length}))}</a></li>`
-        ).join("") : `<li class="gis-muted">${esc(t("web.floor.no_match", {q}))}</li>`;
+        ).join("") + more : `<li class="gis-muted">${esc(t("web.floor.no_match", {q}))}</li>`;
       } catch (error) {
         GIS.message(list, t("web.common.error", {detail: error.message}), true);
       }
     }
     input.addEventListener("input", () => { clearTimeout(pending); pending = setTimeout(search, 250); });
+    input.addEventListener("keydown", async event => {
+      if (event.key !== "Enter") { return; }
+      event.preventDefault();
+      clearTimeout(pending);
+      await search();
+      if (first) { window.location.href = first; }
+    });
 
     async function drawBuildings() {
       const b = map.getBounds();
@@ -95,6 +114,7 @@
     }
     map.on("moveend", drawBuildings);
     drawBuildings();
+    GIS.mapTools.labels(map);
   }
 
   /* ---- one building: level picker, rooms, legend, details ---- */
