@@ -51,7 +51,7 @@ def test_safety_report_as_csv_and_xlsx(client: TestClient) -> None:
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     header, z = rows[0], dict(zip(rows[0], rows[1], strict=True))
     assert header[:4] == ["建筑ID", "编码", "名称", "安全等级"]
-    assert (z["严重程度"], z["在岗人数"], z["占用使用面积（m²）"]) == ("严重", "1", "16.0")
+    assert (z["严重程度"], z["在岗人数"], z["面积（m²）"]) == ("严重", "1", "16.0")
     assert z["使用单位"] == "杭州市丙中心（1 人）"
     assert z["鉴定逾期"] == "是"
     xlsx = client.get("/api/v1/analysis/safety", params={**AS_OF, "format": "xlsx"})
