@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tarfile
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
 from pathlib import Path
 
@@ -83,7 +83,7 @@ def _released_snapshot(tree: Path, url: str, sample_dir: Path) -> dict:
 
 def _without_common(released: dict) -> dict[str, dict]:
     """Each building's released vacancy figures with the common rooms taken out: what this
-    wave's rule gives on the same rooms."""
+    wave's rule gives on the same rooms (rates rounded half up, as PostgreSQL's round())."""
     vacant = {room_id for room_id, _ in released["vacant_rooms"]}
     expected = {}
     for building, figures in released["building_vacancy"].items():
@@ -100,7 +100,7 @@ def _without_common(released: dict) -> dict[str, dict]:
             "vacant_area_m2": vacant_area,
             "allocatable_rooms": figures["allocatable_rooms"] - len(common),
             "vacant_rooms": figures["vacant_rooms"] - len(vacant_common),
-            "vacancy_rate": (vacant_area / allocatable).quantize(Decimal("0.0001"))
+            "vacancy_rate": (vacant_area / allocatable).quantize(Decimal("0.0001"), ROUND_HALF_UP)
             if allocatable
             else None,
         }
