@@ -18,7 +18,7 @@ from sqlalchemy.pool import QueuePool
 GAUGES = {
     "gis_db_pool_size": "Connections the pool keeps open (pool_size).",
     "gis_db_pool_checked_out": "Connections in use by requests now.",
-    "gis_db_pool_overflow": "Connections open beyond pool_size now (negative: not yet opened).",
+    "gis_db_pool_overflow": "Connections open beyond pool_size (negative: slots not yet open).",
     "gis_db_pool_max_overflow": "Most connections allowed beyond pool_size.",
 }
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from sqlalchemy import text
 from gis_app.app import create_app
 from gis_app.config import Settings
 from gis_app.db.engine import make_engine
+from gis_app.layers.grid import tile_at
 from tests.api.conftest import seed_buildings
 from tests.auth import auth_headers
 from tests.ingest.helpers import geojson, square
@@ -148,8 +148,7 @@ def test_loopback_scrapes_unless_proxied_or_the_setting_says_admin(url: str) -> 
 def test_tiles_and_imports_are_counted(remote: TestClient, url: str, tmp_path: Path) -> None:
     admin = auth_headers(url)
     z, lon, lat = 16, 120.1005, 30.2505
-    x = int((lon + 180) / 360 * 2**z)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2**z)
+    x, y = tile_at(lon, lat, z)
     path = geojson(
         tmp_path / "b.geojson", [({"code": "M-1", "name": "楼"}, square(121, 31, 0.001))]
     )
