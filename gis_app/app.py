@@ -26,6 +26,7 @@ from gis_app.api import (
     land,
     layers,
     maps,
+    metrics,
     ogc,
     ogc_edit,
     organisations,
@@ -39,11 +40,13 @@ from gis_app.api import (
 )
 from gis_app.config import PROJECT_ROOT, Settings, get_settings
 from gis_app.db.engine import make_engine, postgis_version, resolve_database_url
+from gis_app.db.pool_metrics import POOLS
 from gis_app.db.roles import ensure_login_role
 from gis_app.errors import add_exception_handlers
 from gis_app.http.auth import route_rights
 from gis_app.http.json_body import JsonDepthLimit
 from gis_app.http.openapi import RIGHTS_KEY, document_errors
+from gis_app.http.request_metrics import RequestMetrics
 from gis_app.http.signin_redirect import add_signin_handler
 from gis_app.web import (
     dashboard_page,
@@ -89,6 +92,7 @@ ROUTERS = (
     registers.router,
     registers_page.router,
     print_page.router,
+    metrics.router,
 )
 """One router per resource; a new resource adds its line here."""
 
@@ -112,9 +116,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(app_url, settings.audit_user)
         postgis_version(engine)
         app.state.engine = engine
+        POOLS.watch(engine)
         try:
             yield
         finally:
+            POOLS.forget(engine)
             engine.dispose()
 
     app = FastAPI(
@@ -126,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_exception_handlers(app)
     add_signin_handler(app)
     app.add_middleware(JsonDepthLimit)
+    app.add_middleware(RequestMetrics)
     for router in ROUTERS:
         declare_rights(router)
         app.include_router(router)

@@ -115,6 +115,11 @@ class Settings(BaseSettings):
     tianditu_key: str | None = Field(
         default=None, description="天地图 key (GIS_TIANDITU_KEY); kept out of the code."
     )
+    metrics_access: Literal["admin_or_loopback", "admin", "off"] = Field(
+        default="admin_or_loopback",
+        description="Who may read /metrics: an admin, or also any caller on this machine "
+        "(a scraper on 127.0.0.1 with no proxy header); `admin` only; `off` answers 404.",
+    )
 
     @field_validator("data_dir", "sample_dir", "raster_dir", "secret_dir")
     @classmethod

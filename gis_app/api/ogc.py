@@ -265,4 +265,4 @@ def collection_tile(
     if found.layer is None:
         raise NotFound(resource="tiles", id=collection_id)
     tile = render_tile(session, get_layer(found.layer), z, x, y)
-    return tile_response(tile, request.headers.get("if-none-match"))
+    return tile_response(tile, request.headers.get("if-none-match"), found.layer)

@@ -15,6 +15,7 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
+from prometheus_client import Counter
 
 from gis_app.accounts.rights import Right
 from gis_app.api.layers import FloorId, LayerId, Ordinal
@@ -33,6 +34,15 @@ TILE_MAX_AGE_S = 0
 """Seconds a browser may reuse a tile unasked; 0 keeps every edit visible at once."""
 CACHE_CONTROL = f"private, max-age={TILE_MAX_AGE_S}, must-revalidate"
 
+TILES_SERVED = Counter(
+    "gis_tiles_served",
+    "Tiles answered, by layer and result: tile (200), empty (204), not_modified (304). "
+    "Every tile is made by PostGIS (there is no server-side tile cache); not_modified is "
+    "the browser's cache revalidating.",
+    ["layer", "result"],
+)
+TILE_BYTES = Counter("gis_tile_bytes", "Bytes of the tiles sent with a body, by layer.", ["layer"])
+
 TileIndex = Annotated[int, Path(ge=0, le=MAX_INT, description="Column (x) or row (y), from 0")]
 
 
@@ -50,8 +60,9 @@ def _matches(if_none_match: str | None, tag: str) -> bool:
     return "*" in candidates or tag in candidates
 
 
-def tile_response(tile: Tile, if_none_match: str | None) -> Response:
-    """200 with the MVT, 304 when the client holds the same bytes, 204 when empty."""
+def tile_response(tile: Tile, if_none_match: str | None, layer: str) -> Response:
+    """200 with the MVT, 304 when the client holds the same bytes, 204 when empty; counted
+    under `layer`, the catalog's id of the layer drawn."""
     headers = {
         "Cache-Control": CACHE_CONTROL,
         "Vary": "Authorization, Cookie",
@@ -59,11 +70,19 @@ def tile_response(tile: Tile, if_none_match: str | None) -> Response:
         "X-Tile-Capped": "true" if tile.capped else "false",
     }
     if not tile.data:
+        _count(layer, "empty")
         return Response(status_code=204, headers=headers)
     headers["ETag"] = etag(tile.data)
     if _matches(if_none_match, headers["ETag"]):
+        _count(layer, "not_modified")
         return Response(status_code=304, headers=headers)
+    _count(layer, "tile", len(tile.data))
     return Response(tile.data, media_type=MVT_MEDIA_TYPE, headers=headers)
+
+
+def _count(layer: str, result: str, size: int = 0) -> None:
+    TILES_SERVED.labels(layer=layer, result=result).inc()
+    TILE_BYTES.labels(layer=layer).inc(size)
 
 
 @router.get(
@@ -97,4 +116,4 @@ def get_tile(
     tile = render_tile(
         session, spec, z, x, y, Filters(floor_id=floor_id, ordinal=ordinal, as_of=as_of)
     )
-    return tile_response(tile, request.headers.get("if-none-match"))
+    return tile_response(tile, request.headers.get("if-none-match"), spec.id)

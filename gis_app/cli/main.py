@@ -305,12 +305,14 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from gis_app.app import create_app
+    from gis_app.http.request_metrics import log_access_to_stderr
 
+    log_access_to_stderr()
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _stop_on_signal)
     say("cli.serving", url=f"http://{host}:{port}")
     with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
 
 
 @app.command("serve")

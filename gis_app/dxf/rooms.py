@@ -46,6 +46,7 @@ from gis_app.dxf.report import DxfReport, LayerCounts, Notice, RoomLine
 from gis_app.dxf.units import Units, check_plausible, metres_per_unit, resolve_units, unit_name
 from gis_app.ingest.geometry import overlapping_pairs
 from gis_app.ingest.lookups import ROOM_OUTSIDE_M2, outside_parent
+from gis_app.ingest.metrics import counted
 from gis_app.ingest.read import CHINA_BOUNDS, Area
 from gis_app.ingest.report import ImportRefused, Problem
 from gis_app.ingest.write import insert_rows
@@ -378,6 +379,7 @@ def _nesting_notices(
     return notices
 
 
+@counted("dxf")
 def import_dxf(
     conn: Connection | Session,
     source: str | Path,

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from gis_app.http.auth import BASIC_PATHS, NotSignedIn
 from gis_app.i18n import language_of
 
-API_PREFIXES = ("/api/", "/ogc", "/tiles/")
+API_PREFIXES = ("/api/", "/ogc", "/tiles/", "/metrics")
 REALM = 'realm="gis-app"'
 
 

@@ -35,6 +35,7 @@ from gis_app.imdf.plan import (
 )
 from gis_app.imdf.problems import ImdfProblem
 from gis_app.imdf.read import plan_archive
+from gis_app.ingest.metrics import counted
 from gis_app.ingest.read import CHINA_BOUNDS
 from gis_app.ingest.report import ImportRefused
 from gis_app.ingest.zipguard import DEFAULT_LIMITS, ZipLimits
@@ -111,6 +112,7 @@ def plan_source(
     return plan_archive(archive, area=area if check_area else None)
 
 
+@counted("imdf")
 def import_indoor(
     conn: Connectable,
     source: str | Path | bytes,

@@ -27,6 +27,7 @@ from gis_app.ingest import lookups
 from gis_app.ingest.geodesy import area_m2
 from gis_app.ingest.geometry import conform, overlapping_pairs
 from gis_app.ingest.local import plan_coordinates
+from gis_app.ingest.metrics import counted
 from gis_app.ingest.read import CHINA_BOUNDS, Area, Features, read_features
 from gis_app.ingest.report import ImportRefused, ImportReport, Problem
 from gis_app.ingest.targets import TARGETS, TargetSpec
@@ -281,6 +282,7 @@ def _write(conn: Connectable, rows: _Rows, chosen: list[int]) -> list[int]:
     return insert_rows(conn, spec.table, columns, _geometry_columns(rows, chosen), bulk=True)
 
 
+@counted("features")
 def import_features(
     conn: Connectable,
     target: str,

@@ -16,6 +16,7 @@ import psycopg
 from psycopg import sql
 
 from gis_app.db.driver import Connectable, driver_connection
+from gis_app.ingest.metrics import count_written
 from gis_app.models.base import SRID
 
 GeometryColumns: TypeAlias = Mapping[str, tuple[Sequence[bytes | None], int]]
@@ -103,6 +104,7 @@ def insert_rows(
             )
         )
         ids = [row[0] for row in cur.fetchall()]
+        count_written(table, len(ids))
         cur.execute(sql.SQL("DROP TABLE {}").format(staged))
         if bulk:
             cur.execute("SELECT set_config('gis_app.audit', '', true)")

@@ -26,6 +26,7 @@ from gis_app.editing.rooms import allocate
 from gis_app.editing.staff import add_staff, edit_staff, end_staff, move
 from gis_app.errors import Conflict, GisAppError, InvalidParameter, NotFound, data_rule_refusal
 from gis_app.i18n import DEFAULT_LANGUAGE
+from gis_app.ingest.metrics import count_written, counted
 from gis_app.ingest.report import ImportReport, Problem
 from gis_app.ingest.zipguard import DEFAULT_LIMITS, ZipLimits
 from gis_app.models.space import floor_label
@@ -328,9 +329,12 @@ def apply_sheet(session: Session, sheet: Sheet, job: XlsxImport, report: ImportR
             report.ids = sorted(set(ids))
     except _Discard:
         pass
+    else:
+        count_written(sheet.kind.name, report.written)
     report.add(problems)
 
 
+@counted("xlsx")
 def import_xlsx(
     session: Session,
     kind: str,

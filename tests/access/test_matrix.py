@@ -24,7 +24,7 @@ from gis_app.accounts.rights import ROLE_RIGHTS, Right
 from gis_app.app import ROUTERS
 from gis_app.http.auth import route_rights
 
-API_PREFIXES = ("/api/", "/ogc", "/tiles/")
+API_PREFIXES = ("/api/", "/ogc", "/tiles/", "/metrics")
 """Paths whose callers are programs: 401 with WWW-Authenticate; elsewhere a browser's GET
 is sent to the sign-in page."""
 

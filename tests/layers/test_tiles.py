@@ -135,7 +135,7 @@ def test_a_capped_tile_keeps_the_largest_and_says_so(engine: Engine, busiest: di
         "cap": 5,
         "capped": True,
     }
-    response = tile_response(tile, None)
+    response = tile_response(tile, None, "buildings")
     assert response.headers["x-tile-capped"] == "true"
 
 

@@ -15,12 +15,18 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 from sqlalchemy import Engine, text
 
 from gis_app.reports.writers import XLSX_MEDIA_TYPE
 from gis_app.xlsx.templates import NOTES_SHEET, SPECS
 
 NEW_BODY = "XLSX-TEST-01"
+
+
+def _counted(name: str, **labels: str) -> float:
+    """A series of the process's metrics (`gis_app.ingest.metrics`), 0 before its first use."""
+    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 def _one(owner: Engine, sql: str, **params: Any) -> Any:
@@ -136,8 +142,10 @@ def test_a_new_body_under_an_existing_one(manager: TestClient, owner: Engine, pa
             }
         ],
     )
+    rows = _counted("gis_import_rows_written_total", target="organisations")
     answer = _send(manager, "organisations", content, document_no="机管〔2026〕3号")
     assert answer.status_code == 200, answer.text
+    assert _counted("gis_import_rows_written_total", target="organisations") == rows + 1
     report = answer.json()
     assert (report["ok"], report["read"], report["written"]) == (True, 1, 1)
     body = _one(
@@ -387,6 +395,7 @@ def test_a_viewer_may_not_import(client_as: Callable, owner: Engine, parent: Any
 
 def test_files_that_are_not_workbooks_name_file(manager: TestClient, owner: Engine) -> None:
     before = _counts(owner)
+    failures = _counted("gis_import_failures_total", importer="xlsx")
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w") as archive:
         archive.writestr("readme.txt", "not a workbook")
@@ -413,6 +422,7 @@ def test_files_that_are_not_workbooks_name_file(manager: TestClient, owner: Engi
     assert answer.json()["detail"]["field"] == "file"
     assert "building_code" in answer.json()["detail"]["message"]
     assert _counts(owner) == before
+    assert _counted("gis_import_failures_total", importer="xlsx") == failures + 4
 
 
 def test_cell_problems_name_row_and_column(manager: TestClient, owner: Engine) -> None:
