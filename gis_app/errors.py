@@ -81,6 +81,14 @@ class Conflict(GisAppError):
     key = "error.conflict"
 
 
+class Unavailable(GisAppError):
+    """A service the request needs is busy or failed (the printer: Chromium), named by
+    `reason`: 503, try again later."""
+
+    status_code = 503
+    key = "error.unavailable"
+
+
 class RecordRejected(GisAppError):
     """A write that the data rules refuse; `reason` names the record."""
 

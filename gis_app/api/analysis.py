@@ -25,7 +25,7 @@ from gis_app.db.identity import sees_people
 from gis_app.http.auth import Forbidden, needs
 from gis_app.http.language import api_language
 from gis_app.http.openapi import GEOJSON_MEDIA_TYPE, answers
-from gis_app.http.params import MAX_INT, AsOf, IdPath, PageDep
+from gis_app.http.params import MAX_INT, AsOf, DistrictQuery, IdPath, PageDep
 from gis_app.http.params import Page as PageParams
 from gis_app.http.session import SessionDep
 from gis_app.i18n import t
@@ -92,13 +92,16 @@ def analysis_query(
     campus_id: IdQuery = None,
     building_id: IdQuery = None,
     floor_id: IdQuery = None,
+    district: DistrictQuery = None,
     format: Annotated[
         Format, Query(description="json; geojson for the map; csv or xlsx for the whole report")
     ] = "json",
 ) -> AnalysisQuery:
     """Parse the shared analysis parameters (422 naming the field when bad)."""
     return AnalysisQuery(
-        scope=Scope(body_id, campus_id, building_id, floor_id), standard=standard, output=format
+        scope=Scope(body_id, campus_id, building_id, floor_id, district=district),
+        standard=standard,
+        output=format,
     )
 
 

@@ -22,7 +22,7 @@ from gis_app.api.features import plain
 from gis_app.http.auth import needs
 from gis_app.http.language import Language
 from gis_app.http.openapi import answers
-from gis_app.http.params import MAX_INT
+from gis_app.http.params import MAX_INT, DistrictQuery
 from gis_app.http.session import EngineDep, SessionDep
 from gis_app.i18n import t
 from gis_app.queries.organisations import organisation_name
@@ -33,9 +33,6 @@ router = APIRouter(prefix="/api/v1/dashboard", tags=["dashboard"], dependencies=
 
 BodyQuery = Annotated[
     int | None, Query(ge=1, le=MAX_INT, description="Only this body and its subtree")
-]
-DistrictQuery = Annotated[
-    str | None, Query(min_length=1, max_length=100, description="Only this 行政区, e.g. 西湖区")
 ]
 TopQuery = Annotated[int, Query(ge=1, le=100, description="Rows per chart, worst first")]
 SCOPE_PARAMS = ("body_id", "district", "standard", "tolerance_m2", "as_of", "appraisal_years")

@@ -21,7 +21,7 @@ from gis_app.errors import InvalidParameter
 from gis_app.http.auth import needs
 from gis_app.http.language import Language
 from gis_app.http.openapi import answers
-from gis_app.http.params import BBoxDep, PageDep
+from gis_app.http.params import BBoxDep, DistrictQuery, PageDep
 from gis_app.http.session import SessionDep
 from gis_app.i18n import t
 from gis_app.models.base import SAFETY_GRADES
@@ -79,9 +79,7 @@ def register_query(
     campus_id: IdQuery = None,
     building_id: IdQuery = None,
     floor_id: IdQuery = None,
-    district: Annotated[
-        str | None, Query(min_length=1, max_length=100, description="行政区, e.g. 西湖区")
-    ] = None,
+    district: DistrictQuery = None,
     safety_grade: Annotated[
         str | None, Query(max_length=20, description="Safety grades, e.g. C,D")
     ] = None,

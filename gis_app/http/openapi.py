@@ -143,7 +143,7 @@ ERROR_STATUSES: tuple[ErrorStatus, ...] = (
     ErrorStatus(413, "上传文件过大 / Upload or its unpacked contents too large", _uploads),
     ErrorStatus(422, "参数无效（指明字段） / Invalid parameter, naming the field", _takes_input),
     ErrorStatus(428, "缺少 If-Match 头 / If-Match required", _takes_if_match),
-    ErrorStatus(503, "数据库不可用 / Database unavailable", _always),
+    ErrorStatus(503, "数据库或打印服务暂不可用 / Database or printer unavailable", _always),
 )
 """Lowest status first; a new rule is one line here."""
 

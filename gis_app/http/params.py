@@ -88,3 +88,9 @@ IfMatch = Annotated[
     ),
 ]
 """The version a change of a stored room or feature names (optimistic locking)."""
+
+
+DistrictQuery = Annotated[
+    str | None, Query(min_length=1, max_length=100, description="Only this 行政区, e.g. 西湖区")
+]
+"""A district (行政区) filter: a building's district is that of the parcel under it."""

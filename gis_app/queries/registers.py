@@ -89,8 +89,7 @@ _BODIES = """
 ),
 headcount AS (
   SELECT s.organisation_id, count(*) AS staff_count
-  FROM staff_at(CAST(:as_of AS date)) s
-  WHERE s.left_on IS NULL OR s.left_on > CAST(:as_of AS date)
+  FROM in_post s
   GROUP BY s.organisation_id
 ),
 register AS (

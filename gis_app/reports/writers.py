@@ -23,6 +23,18 @@ CODED = {"category": "category", "status": "room_status", "level": "jurisdiction
 """Columns holding a code, written as its text (`<prefix>.<code>` in the catalogue)."""
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet takes for the start of a formula (CSV/formula injection, OWASP)."""
+
+
+def inert(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula (a body or room name typed as
+    `=HYPERLINK(…)`), kept as text by a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _cell(key: str, value: Any, lang: str) -> Any:
     if isinstance(value, bool):
         return t("report.yes" if value else "report.no", lang)
@@ -63,8 +75,8 @@ def to_csv(headers: list[str], cells: list[list[Any]]) -> bytes:
     """CSV text with a BOM: Excel on a Chinese desktop then opens it right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows(cells)
+    writer.writerow([inert(h) for h in headers])
+    writer.writerows([inert(v) for v in row] for row in cells)
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
@@ -88,7 +100,7 @@ def _fill(sheet: Any, part: Sheet) -> None:
     for cell in sheet[4]:
         cell.font = Font(bold=True)
     for row in part.cells:
-        sheet.append(row)
+        sheet.append([inert(v) for v in row])
     sheet.freeze_panes = "A5"
     for index, header in enumerate(part.headers, start=1):
         width = max([len(str(header)) * 2] + [len(str(r[index - 1])) for r in part.cells[:200]])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -24,7 +25,7 @@ from fastapi import APIRouter, Query, Response
 from gis_app.accounts.rights import Right
 from gis_app.analysis.common import Scope, Standard, check_scope
 from gis_app.config import PROJECT_ROOT
-from gis_app.errors import InvalidParameter, NotFound
+from gis_app.errors import InvalidParameter, NotFound, Unavailable
 from gis_app.http.auth import needs
 from gis_app.http.language import Language
 from gis_app.http.openapi import HTML_MEDIA_TYPE, answers
@@ -35,7 +36,13 @@ from gis_app.layers.style import Category, CategoryStyle
 from gis_app.maps.base import BACKGROUND, MapLayer, geojson_layer, offline_map
 from gis_app.maps.catalog_map import catalog_layers
 from gis_app.maps.controls import MapChrome, category_html
-from gis_app.maps.export import CHROMIUM, paper_mm, print_pdf, standalone_html
+from gis_app.maps.export import (
+    CHROMIUM,
+    BrowserCheckError,
+    paper_mm,
+    print_pdf,
+    standalone_html,
+)
 from gis_app.models.space import floor_label
 from gis_app.queries.floors import STATUS_CLASSES, find_building, find_floor, floor_at, floor_rooms
 from gis_app.web.page import render_template
@@ -43,6 +50,11 @@ from gis_app.web.page import render_template
 router = APIRouter(prefix="/print", tags=["print"], dependencies=[needs(Right.READ)])
 
 PDF_MEDIA_TYPE = "application/pdf"
+PRINT_SLOTS = 2
+"""Prints at a time: each is a Chromium of its own (about 150 MB and a core while it runs)."""
+PRINT_WAIT_S = 60
+"""How long a print waits for a slot before the answer is 503."""
+PRINTERS = threading.BoundedSemaphore(PRINT_SLOTS)
 PRINTS = answers(PDF_MEDIA_TYPE, HTML_MEDIA_TYPE)
 STATUS_COLOURS = {
     "over_standard": "#e03131",
@@ -122,15 +134,23 @@ def _answer(html: str, output: str, paper: str, landscape: bool, name: str) -> R
         return Response(html, media_type="text/html; charset=utf-8")
     if not CHROMIUM.exists():
         raise InvalidParameter(field="format", reason="reason.no_browser")
-    with tempfile.TemporaryDirectory() as folder:
-        page = Path(folder) / "print.html"
-        page.write_text(html, encoding="utf-8")
-        pdf = print_pdf(page, Path(folder) / "print.pdf", paper=paper, landscape=landscape)
-        return Response(
-            pdf.read_bytes(),
-            media_type=PDF_MEDIA_TYPE,
-            headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
-        )
+    if not PRINTERS.acquire(timeout=PRINT_WAIT_S):
+        raise Unavailable(reason="reason.printers_busy", slots=PRINT_SLOTS)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            page = Path(folder) / "print.html"
+            page.write_text(html, encoding="utf-8")
+            pdf = print_pdf(page, Path(folder) / "print.pdf", paper=paper, landscape=landscape)
+            content = pdf.read_bytes()
+    except BrowserCheckError as error:
+        raise Unavailable(reason="reason.print_failed") from error
+    finally:
+        PRINTERS.release()
+    return Response(
+        content,
+        media_type=PDF_MEDIA_TYPE,
+        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+    )
 
 
 def _room_layer(rooms: list[dict[str, Any]], lang: str) -> MapLayer:

@@ -8,6 +8,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   WHERE o.equivalence IS NOT NULL
      OR (o.level = 'municipal' AND o.id IN (SELECT gis_sub_provincial_bodies()))
 $$;
+REVOKE EXECUTE ON FUNCTION gis_body_equivalence() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION gis_body_equivalence() TO gis_web;
 
 -- Whether a rank (of rank_level) may be held in a body of body_level under the note
 -- (NULL: none): its own level's ranks, unless a note applies, which adds its ranks (and, for

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from gis_app.db.audit import audit_trigger_statements
 from gis_app.db.history import create_at_function
 from gis_app.db.migrate import run_sql_file
 
@@ -150,6 +151,15 @@ def _tables() -> None:
     op.bulk_insert(
         ranks, [{"equivalence_code": e[0], "rank_code": r} for e in EQUIVALENCES for r in e[6]]
     )
+    # the standard's notes as seeded are not a user's change; later ones are audited, and
+    # only the owner (a migration) changes them: no route edits them
+    for table, keys in (
+        ("rank_equivalence", ("code",)),
+        ("rank_equivalence_rank", ("equivalence_code", "rank_code")),
+    ):
+        for statement in audit_trigger_statements(table, keys):
+            op.execute(statement)
+        op.execute(f"REVOKE INSERT, UPDATE, DELETE ON {table} FROM gis_web")
 
 
 def _columns() -> None:

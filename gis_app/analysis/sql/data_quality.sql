@@ -1,7 +1,7 @@
 -- Ledger against reality (账实相符). One row per finding:
 -- (check, entity, entity_id, room_id, floor_id, building_id, organisation_id, details, geom).
 -- :area_threshold is a fraction (0.10 = 10 %); :sliver_m2 the smallest area reported.
--- Staff counted are those in post on :as_of (left_on later or none). Follows scope.sql and
+-- Staff counted are those in post on :as_of (scope.sql's in_post). Follows scope.sql and
 -- safety.sql (safety_building).
 , occupied AS (SELECT DISTINCT c.room_id FROM current_occupant c
              WHERE c.room_id IN (SELECT id FROM scoped_room)),
@@ -62,9 +62,8 @@ finding AS (
          jsonb_build_object('name', o.name, 'authorised_staff', o.authorised_staff,
            'staff', count(s.id)),
          NULL
-  FROM organisation o JOIN staff_at(CAST(:as_of AS date)) s ON s.organisation_id = o.id
+  FROM organisation o JOIN in_post s ON s.organisation_id = o.id
   WHERE (CAST(:body_id AS integer) IS NULL OR o.id IN (SELECT id FROM body_tree))
-    AND (s.left_on IS NULL OR s.left_on > CAST(:as_of AS date))
   GROUP BY o.id
   HAVING count(s.id) > o.authorised_staff
   UNION ALL
@@ -91,12 +90,11 @@ finding AS (
          jsonb_build_object('name', o.name, 'rank', s.rank_code, 'rank_level', k.level,
            'level', o.level, 'equivalence', be.equivalence),
          NULL
-  FROM staff_at(CAST(:as_of AS date)) s
+  FROM in_post s
   JOIN organisation o ON o.id = s.organisation_id
   JOIN rank k ON k.code = s.rank_code
   LEFT JOIN gis_body_equivalence() be ON be.organisation_id = o.id
   WHERE (CAST(:body_id AS integer) IS NULL OR o.id IN (SELECT id FROM body_tree))
-    AND (s.left_on IS NULL OR s.left_on > CAST(:as_of AS date))
     AND NOT gis_rank_allowed(o.level, be.equivalence, k.code, k.level)
   UNION ALL
   -- A private toilet (an office room of subtype private_toilet) only for the ranks that may

@@ -23,12 +23,10 @@ quota AS (
          coalesce(sum(a.max_usable_m2) FILTER (WHERE k.is_leader), 0) AS leader_quota_m2,
          coalesce(sum(a.max_usable_m2), 0) AS in_post_quota_m2,
          count(*) FILTER (WHERE a.max_usable_m2 IS NULL) AS staff_without_limit
-  FROM staff_at(CAST(:as_of AS date)) s
+  FROM in_post s
   JOIN rank k ON k.code = s.rank_code
   LEFT JOIN office_area_standard a
     ON a.rank_code = s.rank_code AND a.standard_code = CAST(:standard AS text)
-  WHERE (s.left_on IS NULL OR s.left_on > CAST(:as_of AS date))
-    AND (s.started_on IS NULL OR s.started_on <= CAST(:as_of AS date))
   GROUP BY s.organisation_id
 ),
 basis AS (

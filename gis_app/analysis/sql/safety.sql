@@ -2,8 +2,7 @@
 -- whose appraisal is older than :appraisal_years on :as_of. A C building is partly
 -- dangerous (局部危房: use restricted, strengthen or move), a D building dangerous as a
 -- whole (整幢危房: not to be used, move now).
--- safety_occupant: people in post on :as_of (left_on later or none) and where they sit;
--- someone who has left no longer counts even when their stay was never closed.
+-- The people are scope.sql's current_occupant: those in post on :as_of, where they sit.
 -- danger_room: each (room, person) in a C or D building; body_first / room_first mark one
 -- row per room and body / per room, so areas are summed once.
 -- danger_floor, danger_body: per building, body of the people and floor, and per building
@@ -12,13 +11,7 @@
 -- safety_building: every building in scope (those the scoped rooms are in; with no body
 -- or floor asked, also the place's buildings without rooms) with its grade, whether its
 -- appraisal is overdue and the figures above (0 when nobody is in danger there).
-, safety_occupant AS (
-  SELECT c.room_id, c.staff_id, c.staff_body_id
-  FROM current_occupant c
-  JOIN staff_at(CAST(:as_of AS date)) s ON s.id = c.staff_id
-  WHERE s.left_on IS NULL OR s.left_on > CAST(:as_of AS date)
-),
-danger_room AS (
+, danger_room AS (
   SELECT r.building_id, r.safety_grade, r.floor_id, r.floor_name,
          o.staff_body_id AS organisation_id, r.id AS room_id, o.staff_id, r.usable_area_m2,
          r.category = 'office' AND coalesce(r.subtype NOT IN ('rest_room', 'private_toilet'), true)
@@ -26,7 +19,7 @@ danger_room AS (
          row_number() OVER (PARTITION BY r.id, o.staff_body_id ORDER BY o.staff_id) = 1
            AS body_first,
          row_number() OVER (PARTITION BY r.id ORDER BY o.staff_id) = 1 AS room_first
-  FROM scoped_room r JOIN safety_occupant o ON o.room_id = r.id
+  FROM scoped_room r JOIN current_occupant o ON o.room_id = r.id
   WHERE r.safety_grade IN ('C', 'D')
 ),
 danger_floor AS (
@@ -83,6 +76,8 @@ safety_building AS (
      OR (CAST(:body_id AS integer) IS NULL AND CAST(:floor_id AS integer) IS NULL
          AND (CAST(:building_id AS integer) IS NULL OR b.id = CAST(:building_id AS integer))
          AND (CAST(:campus_id AS integer) IS NULL OR b.campus_id = CAST(:campus_id AS integer))
+         AND (CAST(:district AS text) IS NULL OR b.id IN (
+           SELECT building_id FROM building_district WHERE district = CAST(:district AS text)))
          AND (CAST(:bbox_west AS float8) IS NULL OR b.geom && ST_MakeEnvelope(
            CAST(:bbox_west AS float8), CAST(:bbox_south AS float8),
            CAST(:bbox_east AS float8), CAST(:bbox_north AS float8), 4490)))

@@ -45,16 +45,24 @@ scoped_room AS NOT MATERIALIZED (
       CAST(:bbox_west AS float8), CAST(:bbox_south AS float8),
       CAST(:bbox_east AS float8), CAST(:bbox_north AS float8), 4490))
 ),
+-- in_post: the staff in post on :as_of (started by then, not yet left): the one test the
+-- office quota, the headcounts, the rank checks and who sits where all use.
+in_post AS NOT MATERIALIZED (
+  SELECT s.id, s.organisation_id, s.rank_code, s.started_on, s.left_on
+  FROM staff_at(CAST(:as_of AS date)) s
+  WHERE (s.left_on IS NULL OR s.left_on > CAST(:as_of AS date))
+    AND (s.started_on IS NULL OR s.started_on <= CAST(:as_of AS date))
+),
 current_occupant AS NOT MATERIALIZED (
   SELECT o.room_id, o.staff_id, s.organisation_id AS staff_body_id, s.rank_code,
          k.name_zh AS rank_name_zh, k.name_en AS rank_name_en, a.max_usable_m2 AS limit_m2
   FROM room_occupancy o
-  JOIN staff_at(CAST(:as_of AS date)) s ON s.id = o.staff_id
+  -- people in post only: one who has left sits nowhere, even where a loaded stay was never
+  -- closed
+  JOIN in_post s ON s.id = o.staff_id
   JOIN rank k ON k.code = s.rank_code
   LEFT JOIN office_area_standard a
     ON a.rank_code = s.rank_code AND a.standard_code = CAST(:standard AS text)
   WHERE o.valid_from <= CAST(:as_of AS date)
     AND (o.valid_to IS NULL OR o.valid_to > CAST(:as_of AS date))
-    -- a person who has left sits nowhere, even where a loaded stay was never closed
-    AND (s.left_on IS NULL OR s.left_on > CAST(:as_of AS date))
 )

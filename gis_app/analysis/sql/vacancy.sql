@@ -5,7 +5,8 @@
 -- and no body uses it: unassigned, or assigned but marked vacant in the ledger. An office
 -- assigned to a body with nobody in it while the ledger says in use is "unoccupied" for
 -- that body (its idle space within its allocation), not part of the vacant pool.
--- `occupied` is only asked of office and service rooms, once per room (OFFSET 0 keeps the
+-- `occupied`: someone in post (scope.sql's current_occupant test) sits there on :as_of; it
+-- is only asked of office and service rooms, once per room (OFFSET 0 keeps the
 -- planner from copying the EXISTS into each expression that reads it).
 , room_state AS (
   SELECT r.*,
@@ -19,9 +20,7 @@
     SELECT s.*, s.category IN ('office', 'service') AND NOT s.common
              AND coalesce(s.subtype NOT IN ('rest_room', 'private_toilet'), true) AS countable,
            s.category IN ('office', 'service') AND EXISTS (
-      SELECT 1 FROM room_occupancy o
-      WHERE o.room_id = s.id AND o.valid_from <= CAST(:as_of AS date)
-        AND (o.valid_to IS NULL OR o.valid_to > CAST(:as_of AS date))
+      SELECT 1 FROM current_occupant c WHERE c.room_id = s.id
     ) AS occupied
     FROM scoped_room s
     OFFSET 0
