@@ -66,12 +66,17 @@ def _caption(spec: LayerSpec, lang: str) -> str:
     return f"{caption} ({legend.unit})" if legend.unit else caption
 
 
-def legend_html(spec: LayerSpec, lang: str) -> str | None:
-    """The layer's legend section, or None (a fixed colour, or hidden by the layer file)."""
+def legend_html(spec: LayerSpec, lang: str, present: set[Any] | None = None) -> str | None:
+    """The layer's legend section, or None (a fixed colour, or hidden by the layer file).
+    `present`: the category values the drawn features have (a printed view lists only
+    those: land use has some 50 classes in three schemes); None lists every category."""
     legend, style = spec.legend, spec.style
     if not legend.show or isinstance(style, FixedStyle):
         return None
     caption = _caption(spec, lang)
+    if isinstance(style, CategoryStyle) and present is not None:
+        kept = [c for c in style.categories if c.value in present]
+        style = style.model_copy(update={"categories": kept or style.categories})
     if isinstance(style, CategoryStyle):
         other = legend.no_data_label(lang, "layers.other") if legend.no_data else None
         return section_html(spec.title(lang), category_html(style, lang, caption, other))
@@ -183,6 +188,7 @@ def catalog_layers(
     for layer_id in layer_ids:
         spec = catalog.get_layer(layer_id)
         element: folium.map.Layer | None
+        present: set[Any] | None = None
         if isinstance(spec.source, RasterSource):
             element = None if inline else _raster_overlay(session, spec, lang, base_url)
             if element is None:
@@ -191,11 +197,15 @@ def catalog_layers(
         elif spec.delivery == "geojson" or inline:
             if session is None:
                 raise ValueError(f"layer {spec.id} is drawn from GeoJSON: pass a session")
-            element = geojson_layer(geojson_map_layer(session, spec, lang, bbox))
+            drawn = geojson_map_layer(session, spec, lang, bbox)
+            element = geojson_layer(drawn)
+            if inline and isinstance(spec.style, CategoryStyle):
+                key = spec.style.property
+                present = {f["properties"].get(key) for f in drawn.data["features"]}
         else:
             element = CatalogVectorGrid(spec, lang, base_url)
         added.layers.append((spec.id, element))
-        section = legend_html(spec, lang)
+        section = legend_html(spec, lang, present)
         if section is not None:
             added.legend.append((element.get_name(), section))
     return added
