@@ -103,7 +103,8 @@ def test_a_table_row_opens_its_body_on_the_map(web) -> None:
     figure = page.locator('[data-chart="over_standard_by_body"]')
     figure.locator("summary").click()
     link = figure.locator("table a").first
-    assert link.inner_text() == "杭州市审计局"
+    # the bodies over their office quota come first: the two keeping a planted empty floor
+    assert link.inner_text() in ("杭州市审计局", "杭州市统计局")
     with page.expect_navigation(url=re.compile(r"/map\?body=\d+")):
         link.click()
     assert re.search(r"/map\?body=\d+&lang=zh-CN$", page.url)

@@ -192,4 +192,5 @@ def test_every_preset_value_is_marked_as_a_default(web) -> None:
     assert options == [
         "GB/T 21010-2017 土地利用现状分类",
         "国土空间调查、规划、用途管制用地用海分类（2023）",
+        "国土调查工作分类（三调，TD/T 1055-2019）",
     ]
