@@ -269,6 +269,7 @@ def print_map(
     added = catalog_layers(ids, lang, session=session, bbox=bbox, inline=True)
     fmap = offline_map(bbox, max_zoom=22)
     for _, element in added.layers:
+        element.show = True  # a print shows every layer asked for, hidden-by-default ones too
         element.add_to(fmap)
     MapChrome(BACKGROUND, bbox).add_to(fmap)
     name = title or t("print.map_default", lang)
