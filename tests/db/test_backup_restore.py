@@ -19,6 +19,7 @@ from gis_app.db.backup_manifest import MANIFEST, BackupRefused, database_facts
 from gis_app.db.engine import libpq_url
 from gis_app.db.identity import Identity, apply_identity
 from gis_app.db.restore import restore_backup
+from tests.db.no_postgis import cluster_without_postgis
 
 
 @pytest.fixture(scope="module")
@@ -205,3 +206,23 @@ def test_an_older_backup_is_migrated_up(new_database: Callable[..., str], tmp_pa
     restored = restore_backup(done.folder, target, tmp_path / "rasters")
     assert restored.migrated_from == "0014"
     assert database_facts(target)["schema_revision"] == migrate.head_revision()
+
+
+def test_a_server_without_postgis_is_refused(backup: BackupDone) -> None:
+    cluster, root = cluster_without_postgis()
+    try:
+        with psycopg.connect(libpq_url(cluster.url("postgres")), autocommit=True) as conn:
+            assert not conn.execute(
+                "SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'"
+            ).fetchone()
+            conn.execute("CREATE DATABASE office")
+        target = cluster.url("office")
+        _refused("backup.no_postgis", backup.folder, target)
+        with psycopg.connect(libpq_url(cluster.url("postgres"))) as conn:
+            databases = conn.execute("SELECT datname FROM pg_database ORDER BY 1").fetchall()
+            roles = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'gis_web'").fetchall()
+        assert [d[0] for d in databases] == ["office", "postgres", "template0", "template1"]
+        assert roles == []
+    finally:
+        cluster.destroy()
+        shutil.rmtree(root, ignore_errors=True)
