@@ -27,19 +27,18 @@ def db_backup(
 ) -> None:
     """Back up the database, its raster files and the non-secret settings."""
     settings = get_settings()
+    if physical and settings.database_url:
+        guard(_refuse("backup.until_external"))
     url = guard(lambda: resolve_database_url(settings))
-    cluster = None
-    if physical:
-        if settings.database_url:
-            guard(_refuse("backup.until_external"))
-        cluster = guard(lambda: private_cluster(settings))
+    cluster = guard(lambda: private_cluster(settings)) if physical else None
     done = guard(lambda: make_backup(url, settings, to, cluster=cluster))
     say("backup.done", folder=done.folder, size=done.size, files=len(done.manifest["files"]))
 
 
 def db_restore(
     backup: Annotated[
-        Path, typer.Argument(help="Folder written by gis-app db backup", file_okay=False)
+        Path,
+        typer.Argument(help="Folder written by gis-app db backup", exists=True, file_okay=False),
     ],
     force: Annotated[bool, typer.Option(help="Replace a database that is not empty.")] = False,
     until: Annotated[
