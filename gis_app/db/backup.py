@@ -67,6 +67,8 @@ def _raster_paths(conn: psycopg.Connection) -> list[str]:
 def _copy_rasters(paths: list[str], raster_dir: Path, folder: Path) -> None:
     """The registered rasters' files; a missing one is an error, not a silent gap."""
     for rel in paths:
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            raise ClusterError(f"raster path {rel!r} in raster_layer leaves the raster folder")
         source = raster_dir / rel
         if not source.is_file():
             raise ClusterError(f"raster file {source} registered in the database is missing")
