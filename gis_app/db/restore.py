@@ -178,7 +178,12 @@ def _swap(admin: psycopg.Connection, staging: str, name: str) -> None:
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
         )
         admin.execute(_rename(name, replaced))
-    admin.execute(_rename(staging, name))
+    try:
+        admin.execute(_rename(staging, name))
+    except psycopg.Error:
+        if exists:
+            admin.execute(_rename(replaced, name))
+        raise
     if exists:
         admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(replaced)))
 
