@@ -50,13 +50,42 @@ def recover_until(cluster: PrivateCluster, folder: Path, until: datetime) -> Non
     try:
         _recover(cluster, folder / BASE, until)
     except BaseException:
-        cluster.stop()
+        _stop_after_failure(cluster)
         shutil.rmtree(data, ignore_errors=True)
         aside.rename(data)
         cluster.include_conf(RECOVERY_CONF, None)
         cluster.start()
         raise
     shutil.rmtree(aside)
+
+
+def _recovered(cluster: PrivateCluster, conninfo: str) -> bool:
+    """Out of recovery; a server that ended it by stopping (e.g. the moment lies after
+    the last archived WAL) is a failure named by the server log's last lines."""
+    try:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            return not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]
+    except psycopg.OperationalError:
+        if cluster.status().running:
+            return False
+        lines = cluster.log_file.read_text(errors="replace").splitlines()[-15:]
+        raise ClusterError("recovery failed:\n" + "\n".join(lines)) from None
+
+
+def _stop_after_failure(cluster: PrivateCluster) -> None:
+    """Stop a server that may be shutting itself down after a failed recovery (its pid
+    file can vanish between our look and pg_ctl's)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            cluster.stop()
+            return
+        except ClusterError:
+            if not cluster.status().running:
+                return
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def _recover(cluster: PrivateCluster, base: Path, until: datetime) -> None:
@@ -74,11 +103,8 @@ def _recover(cluster: PrivateCluster, base: Path, until: datetime) -> None:
     status = cluster.start()
     conninfo = f"host={status.socket_dir} port={status.port} user=postgres dbname=postgres"
     deadline = time.monotonic() + RECOVERY_WAIT_SECONDS
-    while True:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            if not conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
-                break
+    while not _recovered(cluster, conninfo):
         if time.monotonic() > deadline:
-            raise ClusterError("recovery did not finish in time; see the server log")
+            raise ClusterError(f"recovery did not finish in time; see {cluster.log_file}")
         time.sleep(0.2)
     cluster.include_conf(RECOVERY_CONF, None)
