@@ -6,19 +6,23 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 from gis_app.config import Settings
 from gis_app.db import migrate
 from gis_app.db.backup import DUMP, BackupDone, make_backup
 from gis_app.db.backup_manifest import MANIFEST, BackupRefused, database_facts
+from gis_app.db.cluster import PrivateCluster
 from gis_app.db.engine import libpq_url
 from gis_app.db.identity import Identity, apply_identity
 from gis_app.db.restore import restore_backup
+from gis_app.db.roles import ensure_login_role
 from tests.db.no_postgis import cluster_without_postgis
 
 
@@ -38,10 +42,12 @@ def _scoped_org(url: str) -> int:
         return conn.execute("SELECT min(organisation_id) FROM room").fetchone()[0]
 
 
-def _seen_by_app_role(url: str, org_id: int) -> tuple[int, int]:
-    """Buildings and rooms a unit officer of `org_id` sees through gis_web and RLS."""
+def _seen_by_app_role(url: str, org_id: int, *, set_role: bool = True) -> tuple[int, int]:
+    """Buildings and rooms a unit officer of `org_id` sees through gis_web and RLS (as the
+    owner taking the role, or, with `set_role` false, as the app's login role)."""
     with psycopg.connect(libpq_url(url)) as conn, conn.cursor() as cur:
-        cur.execute("SET LOCAL ROLE gis_web")
+        if set_role:
+            cur.execute("SET LOCAL ROLE gis_web")
         apply_identity(cur, Identity(1, "officer", "unit_officer", org_id))
         buildings = cur.execute("SELECT count(*) FROM building").fetchone()[0]
         rooms = cur.execute("SELECT count(*) FROM room").fetchone()[0]
@@ -130,19 +136,10 @@ def _refused(key: str, folder: Path, target: str, *, force: bool = False) -> Non
 
 
 @pytest.fixture(scope="module")
-def filled_target(sample_db: dict, backup: BackupDone) -> str:
+def filled_target(backup: BackupDone, new_database: Callable[[], str], tmp_path_factory) -> str:
     """A database with our schema and rows in it (the demo district restored)."""
-    url = Settings(database_url=sample_db["url"]).database_url or ""
-    from sqlalchemy.engine import make_url
-
-    name = f"{make_url(url).database}_filled"
-    with psycopg.connect(
-        libpq_url(make_url(url).set(database="postgres").render_as_string(hide_password=False)),
-        autocommit=True,
-    ) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    target = make_url(url).set(database=name).render_as_string(hide_password=False)
-    restore_backup(backup.folder, target, backup.folder.parent / "rasters")
+    target = new_database()
+    restore_backup(backup.folder, target, tmp_path_factory.mktemp("rasters"))
     return target
 
 
@@ -223,6 +220,30 @@ def test_a_server_without_postgis_is_refused(backup: BackupDone) -> None:
             roles = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'gis_web'").fetchall()
         assert [d[0] for d in databases] == ["office", "postgres", "template0", "template1"]
         assert roles == []
+    finally:
+        cluster.destroy()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_restore_onto_a_new_server_makes_the_role_and_the_app_sees_its_scope(
+    backup: BackupDone, sample_db: dict, tmp_path: Path
+) -> None:
+    """The new-machine case: no gis_web role and no database yet on the server."""
+    root = Path(tempfile.mkdtemp(prefix="gis-app-new-server-"))
+    cluster = PrivateCluster(root / "pg", fsync=False)
+    cluster.start()
+    try:
+        target = cluster.url("gis_app")
+        with psycopg.connect(libpq_url(cluster.url("postgres"))) as conn:
+            assert not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'gis_web'").fetchone()
+        restore_backup(backup.folder, target, tmp_path / "rasters")
+        assert database_facts(target)["table_checksums"] == backup.manifest["table_checksums"]
+        org_id = _scoped_org(sample_db["url"])
+        app_url = ensure_login_role(target, Settings(secret_dir=tmp_path / "secrets"))
+        assert make_url(app_url).username == "gis_web_login"
+        assert _seen_by_app_role(app_url, org_id, set_role=False) == _seen_by_app_role(
+            sample_db["url"], org_id
+        )
     finally:
         cluster.destroy()
         shutil.rmtree(root, ignore_errors=True)
