@@ -63,6 +63,15 @@ class Settings(BaseSettings):
         "China; `null` accepts anywhere). An import can also lift it with `any_area`.",
     )
     db_name: str = Field(default="gis_app", description="Database inside the private cluster.")
+    backup_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "backups",
+        description="Where `gis-app db backup` writes (0700: backups hold personal data).",
+    )
+    wal_archive: bool = Field(
+        default=False,
+        description="Archive the private cluster's WAL into data_dir/wal-archive "
+        "(GIS_WAL_ARCHIVE), for `gis-app db restore --until` (point-in-time recovery).",
+    )
     pg_bin_dir: Path | None = Field(
         default=None, description="Folder holding initdb/pg_ctl; found automatically if unset."
     )
@@ -121,7 +130,7 @@ class Settings(BaseSettings):
         "(a scraper on 127.0.0.1 with no proxy header); `admin` only; `off` answers 404.",
     )
 
-    @field_validator("data_dir", "sample_dir", "raster_dir", "secret_dir")
+    @field_validator("data_dir", "sample_dir", "raster_dir", "secret_dir", "backup_dir")
     @classmethod
     def _under_project(cls, value: Path) -> Path:
         """Relative folders are the project's, whatever the working directory."""

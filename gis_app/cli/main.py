@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from gis_app.cli import dxf, imdf, imports, users, xlsx
+from gis_app.cli import backup, dxf, imdf, imports, users, xlsx
 from gis_app.cli.common import (
     AllowBallpark,
     AnyArea,
@@ -46,6 +46,8 @@ app.add_typer(imdf.imdf_app, name="imdf")
 app.add_typer(dxf.dxf_app, name="dxf")
 app.add_typer(users.user_app, name="user")
 app.add_typer(users.token_app, name="token")
+db_app.command("backup")(backup.db_backup)
+db_app.command("restore")(backup.db_restore)
 app.command("import")(imports.import_command)
 app.command("import-xlsx")(xlsx.import_xlsx_command)
 

@@ -35,6 +35,7 @@ RELOCATION_DIR = Path("/var/lib/gis-app")
 """Where a root-run cluster goes when the service user cannot enter the project folder."""
 EXTENSIONS_REQUIRED = ("postgis", "btree_gist")
 EXTENSIONS_OPTIONAL = ("postgis_raster",)
+ARCHIVE_CONF = "gis_app_archive.conf"
 
 
 class ClusterError(RuntimeError):
@@ -103,10 +104,18 @@ def _port_free(port: int) -> bool:
 class PrivateCluster:
     """A PostgreSQL cluster owned by the project, in one folder."""
 
-    def __init__(self, root: Path, bin_dir: Path | None = None, *, fsync: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path,
+        bin_dir: Path | None = None,
+        *,
+        fsync: bool = True,
+        wal_archive: bool = False,
+    ) -> None:
         self.root = Path(root).absolute()
         self._bin_dir = bin_dir
         self.fsync = fsync
+        self.wal_archive = wal_archive
 
     # --- paths -----------------------------------------------------------------
     @property
@@ -135,6 +144,11 @@ class PrivateCluster:
             return local
         digest = hashlib.sha1(os.fsencode(self.real_root)).hexdigest()[:10]
         return Path(tempfile.gettempdir()) / f"gis-app-{digest}"
+
+    @property
+    def wal_archive_dir(self) -> Path:
+        """Where finished WAL segments are copied when `wal_archive` is on."""
+        return self.real_root / "wal-archive"
 
     @property
     def port_file(self) -> Path:
@@ -169,7 +183,7 @@ class PrivateCluster:
             )
         return result
 
-    def _give_to_service_user(self, *paths: Path) -> None:
+    def give_to_service_user(self, *paths: Path) -> None:
         user = self._service_user()
         if user is None:
             return
@@ -202,13 +216,13 @@ class PrivateCluster:
             )
         self.root.mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o700)
-        self._give_to_service_user(self.root)
+        self.give_to_service_user(self.root)
         if not self._service_user_can_use(self.root):
             self._relocate()
         password = secrets.token_urlsafe(24)
         self.password_file.write_text(password + "\n")
         os.chmod(self.password_file, 0o600)
-        self._give_to_service_user(self.root)
+        self.give_to_service_user(self.root)
         self._run(
             [
                 str(self.bin_dir / "initdb"),
@@ -237,7 +251,7 @@ class PrivateCluster:
         target.mkdir(mode=0o700)
         self.root.rmdir()
         self.root.symlink_to(target, target_is_directory=True)
-        self._give_to_service_user(target)
+        self.give_to_service_user(target)
 
     def status(self) -> ClusterStatus:
         pid_file = self.data_dir / "postmaster.pid"
@@ -263,8 +277,9 @@ class PrivateCluster:
         sock = self._prepare_socket_dir()
         if not self.log_file.exists():
             self.log_file.touch()
-            self._give_to_service_user(self.log_file)
+            self.give_to_service_user(self.log_file)
         port = self._pick_port()
+        self._write_archive_conf()
         options = " ".join(
             [
                 "-c listen_addresses=127.0.0.1",
@@ -283,6 +298,39 @@ class PrivateCluster:
             raise ClusterError(f"server did not start\n{self._log_tail()}")
         return status
 
+    def include_conf(self, name: str, text: str | None) -> None:
+        """Write (or with None remove) `name` in the data folder and include it from
+        postgresql.conf once, so our settings survive initdb's file untouched."""
+        conf = self.data_dir / name
+        if text is None:
+            conf.unlink(missing_ok=True)
+            return
+        conf.write_text(text, encoding="utf-8")
+        os.chmod(conf, 0o600)
+        self.give_to_service_user(conf)
+        main = self.data_dir / "postgresql.conf"
+        line = f"include_if_exists = '{name}'"
+        if line not in main.read_text(encoding="utf-8").splitlines():
+            with main.open("a", encoding="utf-8") as out:
+                out.write(f"\n{line}\n")
+
+    def _write_archive_conf(self) -> None:
+        """WAL archiving into `wal_archive_dir` (never overwriting a segment there), with a
+        segment switch at least every minute so a crash loses at most that much."""
+        if not self.wal_archive:
+            self.include_conf(ARCHIVE_CONF, None)
+            return
+        self.wal_archive_dir.mkdir(mode=0o700, exist_ok=True)
+        self.give_to_service_user(self.wal_archive_dir)
+        target = shlex.quote(str(self.wal_archive_dir))
+        command = f"test ! -f {target}/%f && cp %p {target}/%f"
+        self.include_conf(
+            ARCHIVE_CONF,
+            "archive_mode = on\n"
+            f"archive_command = '{command.replace(chr(39), chr(39) * 2)}'\n"
+            "archive_timeout = 60\n",
+        )
+
     def _prepare_socket_dir(self) -> Path:
         """Create the socket folder; refuse one that is a symlink or belongs to someone else
         (a predictable name in /tmp must not let another user steer our chown)."""
@@ -299,7 +347,7 @@ class PrivateCluster:
             ):
                 raise ClusterError(f"{sock} exists and is not ours; remove it") from None
         os.chmod(sock, 0o700)
-        self._give_to_service_user(sock)
+        self.give_to_service_user(sock)
         return sock
 
     def _pick_port(self) -> int:

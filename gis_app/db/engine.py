@@ -14,7 +14,7 @@ from gis_app.db.identity import apply_identity, current_identity
 def private_cluster(settings: Settings) -> PrivateCluster:
     """The project's own cluster in `settings.data_dir`."""
     bin_dir = find_bin_dir(settings.pg_bin_dir)
-    return PrivateCluster(settings.data_dir, bin_dir)
+    return PrivateCluster(settings.data_dir, bin_dir, wal_archive=settings.wal_archive)
 
 
 def resolve_database_url(settings: Settings, *, start: bool = True) -> str:

@@ -18,6 +18,12 @@ from gis_app.config import Settings
 from gis_app.db.engine import libpq_url
 
 WEB_ROLE = "gis_web"
+CREATE_WEB_ROLE = (
+    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'gis_web') THEN "
+    "CREATE ROLE gis_web NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS; "
+    "END IF; END $$"
+)
+"""The group role (cluster-wide, so in no dump): made by migration 0005 and by a restore."""
 
 
 class RoleError(RuntimeError):

@@ -18,6 +18,7 @@ from alembic import op
 
 from gis_app.db.audit import audit_trigger_statements
 from gis_app.db.migrate import run_sql_file
+from gis_app.db.roles import CREATE_WEB_ROLE
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -154,11 +155,7 @@ def _alter_existing() -> None:
 def _grant() -> None:
     """`gis_web` may read and write the data, never own, truncate or bypass RLS; the
     tables later migrations add get the same grants (default privileges)."""
-    op.execute(
-        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{WEB_ROLE}') THEN "
-        f"CREATE ROLE {WEB_ROLE} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS; "
-        "END IF; END $$"
-    )
+    op.execute(CREATE_WEB_ROLE)
     op.execute(f"GRANT USAGE ON SCHEMA public TO {WEB_ROLE}")
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {WEB_ROLE}")
     op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {WEB_ROLE}")

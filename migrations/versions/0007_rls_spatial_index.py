@@ -27,30 +27,16 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from gis_app.db.rls_index import leakproof_statement
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-FUNCTION = "geometry_overlaps(geometry, geometry)"
-
 
 def _set(attribute: str) -> None:
-    op.execute(
-        f"""
-        DO $$
-        BEGIN
-          IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
-            ALTER FUNCTION {FUNCTION} {attribute};
-          ELSE
-            RAISE WARNING 'not a superuser: {FUNCTION} stays as it is; row-level security '
-              'keeps the spatial index from being used until a superuser runs '
-              'ALTER FUNCTION {FUNCTION} {attribute}';
-          END IF;
-        END
-        $$
-        """
-    )
+    op.execute(leakproof_statement(attribute))
 
 
 def upgrade() -> None:
