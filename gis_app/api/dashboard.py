@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -179,8 +179,7 @@ def _figures(
     }
 
 
-@router.get("", operation_id="dashboard", summary="驾驶舱 / Dashboard figures")
-def dashboard_route(
+def dashboard_figures(
     request: Request,
     session: SessionDep,
     lang: Language,
@@ -190,15 +189,23 @@ def dashboard_route(
     district: DistrictQuery = None,
     top: TopQuery = 15,
     appraisal_years: AppraisalYears = APPRAISAL_YEARS,
-) -> JSONResponse:
+) -> dict[str, Any]:
+    """The dashboard's answer for the request's scope: what the page reads as JSON and the
+    workbook writes out (one set of parameters for both)."""
+    scope = Scope(body_id=body_id, district=district)
+    return _figures(request, session, engine, lang, standard, scope, top, appraisal_years)
+
+
+FiguresDep = Annotated[dict[str, Any], Depends(dashboard_figures)]
+
+
+@router.get("", operation_id="dashboard", summary="驾驶舱 / Dashboard figures")
+def dashboard_route(figures: FiguresDep) -> JSONResponse:
     """Totals (buildings, areas, vacancy, over-standard offices and bodies, parcels) and the
     rows of each chart, worst first, with map links; labels in the caller's language. The
     data-quality count is `/data-quality`: on a province its checks take far longer. A
     district keeps its buildings' rooms and its parcels."""
-    scope = Scope(body_id=body_id, district=district)
-    return JSONResponse(
-        _figures(request, session, engine, lang, standard, scope, top, appraisal_years)
-    )
+    return JSONResponse(figures)
 
 
 @router.get(
@@ -207,24 +214,11 @@ def dashboard_route(
     summary="驾驶舱表格导出 / Dashboard tables as XLSX",
     responses=answers(XLSX_MEDIA_TYPE),
 )
-def dashboard_xlsx_route(
-    request: Request,
-    session: SessionDep,
-    lang: Language,
-    engine: EngineDep,
-    standard: StandardDep,
-    body_id: BodyQuery = None,
-    district: DistrictQuery = None,
-    top: TopQuery = 15,
-    appraisal_years: AppraisalYears = APPRAISAL_YEARS,
-) -> Response:
+def dashboard_xlsx_route(figures: FiguresDep, lang: Language) -> Response:
     """The same figures as a workbook: the totals, then one sheet per chart's table."""
-    scope = Scope(body_id=body_id, district=district)
-    figures = _figures(request, session, engine, lang, standard, scope, top, appraisal_years)
-    book = dashboard_xlsx(figures, lang)
-    name = f"dashboard_{standard.as_of.isoformat()}.xlsx"
+    name = f"dashboard_{figures['as_of']}.xlsx"
     return Response(
-        book,
+        dashboard_xlsx(figures, lang),
         media_type=XLSX_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -29,6 +29,15 @@ StatusClass = Literal["over_standard", "vacant", "occupied", "service", "equipme
 STATUS_CLASSES: tuple[StatusClass, ...] = StatusClass.__args__  # type: ignore[attr-defined]
 """How a room is coloured, in order of precedence: the analyses first (an office over the
 standard, a vacant office or service room), then the room's category."""
+STATUS_COLOURS: dict[StatusClass, str] = {
+    "over_standard": "#e03131",
+    "vacant": "#8ccf7e",
+    "occupied": "#5b9bd5",
+    "service": "#f2c45a",
+    "equipment": "#b39ddb",
+    "ancillary": "#cfcfcf",
+}
+"""Each class's colour: the floor plan page (web/js/floor_plan.js) and its print draw with it."""
 
 _BY_CATEGORY: dict[str, StatusClass] = {
     "office": "occupied",

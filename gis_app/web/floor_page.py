@@ -30,7 +30,13 @@ from gis_app.i18n import t
 from gis_app.maps.base import BACKGROUND, offline_map
 from gis_app.maps.controls import MapChrome
 from gis_app.models.base import ROOM_CATEGORIES, ROOM_STATUSES
-from gis_app.queries.floors import STATUS_CLASSES, count_buildings, find_building, list_buildings
+from gis_app.queries.floors import (
+    STATUS_CLASSES,
+    STATUS_COLOURS,
+    count_buildings,
+    find_building,
+    list_buildings,
+)
 from gis_app.web.extent import home_extent
 from gis_app.web.page import geoman_head, map_page, render_template
 
@@ -134,6 +140,7 @@ def floor_plan(
         "level": None if level is None else _whole_number(level, *LEVEL_RANGE),
         "levelAsked": level,
         "statusClasses": STATUS_CLASSES,
+        "statusColours": STATUS_COLOURS,
         "home": [row["west"], row["south"], row["east"], row["north"]],
     }
     if editing:

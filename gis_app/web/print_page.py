@@ -44,7 +44,14 @@ from gis_app.maps.export import (
     standalone_html,
 )
 from gis_app.models.space import floor_label
-from gis_app.queries.floors import STATUS_CLASSES, find_building, find_floor, floor_at, floor_rooms
+from gis_app.queries.floors import (
+    STATUS_CLASSES,
+    STATUS_COLOURS,
+    find_building,
+    find_floor,
+    floor_at,
+    floor_rooms,
+)
 from gis_app.web.page import render_template
 
 router = APIRouter(prefix="/print", tags=["print"], dependencies=[needs(Right.READ)])
@@ -56,15 +63,6 @@ PRINT_WAIT_S = 60
 """How long a print waits for a slot before the answer is 503."""
 PRINTERS = threading.BoundedSemaphore(PRINT_SLOTS)
 PRINTS = answers(PDF_MEDIA_TYPE, HTML_MEDIA_TYPE)
-STATUS_COLOURS = {
-    "over_standard": "#e03131",
-    "vacant": "#8ccf7e",
-    "occupied": "#5b9bd5",
-    "service": "#f2c45a",
-    "equipment": "#b39ddb",
-    "ancillary": "#cfcfcf",
-}
-"""The floor plan's room colours (web/js/floor_plan.js draws with the same)."""
 MAP_LAYERS = "buildings_vacancy"
 """What a printed map view shows unless told: the buildings coloured by vacancy."""
 FLOOR_MAX_ZOOM = 23

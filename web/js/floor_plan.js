@@ -6,17 +6,11 @@
    (room_edit.js, room_draw.js) reload the floor and hear of the room clicked. */
 "use strict";
 (function () {
-  const COLOURS = {
-    over_standard: "#e03131",
-    vacant: "#8ccf7e",
-    occupied: "#5b9bd5",
-    service: "#f2c45a",
-    equipment: "#b39ddb",
-    ancillary: "#cfcfcf",
-  };
-  const LEGEND_ORDER = ["over_standard", "vacant", "occupied", "service", "equipment", "ancillary"];
   const MAX_ZOOM = 23;
   const data = GIS.data();
+  /* The room classes in legend order and their colours, as the server (and its print) has them. */
+  const COLOURS = data.statusColours || {};
+  const LEGEND_ORDER = data.statusClasses || [];
   const map = GIS.map();
   const esc = GIS.escape;
   const t = GIS.t;
@@ -450,15 +444,22 @@
         floors[floors.length - 1];
     }
 
-    async function start() {
-      fillLegend(null);
+    /* The building's floors (for the date shown) into `floors` and the picker; false, with
+       the error shown, when they could not be read. */
+    async function loadFloors() {
       try {
         floors = (await GIS.fetchJSON(GIS.asOf.with(`/api/v1/buildings/${building.id}/floors`))).items;
       } catch (error) {
         showMessage(t("web.common.error", {detail: error.message}), true);
-        return;
+        return false;
       }
       fillPicker();
+      return true;
+    }
+
+    async function start() {
+      fillLegend(null);
+      if (!await loadFloors()) { return; }
       if (!floors.length) { showMessage(t("web.floor.no_floors")); return; }
       const asked = data.levelAsked;
       if (asked !== null && asked !== undefined && asked !== "" && data.level === null) {
@@ -480,13 +481,7 @@
     /* The floor again (after an edit, or for another date), the same level, `roomId` selected. */
     async function reload(roomId) {
       const ordinal = current ? current.ordinal : null;
-      try {
-        floors = (await GIS.fetchJSON(GIS.asOf.with(`/api/v1/buildings/${building.id}/floors`))).items;
-      } catch (error) {
-        showMessage(t("web.common.error", {detail: error.message}), true);
-        return;
-      }
-      fillPicker();
+      if (!await loadFloors()) { return; }
       const floor = floors.find(f => f.ordinal === ordinal) || defaultFloor();
       if (floor) { await showLevel(floor, roomId); }
     }
